@@ -1,0 +1,104 @@
+"""Terminal commands for the project lead: ``init-db``, ``stats``, ``documents``, ``show``."""
+
+import json
+
+import click
+from flask_migrate import upgrade
+
+from .extensions import db
+from .models import Document
+from .queries import annotations_per_annotator, documents_with_counts, sentences_of, totals
+
+
+def document_summary(document, sentences):
+    """The ``flask documents --json`` object of one document."""
+    return {
+        "id": document.id,
+        "title": document.title,
+        "outlet": document.outlet,
+        "publisher": document.publisher,
+        "published": document.published.isoformat() if document.published else None,
+        "sentences": sentences,
+    }
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the database schema (same as ``flask db upgrade``)."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("stats")
+def stats_command():
+    """Counts of documents, sentences and annotations, and work per annotator."""
+    documents, sentences, annotations = db.session.execute(totals()).one()
+    click.echo(f"documents:   {documents}")
+    click.echo(f"sentences:   {sentences}")
+    click.echo(f"annotations: {annotations}")
+    rows = db.session.execute(annotations_per_annotator()).all()
+    if rows:
+        click.echo("\nuser                  role        annotations  skipped")
+        for name, role, count, skipped in rows:
+            click.echo(f"{name:<21} {role:<11} {count:>11}  {skipped:>7}")
+
+
+@click.command("documents")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def documents_command(as_json):
+    """List the imported documents in import order."""
+    rows = [document_summary(d, n) for d, n in db.session.execute(documents_with_counts())]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No documents yet; add some with `flask import PATH`.")
+    for row in rows:
+        where = " / ".join(filter(None, [row["outlet"], row["publisher"], row["published"]]))
+        click.echo(f"{row['id']}  {row['sentences']:>4} sentences  {where or '-'}")
+        click.echo(f"    {row['title'] or '(no title)'}")
+
+
+@click.command("show")
+@click.argument("document_id")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def show_command(document_id, as_json):
+    """Print one document and its sentences, to check an import."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise click.ClickException(f"no document '{document_id}'; `flask documents` lists the ids.")
+    sentences = db.session.scalars(sentences_of(document_id)).all()
+    if as_json:
+        record = document_summary(document, None)
+        del record["sentences"]
+        record |= {
+            "url": document.url,
+            "text": document.text,
+            "sentences": [
+                {"index": s.index, "start": s.start, "end": s.end, "text": s.text}
+                for s in sentences
+            ],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{document.id}: {document.title or '(no title)'}")
+    for label, value in [
+        ("outlet", document.outlet),
+        ("publisher", document.publisher),
+        ("published", document.published),
+        ("url", document.url),
+        ("source", document.source),
+    ]:
+        click.echo(f"  {label:<10} {value if value is not None else '-'}")
+    paragraph = None
+    for s in sentences:
+        if paragraph is not None and s.paragraph != paragraph:
+            click.echo("")
+        paragraph = s.paragraph
+        click.echo(f"{s.index:>4}  [{s.start}:{s.end}]  {s.text}")
+
+
+def init_app(app):
+    """Register the commands of this module."""
+    for command in (init_db_command, stats_command, documents_command, show_command):
+        app.cli.add_command(command)

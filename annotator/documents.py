@@ -1,0 +1,30 @@
+"""Pages that show the imported documents, so the project lead can check an import."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import login_required
+
+from .extensions import db
+from .models import Document
+from .queries import documents_with_counts, sentences_of
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """All documents in import order with their sentence counts."""
+    rows = db.session.execute(documents_with_counts()).all()
+    return render_template("documents.html", rows=rows)
+
+
+@bp.get("/documents/<path:document_id>")
+@login_required
+def show(document_id):
+    """One document, paragraph by paragraph, each sentence numbered."""
+    document = db.session.get(Document, document_id) or abort(404)
+    sentences = db.session.scalars(sentences_of(document_id)).all()
+    paragraphs = {}
+    for sentence in sentences:
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
+    return render_template("document.html", document=document, paragraphs=paragraphs.values())

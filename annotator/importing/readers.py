@@ -1,0 +1,152 @@
+"""Read article files (.txt, .jsonl, .json) into raw records, or say exactly what is wrong."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .cleaning import find_date
+
+SUFFIXES = (".txt", ".jsonl", ".json")
+FIELDS = ("id", "text", "title", "outlet", "publisher", "url", "published")
+
+
+class ImportProblem(Exception):
+    """Bad input, reported as ``where: what (how to fix)``; the import stops and stores nothing."""
+
+    def __init__(self, where, message):
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class RawArticle:
+    """An article as read from a file, before cleaning."""
+
+    text: str
+    where: str
+    id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: date | None = None
+    size: int = 0
+
+
+def article_files(paths):
+    """Expand files and folders (recursively, sorted) into the article files they hold."""
+    files = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise ImportProblem(path, "no such file or folder")
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            )
+            if not found:
+                raise ImportProblem(path, f"folder holds no article files ({', '.join(SUFFIXES)})")
+            files.extend(found)
+        elif path.suffix.lower() in SUFFIXES:
+            files.append(path)
+        else:
+            raise ImportProblem(path, f"unknown file type; use one of {', '.join(SUFFIXES)}")
+    return files
+
+
+def decode(where, data):
+    """The text of ``data``, refusing binary and non-UTF-8 content."""
+    if b"\x00" in data:
+        raise ImportProblem(where, "binary content (NUL bytes); import text files only")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportProblem(
+            where,
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "convert it, e.g. iconv -f latin1 -t utf-8",
+        ) from None
+
+
+def read_articles(path):
+    """Yield the raw articles of one file; ``.jsonl`` is streamed line by line."""
+    if path.stat().st_size == 0:
+        raise ImportProblem(path, "file is empty")
+    if path.suffix.lower() == ".jsonl":
+        yield from read_jsonl(path)
+        return
+    data = path.read_bytes()
+    text = decode(path, data)
+    if not text.strip():
+        raise ImportProblem(path, "file is empty (only whitespace)")
+    if path.suffix.lower() == ".txt":
+        yield RawArticle(text=text, where=str(path), id=path.stem, size=len(data))
+        return
+    records = parse_json(text, str(path))
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list) or not records:
+        raise ImportProblem(path, "expected a non-empty JSON list of article objects")
+    for number, record in enumerate(records, start=1):
+        yield from_record(record, f"{path} item {number}", len(data) // len(records))
+
+
+def read_jsonl(path):
+    """Yield one article per non-blank line of a JSON Lines file."""
+    found = False
+    with path.open("rb") as handle:
+        for number, data in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            line = decode(where, data)
+            if line.strip():
+                found = True
+                yield from_record(parse_json(line, where), where, len(data))
+    if not found:
+        raise ImportProblem(path, "file is empty (only whitespace)")
+
+
+def parse_json(text, where):
+    """Parse JSON, reporting the line and column of a syntax error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportProblem(
+            where, f"malformed JSON ({error.msg} at column {error.colno})"
+        ) from None
+
+
+def from_record(record, where, size):
+    """Validate one JSON article object; only ``text`` is required."""
+    if not isinstance(record, dict):
+        raise ImportProblem(where, "expected a JSON object with a 'text' field")
+    unknown = sorted(set(record) - set(FIELDS))
+    if unknown:
+        raise ImportProblem(where, f"unknown field(s) {', '.join(unknown)}; allowed: {FIELDS}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ImportProblem(where, "missing 'text' (the article body, a non-empty string)")
+    values = {}
+    for name in ("id", "title", "outlet", "publisher", "url", "published"):
+        value = record.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and name == "id":
+            value = str(value)
+        if value is not None and not isinstance(value, str):
+            raise ImportProblem(where, f"'{name}' must be a string, not {type(value).__name__}")
+        values[name] = value.strip() or None if value is not None else None
+    if values["published"] is not None:
+        values["published"] = parse_published(values["published"], where)
+    return RawArticle(text=text, where=where, size=size, **values)
+
+
+def parse_published(value, where):
+    """An ISO date (``2023-09-19``, optionally with a time) or a written one (``19 Sept 2023``)."""
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        found, _ = find_date(value)
+        if found is None:
+            raise ImportProblem(
+                where, f"'published' {value!r} is not a date; write it as YYYY-MM-DD"
+            ) from None
+        return found

@@ -1,0 +1,39 @@
+"""Settings for annotator, read from the environment with safe defaults.
+
+Anything here can also be set in ``instance/config.py`` (loaded after this module)
+or passed to ``create_app(config)`` by tests.
+"""
+
+import os
+
+
+def _int_env(name, default):
+    """Read an integer setting, naming the variable when its value is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(
+            f"{name}={raw!r} is not a whole number; set it to e.g. {default}."
+        ) from None
+
+
+class Config:
+    """Defaults; every value may be overridden by an environment variable of the same name."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or os.environ.get(
+        "SQLALCHEMY_DATABASE_URI"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    OVERLAP = _int_env("OVERLAP", 2)
+    LEASE_MINUTES = _int_env("LEASE_MINUTES", 30)
+    ANNOTATOR_SCHEMA_FILE = os.environ.get("ANNOTATOR_SCHEMA_FILE")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true"}
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024

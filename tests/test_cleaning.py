@@ -1,0 +1,132 @@
+"""Text cleaning and metadata recovery on the seeds and on article shapes written here."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from annotator.importing.cleaning import clean, find_date
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed(name):
+    return clean(next(SEEDS.glob(f"{name}_*.txt")).read_text())
+
+
+def test_seed_000_title_date_and_furniture():
+    article = seed("000")
+    assert article.title == (
+        "Azerbaijan FM informed Italian counterpart about Azerbaijan’s local "
+        "anti-terrorist measures"
+    )
+    assert article.published == date(2023, 9, 19)
+    assert article.text.startswith("Azerbaijan's Foreign Minister Jeyhun Bayramov met")
+    assert article.text.endswith("regional issues of mutual interest.")
+    for furniture in ("Read: 845", "More about", "#Italy", "News Line", "19 September 2023"):
+        assert furniture not in article.text
+    assert article.title not in article.text  # the repeated headline is gone
+    assert len(article.paragraphs) == 11
+
+
+def test_seed_001_syndication_and_wrapped_lines():
+    article = seed("001")
+    assert (article.outlet, article.publisher) == ("AzerNews", "MENAFN")
+    assert article.title is None and article.published is None
+    assert "MENAFN" not in article.text
+    assert "\n" not in article.paragraphs[0]
+    assert article.paragraphs[0].endswith("General Assembly, Azernews reports.")
+    assert "has met with his Russian counterpart" in article.text
+    assert len(article.paragraphs) == 8  # paragraph breaks recovered from the wrapping
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "first"),
+    [
+        ("WASHINGTON (CNN) -- The Senate voted on Tuesday.", "CNN", "The Senate voted"),
+        ("(CNN) -- The Senate voted on Tuesday.", "CNN", "The Senate voted"),
+        ("LONDON (Reuters) - Britain's economy grew.", "Reuters", "Britain's economy"),
+        ("KYIV, Ukraine (AP) — Drones struck the city.", "AP", "Drones struck"),
+    ],
+)
+def test_dateline_gives_outlet(text, outlet, first):
+    article = clean(text)
+    assert article.outlet == outlet
+    assert article.text.startswith(first)
+
+
+def test_furniture_lines_are_removed():
+    raw = "\n".join(
+        [
+            "Talks resume in Geneva",
+            "",
+            "March 3, 2024 | 10:45 GMT | Views: 1,204",
+            "Share this article",
+            "Talks resumed on Monday in Geneva.",
+            "Follow us on Telegram",
+            "The envoy said progress was slow.",
+            "Subscribe to our newsletter for daily updates",
+            "Advertisement",
+            "Jane Doe in Geneva contributed to this report.",
+            "Tags: Geneva, talks",
+            "World",
+        ]
+    )
+    article = clean(raw)
+    assert article.title == "Talks resume in Geneva"
+    assert article.published == date(2024, 3, 3)
+    assert article.paragraphs == [
+        "Talks resumed on Monday in Geneva.",
+        "The envoy said progress was slow.",
+    ]
+
+
+def test_sentences_that_look_like_furniture_stay():
+    raw = "Share prices fell 3% on Monday.\nFollow-up talks are planned for May.\n"
+    assert clean(raw).paragraphs == [
+        "Share prices fell 3% on Monday.",
+        "Follow-up talks are planned for May.",
+    ]
+
+
+def test_legal_disclaimer_and_everything_after_is_cut():
+    raw = "(MENAFN- Trend) Oil rose.\nLegal Disclaimer:\nMENAFN provides the information as is."
+    article = clean(raw)
+    assert article.text == "Oil rose."
+    assert (article.outlet, article.publisher) == ("Trend", "MENAFN")
+
+
+def test_hard_wrapped_paragraphs_are_joined_and_split():
+    raw = (
+        "The committee met on Tuesday to discuss the new budget proposal\n"
+        "for the coming fiscal year and its consequences for the anti-\n"
+        "poverty programmes run by the city.\n"
+        "A vote is expected next week.\n"
+    )
+    assert clean(raw).paragraphs == [
+        "The committee met on Tuesday to discuss the new budget proposal for the coming "
+        "fiscal year and its consequences for the anti-poverty programmes run by the city.",
+        "A vote is expected next week.",
+    ]
+
+
+def test_windows_line_ends_and_odd_spaces():
+    raw = "Title here\r\n\r\nFirst\u00a0sentence\u200b here.  Second one.\r\n"
+    article = clean(raw)
+    assert article.title == "Title here"
+    assert article.text == "First sentence here. Second one."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19 September 2023", date(2023, 9, 19)),
+        ("September 19, 2023", date(2023, 9, 19)),
+        ("Sept. 19, 2023", date(2023, 9, 19)),
+        ("Posted 2023-09-19 10:00", date(2023, 9, 19)),
+        ("31 February 2023", None),
+        ("no date", None),
+    ],
+)
+def test_find_date(text, expected):
+    assert find_date(text)[0] == expected

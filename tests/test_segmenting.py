@@ -1,0 +1,36 @@
+"""Sentence boundaries on the cases that trip up splitters in news text."""
+
+import pytest
+
+from annotator.importing.segmenting import sentence_spans, split_document
+
+CASES = [
+    ("The deal closes Dec. 31 in New York.", "Markets rose."),
+    ("Brian M. Good said the plan works.", "He left."),
+    ("The meeting starts at 9 a.m. ET on Monday.", "It ends at noon."),
+    ("She left at 5 p.m. EST.", "He stayed."),
+    ("The plane lands at 10 a.m.", "The crew is ready."),
+    ("The U.S. and the U.K. signed the pact.", "Officials cheered."),
+    ("It happened in the U.S.", "The president was briefed."),
+    ('"We will win. We will not stop," he said.', "The crowd cheered."),
+    ("He said: \u201cWe are ready. We will act.\u201d", "The talks ended."),
+    ("Dr. Smith met Gov. Jones on Tuesday.", "They talked."),
+    ("Apple Inc. and Microsoft Corp. rose.", "The Nasdaq gained 1.2%."),
+    ("Lt. Col. John Doe of Fort Bragg, N.C., was promoted.", "He is 45."),
+    ("Prices rose 2.5 pct. in Sept. last year.", "Inflation eased."),
+    ("It was approved on Jan. 5, 2024, by the U.N. Security Council.", "Russia abstained."),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), CASES)
+def test_boundaries(first, second):
+    paragraph = f"{first} {second}"
+    spans = sentence_spans(paragraph)
+    assert [paragraph[s:e] for s, e in spans] == [first, second]
+
+
+def test_offsets_point_into_the_joined_text():
+    paragraphs = ["One here. Two here.", "Three  here."]
+    text = "\n\n".join(paragraphs)
+    found = [(p, text[s:e]) for p, s, e in split_document(paragraphs)]
+    assert found == [(0, "One here."), (0, "Two here."), (1, "Three  here.")]
