@@ -1,0 +1,33 @@
+"""A project lead logs in with the keyboard and checks an import in the browser."""
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+
+
+def test_log_in_with_keyboard_and_read_a_document(page, live_server, runner, make_user, screenshot):
+    runner.invoke(args=["import", str(SEEDS)])
+    make_user("lead", role="admin")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/")
+    expect(page).to_have_url(f"{live_server}/login?next=%2F")
+    page.keyboard.type("lead")  # the name field has focus
+    page.keyboard.press("Tab")
+    page.keyboard.type("wrong")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("Wrong name or password.")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Documents")).to_be_visible()
+    rows = page.locator("table.documents tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("AzerNews")
+    expect(rows.nth(1)).to_contain_text("MENAFN")
+    screenshot("documents")
+    rows.nth(0).get_by_role("link").click()
+    expect(page.locator(".meta")).to_contain_text("2023-09-19")
+    expect(page.locator(".sentence")).to_have_count(16)
+    expect(page.locator("article")).not_to_contain_text("Read: 845")
+    screenshot("document")

@@ -1,0 +1,86 @@
+"""Pages: login, the documents list and a document, and who may see them."""
+
+import pytest
+
+from annotator import create_app
+from annotator.extensions import db
+
+
+@pytest.mark.parametrize("path", ["/", "/documents/000_4e0281c745451fc7"])
+def test_pages_need_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_page_and_static_need_no_login(client):
+    assert client.get("/login").status_code == 200
+    assert client.get("/static/annotator.css").status_code == 200
+
+
+def test_wrong_name_and_wrong_password_get_the_same_message(client, make_user):
+    make_user("alice")
+    wrong_password = client.post("/login", data={"name": "alice", "password": "nope"})
+    wrong_name = client.post("/login", data={"name": "mallory", "password": "nope"})
+    for response in (wrong_password, wrong_name):
+        assert response.status_code == 200
+        assert b"Wrong name or password." in response.data
+
+
+def test_login_returns_to_the_page_asked_for_on_this_site_only(client, make_user):
+    make_user("alice")
+    data = {"name": "alice", "password": "secret-pass"}
+    response = client.post("/login?next=/documents/x", data=data)
+    assert response.headers["Location"] == "/documents/x"
+    client.post("/logout")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(f"/login?next={target}", data=data)
+        assert response.headers["Location"] == "/"
+        client.post("/logout")
+
+
+def test_deactivated_user_cannot_log_in(client, make_user):
+    user = make_user("gone")
+    user.active = False
+    db.session.commit()
+    response = client.post("/login", data={"name": "gone", "password": "secret-pass"})
+    assert b"Wrong name or password." in response.data
+
+
+def test_documents_list_and_view(logged_in, runner, tmp_path):
+    article = tmp_path / "x.jsonl"
+    article.write_text(
+        '{"id": "x", "title": "<b>Bold</b> title", "text": "It said <script>alert(1)</script>. '
+        'Then it stopped."}\n'
+    )
+    runner.invoke(args=["import", str(article)])
+    listing = logged_in.get("/")
+    assert listing.status_code == 200
+    assert b"&lt;b&gt;Bold&lt;/b&gt; title" in listing.data
+    page = logged_in.get("/documents/x")
+    assert page.status_code == 200
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.data
+    assert b"<script>alert" not in page.data
+    assert logged_in.get("/documents/missing").status_code == 404
+
+
+def test_logout_ends_the_session(logged_in):
+    assert logged_in.post("/logout").status_code == 302
+    assert logged_in.get("/").status_code == 302
+
+
+def test_csrf_is_enforced(database_uri, make_user):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_uri})
+    with app.app_context():
+        make_user("alice")
+        client = app.test_client()
+        response = client.post("/login", data={"name": "alice", "password": "secret-pass"})
+        assert response.status_code == 400
+        page = client.get("/login").data.decode()
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/login", data={"name": "alice", "password": "secret-pass", "csrf_token": token}
+        )
+        assert response.status_code == 302
+        db.session.remove()
+        db.engine.dispose()
