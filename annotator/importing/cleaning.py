@@ -6,7 +6,6 @@ headline repeated), syndication markers such as ``(MENAFN- AzerNews)``, dateline
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -71,7 +70,12 @@ CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
 WRAP_MIN = 60  # nobody hard-wraps narrower; shorter lines that end a sentence end a paragraph
 SECTION_NAME = re.compile(r"^[\w&'’ -]{1,30}$")
 TERMINAL = (".", "!", "?", '"', "'", "”", "’", ")", ":")
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+NORMALISE = {
+    **{c: None for c in (*range(32), *range(127, 160)) if c != ord("\n")},  # control characters
+    **{ord(c): " " for c in "\t\v\f\x85\xa0\u1680\u202f\u205f\u3000\u2028\u2029"},
+    **{c: " " for c in range(0x2000, 0x200B)},  # en quad ... hair space
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")),  # invisible
+}
 
 
 @dataclass
@@ -93,16 +97,7 @@ class CleanArticle:
 
 def normalise(raw):
     """Unify line ends and spaces, drop invisible and control characters."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
-    out = []
-    for char in text:
-        if char == "\n":
-            out.append(char)
-        elif char.isspace():
-            out.append(" ")
-        elif unicodedata.category(char) != "Cc":
-            out.append(char)
-    return "".join(out)
+    return raw.replace("\r\n", "\n").replace("\r", "\n").translate(NORMALISE)
 
 
 def find_date(line):

@@ -1,0 +1,109 @@
+"""``make bench``: run the benchmarks and write bench/RESULTS.md.
+
+Import: generate a news-like corpus, import it with ``flask import`` into a fresh SQLite
+database in a child process, and report sentences per second, wall time and peak memory.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from corpus import write_corpus
+from results import write_section
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+def flask(database, *args):
+    """Run a flask command on ``database``; return (seconds, peak RSS in MiB of that child)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "FLASK_APP": "annotator"}
+    code = (
+        "import resource, subprocess, sys, time;"
+        "t = time.perf_counter(); r = subprocess.run(sys.argv[1:]);"
+        "d = time.perf_counter() - t;"
+        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+        "print(d, m, file=sys.stderr) if r.returncode == 0 else sys.exit(r.returncode)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, FLASK, *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    seconds, peak_kib = done.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(peak_kib) / 1024, done.stdout.strip()
+
+
+def clean_and_split_rate(corpus):
+    """Sentences per second of cleaning and splitting alone, in this process (no database)."""
+    sys.path.insert(0, str(ROOT))
+    from annotator.importing.readers import read_articles
+    from annotator.importing.store import prepare
+
+    started, found = time.perf_counter(), 0
+    for raw in read_articles(corpus):
+        found += len(prepare(raw)[1])
+    return found / (time.perf_counter() - started)
+
+
+def bench_import(sentences, repeat):
+    """Median import time over ``repeat`` runs, each into a fresh database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        articles = write_corpus(corpus, sentences)
+        size = corpus.stat().st_size / 2**20
+        cleaning = clean_and_split_rate(corpus)
+        runs = []
+        for run in range(repeat):
+            database = Path(tmp) / f"run{run}.sqlite"
+            flask(database, "init-db")
+            seconds, peak, output = flask(database, "import", str(corpus))
+            runs.append((seconds, peak))
+            found = int(output.split(" documents, ")[1].split(" sentences")[0])
+            if found != sentences:
+                sys.exit(f"generated {sentences} sentences but the importer found {found}")
+            print(f"run {run + 1}: {seconds:.2f} s, peak {peak:.0f} MiB — {output}", flush=True)
+    seconds = statistics.median(s for s, _ in runs)
+    peak = max(p for _, p in runs)
+    rate = sentences / seconds
+    body = f"""
+Corpus: {articles:,} generated news-like articles, {sentences:,} sentences ({size:.0f} MiB of
+JSON Lines; headlines, date lines, furniture, datelines, syndication markers, hard wraps).
+`flask import` into a fresh SQLite file (WAL), in a child process; {repeat} run(s).
+
+| figure | value | target |
+|---|---|---|
+| wall time (median) | {seconds:.1f} s | 1,000,000 sentences < 60 s |
+| sentences per second | {rate:,.0f} | ≥ 17,000 |
+| peak memory (max RSS) | {peak:.0f} MiB | < 500 MB |
+| runs (s) | {", ".join(f"{s:.1f}" for s, _ in runs)} | |
+| reading + cleaning + splitting alone | {cleaning:,.0f} sentences/s | |
+
+The rest of the time is writing rows to SQLite and process start-up (~0.5 s).
+"""
+    write_section(f"Import ({sentences:,} sentences)", body)
+    print(f"median {seconds:.2f} s, {rate:,.0f} sentences/s, peak {peak:.0f} MiB")
+
+
+def main():
+    """Parse the flags and run the benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sentences", type=int, default=100_000, help="corpus size")
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
+    args = parser.parse_args()
+    bench_import(args.sentences, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
