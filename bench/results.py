@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADER = "# Benchmark results\n\nWritten by `make bench`; each section is replaced when its benchmark runs.\n"
+HEADER = (
+    "# Benchmark results\n\n"
+    "Written by `make bench`; each section is replaced when its benchmark runs.\n"
+)
 
 
 def machine():

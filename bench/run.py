@@ -34,8 +34,7 @@ def flask(database, *args):
         [sys.executable, "-c", code, FLASK, *args],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         check=False,
     )
