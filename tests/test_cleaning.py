@@ -81,6 +81,29 @@ def test_furniture_lines_are_removed():
     ]
 
 
+def test_bylines_copyright_captions_and_updated_lines():
+    raw = "\n".join(
+        [
+            "Storm hits the coast",
+            "",
+            "By JOHN DOE and Jane Roe, Associated Press",
+            "Updated 10:45 AM EDT, Tue September 19, 2023",
+            "",
+            "Photo: Waves break over the harbour wall. (Reuters)",
+            "The storm reached the coast on Tuesday.",
+            "By noon, 3,000 homes had lost power.",
+            "© 2023 The Associated Press. All rights reserved.",
+            "Copyright 2023 Reuters",
+        ]
+    )
+    article = clean(raw)
+    assert article.published == date(2023, 9, 19)
+    assert article.paragraphs == [
+        "The storm reached the coast on Tuesday.",
+        "By noon, 3,000 homes had lost power.",
+    ]
+
+
 def test_sentences_that_look_like_furniture_stay():
     raw = "Share prices fell 3% on Monday.\nFollow-up talks are planned for May.\n"
     assert clean(raw).paragraphs == [

@@ -40,9 +40,11 @@ DATE_PATTERNS = [
 # What may stand beside a date on a metadata line: times, counters, "Updated", separators.
 DATE_LINE_REST = re.compile(
     r"^(?:\s|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2})?|[ap]\.?m\.?|gmt|utc|[+-]\d{2}:?\d{2}|"
-    r"read|views?|published|updated|posted|last|on|at|\d[\d,]*)*$",
+    r"read|views?|published|updated|posted|last|on|at|\d[\d,]*|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt)*$",
     re.I,
 )
+BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}([,;]?\s.{0,60})?$", re.I)
 SYNDICATION = re.compile(
     r"^\(\s*(?P<publisher>[A-Z][\w.&']*)\s*-\s*(?P<outlet>[^()]{1,60}?)\s*\)\s*"
 )
@@ -64,6 +66,9 @@ FURNITURE = [
         r"^(additional )?reporting by .{0,120}(;|$)",
         r"^(editing|edited|writing) by .{0,120}$",
         r"^(also read|read more|read also|related)\s*:.*$",
+        r"^(©|\(c\)|copyright\b).{0,150}$",
+        r"^all rights reserved\.?$",
+        r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$",
     )
 ]
 CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
@@ -207,10 +212,12 @@ def clean(raw):
         if CUT_FROM_HERE.match(line):
             article.removed.extend(filter(None, lines[number:]))
             break
-        published = date_line(line) if not any(kept) else None
+        in_header = not any(kept)
+        published = date_line(line) if in_header else None
+        byline = in_header and BYLINE.match(line) and not line.endswith(".")
         if published and article.published is None:
             article.published = published
-        elif not (published or is_furniture(line) or line.casefold() == title_key):
+        elif not (published or byline or is_furniture(line) or line.casefold() == title_key):
             kept.append(line)
             continue
         article.removed.append(line)
