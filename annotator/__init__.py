@@ -4,10 +4,23 @@ from pathlib import Path
 
 from flask import Flask
 
-from .extensions import csrf, db, htmx, login, migrate
+from .extensions import csrf, db, htmx, limiter, login, migrate
+from .schema import load_scheme
 from .secrets import load_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def check_settings(config):
+    """Refuse settings that cannot work, naming the setting and a valid value."""
+    for name in ("OVERLAP", "LEASE_MINUTES"):
+        value = config.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SettingsError(f"{name}={value!r}: must be a whole number of at least 1")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work."""
 
 
 def create_app(config=None):
@@ -24,16 +37,19 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
+    check_settings(app.config)
+    app.extensions["scheme"] = load_scheme(app.config.get("ANNOTATOR_SCHEMA_FILE"))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
-    from . import auth, cli, documents, errors, importing, setup
+    from . import accounts, annotate, auth, cli, documents, errors, importing, setup
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(documents.bp)
-    for module in (cli, errors, importing, setup):
+    for blueprint in (auth.bp, annotate.bp, documents.bp):
+        app.register_blueprint(blueprint)
+    for module in (accounts, cli, errors, importing, setup):
         module.init_app(app)
     return app

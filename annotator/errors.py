@@ -2,12 +2,20 @@
 
 from flask import render_template
 
+MESSAGES = {
+    403: ("Not allowed", "Your account's role does not give access to this page."),
+    404: ("Not found", "There is nothing here for you at this address."),
+    429: ("Too many attempts", "Too many failed attempts. Wait a few minutes, then try again."),
+}
 
-def not_found(_error):
+
+def error_page(error):
     """A page that says what happened and where to go instead."""
-    return render_template("errors/404.html"), 404
+    heading, message = MESSAGES[error.code]
+    return render_template("errors/error.html", heading=heading, message=message), error.code
 
 
 def init_app(app):
     """Register the error handlers."""
-    app.register_error_handler(404, not_found)
+    for code in MESSAGES:
+        app.register_error_handler(code, error_page)

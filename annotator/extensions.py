@@ -1,14 +1,16 @@
 """Flask extensions, created unbound here and initialised in ``create_app``."""
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -21,12 +23,32 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back timezone-aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Store UTC; SQLite gets it without an offset so that text comparison orders it."""
+        if value is None:
+            return None
+        value = value.astimezone(UTC) if value.tzinfo else value
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        """Naive values are UTC."""
+        if value is None or value.tzinfo:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base: named constraints (for migrations) and timezone-aware timestamps."""
 
     registry = registry(
         metadata=MetaData(naming_convention=NAMING),
-        type_annotation_map={datetime: DateTime(timezone=True)},
+        type_annotation_map={datetime: UTCDateTime},
     )
 
 
@@ -35,16 +57,40 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login = LoginManager()
 htmx = HTMX()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
+    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection.
+
+    The driver's own transaction handling is switched off so that SQLAlchemy emits BEGIN
+    itself (see ``_sqlite_begin``): reads then see one snapshot, and a transaction that
+    must write can take the write lock up front.
+    """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """BEGIN, or BEGIN IMMEDIATE for a transaction opened with ``write_transaction()``."""
+    if connection.dialect.name == "sqlite":
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def write_transaction():
+    """Start the session's next transaction holding SQLite's write lock (PostgreSQL: a no-op).
+
+    Call it with no transaction open; pair it with ``SELECT ... FOR UPDATE SKIP LOCKED``
+    so that one code path is race-free on both databases.
+    """
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

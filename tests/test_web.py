@@ -6,7 +6,7 @@ from annotator import create_app
 from annotator.extensions import db
 
 
-@pytest.mark.parametrize("path", ["/", "/documents/000_4e0281c745451fc7"])
+@pytest.mark.parametrize("path", ["/", "/documents", "/documents/000_4e0281c745451fc7"])
 def test_pages_need_login(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -35,7 +35,7 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(client, make_user
     client.post("/logout")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post(f"/login?next={target}", data=data)
-        assert response.headers["Location"] == "/"
+        assert response.headers["Location"] == "/annotate"  # an annotator's start page
         client.post("/logout")
 
 
@@ -54,7 +54,7 @@ def test_documents_list_and_view(logged_in, runner, tmp_path):
         'Then it stopped."}\n'
     )
     runner.invoke(args=["import", str(article)])
-    listing = logged_in.get("/")
+    listing = logged_in.get("/documents")
     assert listing.status_code == 200
     assert b"&lt;b&gt;Bold&lt;/b&gt; title" in listing.data
     page = logged_in.get("/documents/x")
@@ -66,7 +66,8 @@ def test_documents_list_and_view(logged_in, runner, tmp_path):
 
 def test_logout_ends_the_session(logged_in):
     assert logged_in.post("/logout").status_code == 302
-    assert logged_in.get("/").status_code == 302
+    response = logged_in.get("/documents")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
 def test_csrf_is_enforced(database_uri, make_user):

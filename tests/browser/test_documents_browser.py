@@ -11,8 +11,8 @@ def test_log_in_with_keyboard_and_read_a_document(page, live_server, runner, mak
     runner.invoke(args=["import", str(SEEDS)])
     make_user("lead", role="admin")
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server}/")
-    expect(page).to_have_url(f"{live_server}/login?next=%2F")
+    page.goto(f"{live_server}/documents")
+    expect(page).to_have_url(f"{live_server}/login?next=%2Fdocuments")
     page.keyboard.type("lead")  # the name field has focus
     page.keyboard.press("Tab")
     page.keyboard.type("wrong")

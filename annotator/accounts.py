@@ -1,0 +1,111 @@
+"""``flask users``: add, list, deactivate and re-activate accounts, set passwords."""
+
+import re
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import ROLES, Annotation, User
+
+users = AppGroup("users", help="Manage accounts.")
+NAME = re.compile(r"^[\w.@+-]{1,80}$")
+MIN_PASSWORD = 8
+
+
+def read_password(from_stdin):
+    """A password from standard input or a hidden, confirmed prompt; refuses short ones."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(
+            f"the password must have at least {MIN_PASSWORD} characters; nothing was changed."
+        )
+    return password
+
+
+def find_user(name):
+    """The user called ``name``, or a clear error."""
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise click.ClickException(f"no user '{name}'; `flask users list` shows who exists.")
+    return user
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="annotator", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def add_user(name, role, password_stdin):
+    """Create an account."""
+    if not NAME.match(name):
+        raise click.ClickException(
+            f"'{name}' is not a valid user name: use 1-80 letters, digits or . _ @ + -"
+        )
+    if db.session.scalar(select(User.id).where(User.name == name)):
+        raise click.ClickException(f"a user called '{name}' already exists; nothing was changed.")
+    user = User(name=name, role=role)
+    user.set_password(read_password(password_stdin))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Added {role} '{name}'.")
+
+
+@users.command("list")
+def list_users():
+    """Every account: role, active, annotations done, last seen."""
+    rows = db.session.execute(
+        select(User, func.count(Annotation.id).filter(~Annotation.skipped))
+        .outerjoin(Annotation, Annotation.annotator_id == User.id)
+        .group_by(User.id)
+        .order_by(User.name)
+    ).all()
+    if not rows:
+        click.echo("No users yet; add one with `flask users add NAME --role annotator`.")
+        return
+    click.echo(f"{'name':<20} {'role':<10} {'active':<7} {'annotations':>11}  last seen")
+    for user, done in rows:
+        seen = user.last_seen.strftime("%Y-%m-%d %H:%M UTC") if user.last_seen else "never"
+        active = "yes" if user.active else "no"
+        click.echo(f"{user.name:<20} {user.role:<10} {active:<7} {done:>11}  {seen}")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def deactivate(name):
+    """Stop an account from logging in and end its sessions; its labels stay."""
+    user = find_user(name)
+    user.active = False
+    user.end_sessions()
+    db.session.commit()
+    click.echo(f"Deactivated '{name}'; their sessions have ended.")
+
+
+@users.command("activate")
+@click.argument("name")
+def activate(name):
+    """Let a deactivated account log in again."""
+    user = find_user(name)
+    user.active = True
+    db.session.commit()
+    click.echo(f"Activated '{name}'.")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def passwd(name, password_stdin):
+    """Set a new password; the user's other sessions end."""
+    user = find_user(name)
+    user.set_password(read_password(password_stdin))
+    db.session.commit()
+    click.echo(f"Password of '{name}' changed; their sessions have ended.")
+
+
+def init_app(app):
+    """Register ``flask users``."""
+    app.cli.add_command(users)
