@@ -23,9 +23,14 @@ class SettingsError(ValueError):
     """A setting that cannot work."""
 
 
-def create_app(config=None):
+def create_app(config=None, instance_path=None):
     """Build the app: settings, extensions, blueprints and CLI commands."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
     app.config.from_object("config.Config")
     app.config.from_pyfile("config.py", silent=True)
     if config:

@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -30,6 +31,11 @@ def title(label):
     return label.replace("_", " ").capitalize()
 
 
+def choices(values):
+    """Radio choices with readable labels."""
+    return [SelectChoice(value, title(value)) for value in values]
+
+
 def span_field(name):
     """An optional character offset within the sentence."""
     return IntegerField(name, validators=[Optional(), NumberRange(min=0)])
@@ -39,12 +45,10 @@ def form_class(scheme):
     """A WTForms class for one annotation under ``scheme`` (stance fields per target)."""
 
     class AnnotationForm(FlaskForm):
-        claim = RadioField(
-            "Claim", choices=[(v, title(v)) for v in scheme.claim_labels], validate_choice=False
-        )
+        claim = RadioField("Claim", choices=choices(scheme.claim_labels), validate_choice=False)
         source_type = RadioField(
             "Source type",
-            choices=[(v, title(v)) for v in scheme.source_types],
+            choices=choices(scheme.source_types),
             default=scheme.source_types[0],
             validate_choice=False,
         )
@@ -65,7 +69,7 @@ def form_class(scheme):
             f"stance_{number}",
             RadioField(
                 target,
-                choices=[(v, title(v)) for v in scheme.stance_labels],
+                choices=choices(scheme.stance_labels),
                 default="none",
                 validate_choice=False,
             ),

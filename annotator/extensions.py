@@ -90,7 +90,9 @@ def _sqlite_begin(connection):
 def write_transaction():
     """Start the session's next transaction holding SQLite's write lock (PostgreSQL: a no-op).
 
-    Call it with no transaction open; pair it with ``SELECT ... FOR UPDATE SKIP LOCKED``
-    so that one code path is race-free on both databases.
+    A transaction already open (reads, or changes made before) is committed first. Pair it
+    with ``SELECT ... FOR UPDATE SKIP LOCKED`` so one code path is race-free on both databases.
     """
+    if db.session().in_transaction():
+        db.session.commit()
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -1,10 +1,12 @@
 """Fixtures: an app on a real, migrated database — a fresh SQLite file per test, or the
 PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per test."""
 
+import contextvars
 import os
 import shutil
 
 import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -64,15 +66,57 @@ def app(database_uri):
         db.engine.dispose()
 
 
+class FreshReads:
+    """Run each request or command as production does, in its own app context.
+
+    Otherwise Flask reuses the fixture's app context: its ``g`` (where Flask-Login caches
+    the user) and its session would carry over between calls. The test's own read
+    transaction is ended around the call so that it sees what the call wrote.
+    """
+
+    inside = False
+
+    def around(self, call, *args, **kwargs):
+        if self.inside:  # a redirect followed within the call
+            return call(*args, **kwargs)
+        db.session.rollback()
+        self.inside = True
+        try:
+            return contextvars.Context().run(call, *args, **kwargs)
+        finally:
+            self.inside = False
+            db.session.rollback()
+
+
+class Client(FreshReads, FlaskClient):
+    """A test client whose test sees what each request wrote."""
+
+    def open(self, *args, **kwargs):
+        return self.around(super().open, *args, **kwargs)
+
+
+class Runner(FreshReads, FlaskCliRunner):
+    """A CLI runner whose test sees what each command wrote."""
+
+    def invoke(self, *args, **kwargs):
+        def in_app_context():  # as the real `flask` command group provides
+            with self.app.app_context():
+                return FlaskCliRunner.invoke(self, *args, **kwargs)
+
+        return self.around(in_app_context)
+
+
 @pytest.fixture
 def client(app):
     """A test client."""
+    app.test_client_class = Client
     return app.test_client()
 
 
 @pytest.fixture
 def runner(app):
     """A CLI runner for ``flask`` commands."""
+    app.test_cli_runner_class = Runner
     return app.test_cli_runner()
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from annotator import create_app
 from annotator.extensions import db
+from tests.conftest import Client
 
 
 @pytest.mark.parametrize("path", ["/", "/documents", "/documents/000_4e0281c745451fc7"])
@@ -74,6 +75,7 @@ def test_csrf_is_enforced(database_uri, make_user):
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_uri})
     with app.app_context():
         make_user("alice")
+        app.test_client_class = Client
         client = app.test_client()
         response = client.post("/login", data={"name": "alice", "password": "secret-pass"})
         assert response.status_code == 400
