@@ -30,3 +30,47 @@ def test_downgrade_and_upgrade_again(app):
     assert {"documents", "sentences", "users", "annotations"} <= set(
         inspect(db.engine).get_table_names()
     )
+
+
+def test_upgrade_fills_new_columns_of_existing_rows(tmp_path):
+    from sqlalchemy import text
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO documents (id, seq, text, content_hash, imported) "
+                    "VALUES ('d', 1, 'One. Two.', 'h', '2026-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO sentences (id, document_id, "index", paragraph, start, "end",'
+                    " text) VALUES (1, 'd', 0, 0, 0, 4, 'One.'), (2, 'd', 1, 0, 5, 9, 'Two.')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, name, role, active, created) VALUES "
+                    "(1, 'a', 'annotator', 1, '2026-01-01'), (2, 'b', 'annotator', 1, '2026-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO annotations (sentence_id, annotator_id, labels, skipped, flagged,"
+                    " created, updated) VALUES (1, 1, '{}', 0, 0, '2026-01-01', '2026-01-01'),"
+                    " (1, 2, '{}', 0, 0, '2026-01-01', '2026-01-01'),"
+                    " (2, 1, '{}', 1, 0, '2026-01-01', '2026-01-01')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            taken = connection.execute(text("SELECT id, taken FROM sentences ORDER BY id")).all()
+            tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
+        assert taken == [(1, 2), (2, 0)]
+        assert all(tokens) and len(set(tokens)) == 2
+        db.engine.dispose()

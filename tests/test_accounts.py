@@ -1,0 +1,94 @@
+"""``flask users``: adding, listing, deactivating accounts and setting passwords; settings."""
+
+import pytest
+from sqlalchemy import func, select
+
+from annotator import SettingsError, create_app
+from annotator.extensions import db
+from annotator.models import User
+from tests.conftest import SETTINGS
+
+
+def add(runner, *args, password="long-enough-pw"):
+    return runner.invoke(args=["users", "add", *args, "--password-stdin"], input=password + "\n")
+
+
+def user_count():
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_add_and_list(runner):
+    result = add(runner, "alice", "--role", "reviewer")
+    assert result.exit_code == 0, result.output
+    assert "Added reviewer 'alice'." in result.output
+    alice = db.session.scalar(select(User))
+    assert alice.role == "reviewer" and alice.check_password("long-enough-pw")
+    assert alice.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "alice                reviewer   yes               0  never" in listing
+
+
+def test_add_with_a_prompt(runner):
+    result = runner.invoke(args=["users", "add", "bob"], input="prompted-pw\nprompted-pw\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User)).check_password("prompted-pw")
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (["alice", "--role", "boss"], "long-enough-pw", "'boss' is not one of"),
+        (["alice"], "", "at least 8 characters"),
+        (["alice"], "short", "at least 8 characters"),
+        (["has space"], "long-enough-pw", "is not a valid user name"),
+    ],
+)
+def test_bad_input_changes_nothing(runner, args, password, message):
+    result = add(runner, *args, password=password)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert user_count() == 0
+
+
+def test_duplicate_name(runner):
+    add(runner, "alice")
+    result = add(runner, "alice", "--role", "admin")
+    assert result.exit_code == 1
+    assert "a user called 'alice' already exists; nothing was changed." in result.output
+    assert user_count() == 1
+
+
+def test_deactivate_activate_passwd(runner):
+    add(runner, "alice")
+    assert "Deactivated 'alice'" in runner.invoke(args=["users", "deactivate", "alice"]).output
+    assert "alice                annotator  no " in runner.invoke(args=["users", "list"]).output
+    assert runner.invoke(args=["users", "activate", "alice"]).exit_code == 0
+    result = runner.invoke(
+        args=["users", "passwd", "alice", "--password-stdin"], input="another-password\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User)).check_password("another-password")
+    missing = runner.invoke(args=["users", "deactivate", "nobody"])
+    assert missing.exit_code == 1 and "no user 'nobody'" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("OVERLAP", 0), ("OVERLAP", "2"), ("LEASE_MINUTES", -5)]
+)
+def test_settings_that_cannot_work_stop_start_up(database_uri, name, value):
+    with pytest.raises(SettingsError, match=f"{name}="):
+        create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_uri, name: value})
+
+
+def test_overlap_from_the_environment(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("OVERLAP", "3")
+    assert importlib.reload(config).Config.OVERLAP == 3
+    monkeypatch.setenv("OVERLAP", "many")
+    with pytest.raises(SystemExit, match="OVERLAP='many' is not a whole number"):
+        importlib.reload(config)
+    monkeypatch.delenv("OVERLAP")
+    importlib.reload(config)

@@ -1,0 +1,135 @@
+"""The annotation pages without JavaScript: next, save, wrong input, skip, edit, done."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from annotator.extensions import db
+from annotator.models import Annotation, AnnotationRevision
+from tests.helpers import import_texts
+
+SENTENCES = ["Jeyhun Bayramov emphasized that talks would go on.", "Nobody objected to that."]
+VALID = {
+    "claim": "checkworthy_claim",
+    "source_type": "person",
+    "entity": "Jeyhun Bayramov",
+    "source_start": "0",
+    "source_end": "15",
+    "cue_start": "16",
+    "cue_end": "26",
+    "stance_0": "none",
+    "stance_1": "neutral",
+    "outlet": "Wire",
+}
+
+
+@pytest.fixture
+def annotator(client, make_user, tmp_path):
+    """A logged-in annotator and an article of two sentences (ids returned)."""
+    (ids,) = import_texts(tmp_path, SENTENCES)
+    make_user("alice")
+    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    return ids
+
+
+def count():
+    return db.session.scalar(select(func.count()).select_from(Annotation))
+
+
+def test_next_shows_the_sentence_in_context(client, annotator):
+    response = client.get("/annotate")
+    assert response.headers["Location"] == f"/annotate/{annotator[0]}"
+    page = client.get(response.headers["Location"]).data.decode()
+    assert '<mark class="current"' in page and SENTENCES[0] in page
+    assert SENTENCES[1] in page  # the next sentence is readable as context
+    assert 'value="Wire"' in page  # outlet prefilled from the document
+
+
+def test_save_stores_the_labels_and_goes_on(client, annotator):
+    client.get("/annotate")
+    response = client.post(f"/annotate/{annotator[0]}", data=VALID)
+    assert response.status_code == 302 and response.headers["Location"] == "/annotate"
+    annotation = db.session.scalar(select(Annotation))
+    assert annotation.labels == {
+        "claim": "checkworthy_claim",
+        "attribution": {
+            "source_type": "person",
+            "entity": "Jeyhun Bayramov",
+            "source": {"start": 0, "end": 15},
+            "cue": {"start": 16, "end": 26},
+        },
+        "stance": {"Azerbaijan": "none", "Armenia": "neutral"},
+        "outlet": "Wire",
+    }
+    assert annotation.seconds is not None and annotation.seconds >= 0
+    assert client.get("/annotate").headers["Location"] == f"/annotate/{annotator[1]}"
+
+
+def test_the_common_case_needs_only_the_claim(client, annotator):
+    client.get("/annotate")
+    response = client.post(f"/annotate/{annotator[0]}", data={"claim": "not_claim"})
+    assert response.status_code == 302
+    labels = db.session.scalar(select(Annotation)).labels
+    assert labels["attribution"]["source_type"] == "author"
+    assert labels["stance"] == {"Azerbaijan": "none", "Armenia": "none"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"claim": "maybe"}, "choose one of not_claim, claim, checkworthy_claim"),
+        ({"source_start": "5", "source_end": "2"}, "is not inside the sentence"),
+        ({"cue_start": "40", "cue_end": "90"}, "is not inside the sentence"),
+        ({"stance_1": "love"}, "choose one of favor, against, neutral, none"),
+        ({"source_start": "abc"}, "Not a valid integer value."),
+    ],
+)
+def test_wrong_input_stores_nothing_and_keeps_the_entries(client, annotator, changes, message):
+    client.get("/annotate")
+    response = client.post(f"/annotate/{annotator[0]}", data={**VALID, **changes})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert message in page
+    assert 'value="Jeyhun Bayramov"' in page  # what the annotator typed is still there
+    assert count() == 0
+
+
+def test_skip_with_reason(client, annotator):
+    client.get("/annotate")
+    response = client.post(f"/annotate/{annotator[0]}/skip", data={"reason": "not English"})
+    assert response.status_code == 302
+    skipped = db.session.scalar(select(Annotation))
+    assert skipped.skipped and skipped.comment == "not English" and skipped.labels == {}
+    assert client.get("/annotate").headers["Location"] == f"/annotate/{annotator[1]}"
+
+
+def test_edit_keeps_the_earlier_version(client, annotator):
+    client.get("/annotate")
+    client.post(f"/annotate/{annotator[0]}", data=VALID)
+    page = client.get(f"/annotate/{annotator[0]}").data.decode()
+    assert re.search(r'<input checked[^>]* value="checkworthy_claim"', page)  # reopened as saved
+    edit = client.post(
+        f"/annotate/{annotator[0]}", data={**VALID, "claim": "claim", "revision": "1"}
+    )
+    assert edit.status_code == 302
+    assert db.session.scalar(select(Annotation)).labels["claim"] == "claim"
+    kept = db.session.scalar(select(AnnotationRevision))
+    assert kept.labels["claim"] == "checkworthy_claim"
+    stale = client.post(
+        f"/annotate/{annotator[0]}", data={**VALID, "claim": "not_claim", "revision": "1"}
+    )
+    assert stale.status_code == 409
+    assert "changed elsewhere" in stale.data.decode()
+    assert db.session.scalar(select(Annotation)).labels["claim"] == "claim"
+
+
+def test_done_page_with_my_counts(client, annotator):
+    for _ in range(2):
+        location = client.get("/annotate").headers["Location"]
+        client.post(location, data={"claim": "not_claim"})
+    done = client.get("/annotate")
+    assert done.status_code == 200
+    page = done.data.decode()
+    assert "Nothing left for you to label" in page
+    assert "You labelled <strong>2</strong>" in page and "You skipped <strong>0</strong>" in page
