@@ -10,7 +10,7 @@ the same order, leases before sentences, so concurrent transactions cannot deadl
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 
 from .extensions import db, write_transaction
 from .models import Annotation, Lease, Sentence, utcnow
@@ -26,14 +26,21 @@ def lease_length():
     return timedelta(minutes=current_app.config["LEASE_MINUTES"])
 
 
+SENTENCES = Sentence.__table__
+ANNOTATIONS = Annotation.__table__
+LEASES = Lease.__table__
+
+
 def release_expired():
     """Delete expired leases and give their slots back; returns how many were released."""
     expired = db.session.scalars(
-        delete(Lease).where(Lease.expires < utcnow()).returning(Lease.sentence_id)
+        delete(LEASES).where(LEASES.c.expires < utcnow()).returning(LEASES.c.sentence_id)
     ).all()
     for sentence_id in sorted(expired):
         db.session.execute(
-            update(Sentence).where(Sentence.id == sentence_id).values(taken=Sentence.taken - 1)
+            update(SENTENCES)
+            .where(SENTENCES.c.id == sentence_id)
+            .values(taken=SENTENCES.c.taken - 1)
         )
     return len(expired)
 
@@ -41,16 +48,16 @@ def release_expired():
 def not_done_by(user_id):
     """Sentences the user has neither labelled nor skipped."""
     return ~exists().where(
-        Annotation.sentence_id == Sentence.id, Annotation.annotator_id == user_id
+        ANNOTATIONS.c.sentence_id == SENTENCES.c.id, ANNOTATIONS.c.annotator_id == user_id
     )
 
 
-def open_sentences(user_id):
-    """Sentences with a free slot that the user has not touched, in import order."""
+def first_open(user_id, *conditions):
+    """The first sentence (in the given order) matching ``conditions`` that the user has not
+    touched, locked for this transaction; other transactions skip it rather than wait."""
     return (
-        select(Sentence.id)
-        .where(not_done_by(user_id))
-        .order_by(Sentence.id)
+        select(SENTENCES.c.id)
+        .where(*conditions, not_done_by(user_id))
         .limit(1)
         .with_for_update(skip_locked=True)
     )
@@ -59,36 +66,36 @@ def open_sentences(user_id):
 def continuing_article(user_id):
     """(c) The next open sentence of the article the user worked on last, or None."""
     last = db.session.execute(
-        select(Sentence.document_id, Sentence.index)
-        .join(Annotation, Annotation.sentence_id == Sentence.id)
-        .where(Annotation.annotator_id == user_id)
-        .order_by(Annotation.id.desc())
+        select(SENTENCES.c.document_id, SENTENCES.c.index)
+        .join(ANNOTATIONS, ANNOTATIONS.c.sentence_id == SENTENCES.c.id)
+        .where(ANNOTATIONS.c.annotator_id == user_id)
+        .order_by(ANNOTATIONS.c.id.desc())
         .limit(1)
     ).first()
     if last is None:
         return None
-    return (
-        select(Sentence.id)
-        .where(
-            Sentence.document_id == last.document_id,
-            Sentence.index > last.index,
-            Sentence.taken < overlap(),
-            not_done_by(user_id),
-        )
-        .order_by(Sentence.index)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    return first_open(
+        user_id,
+        SENTENCES.c.document_id == last.document_id,
+        SENTENCES.c.index > last.index,
+        SENTENCES.c.taken < overlap(),
+    ).order_by(SENTENCES.c.index)
 
 
 def candidates(user_id):
-    """The queries to try, in order of preference (rules c, d, e)."""
+    """``(rule, query)`` pairs to try in order of preference (rules c, d, e)."""
     article = continuing_article(user_id)
     if article is not None:
-        yield article
-    for taken in range(overlap() - 1, 0, -1):  # (d) started by others, nearest to done first
-        yield open_sentences(user_id).where(Sentence.taken == taken)
-    yield open_sentences(user_id).where(Sentence.taken == 0)  # (e) new, in import order
+        yield "c: next in the same article", article
+    for taken in range(overlap() - 1, 0, -1):
+        yield (
+            f"d: started by others ({taken} of {overlap()})",
+            first_open(user_id, SENTENCES.c.taken == taken).order_by(SENTENCES.c.id),
+        )
+    yield (
+        "e: new, in import order",
+        first_open(user_id, SENTENCES.c.taken == 0).order_by(SENTENCES.c.id),
+    )
 
 
 def next_sentence(user_id):
@@ -97,32 +104,32 @@ def next_sentence(user_id):
     try:
         release_expired()
         now = utcnow()
-        held = db.session.scalar(
-            select(Lease).where(Lease.annotator_id == user_id).order_by(Lease.id).limit(1)
-        )
+        expires = now + lease_length()
+        held = db.session.execute(
+            select(LEASES.c.id, LEASES.c.sentence_id)
+            .where(LEASES.c.annotator_id == user_id)
+            .order_by(LEASES.c.id)
+            .limit(1)
+        ).first()
         if held is not None:  # (a) finish what you were given first; asking again renews it
-            held.expires = now + lease_length()
+            db.session.execute(update(LEASES).where(LEASES.c.id == held.id).values(expires=expires))
             db.session.commit()
             return held.sentence_id
-        for query in candidates(user_id):
+        sentence_id = None
+        for _rule, query in candidates(user_id):
             sentence_id = db.session.scalar(query)
             if sentence_id is not None:
+                db.session.execute(
+                    insert(LEASES).values(
+                        sentence_id=sentence_id, annotator_id=user_id, created=now, expires=expires
+                    )
+                )
+                db.session.execute(
+                    update(SENTENCES)
+                    .where(SENTENCES.c.id == sentence_id)
+                    .values(taken=SENTENCES.c.taken + 1)
+                )
                 break
-        else:
-            db.session.commit()
-            return None
-        db.session.add(
-            Lease(
-                sentence_id=sentence_id,
-                annotator_id=user_id,
-                created=now,
-                expires=now + lease_length(),
-            )
-        )
-        db.session.flush()
-        db.session.execute(
-            update(Sentence).where(Sentence.id == sentence_id).values(taken=Sentence.taken + 1)
-        )
         db.session.commit()
         return sentence_id
     except BaseException:

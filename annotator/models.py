@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -47,6 +47,12 @@ class Sentence(db.Model):
     __table_args__ = (
         UniqueConstraint("document_id", "index"),
         Index("ix_sentences_taken_id", "taken", "id"),
+        Index(
+            "ix_sentences_fresh",
+            "id",
+            postgresql_where=text("taken = 0"),
+            sqlite_where=text("taken = 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,6 +57,13 @@ def upgrade():
     with op.batch_alter_table('sentences', schema=None) as batch_op:
         batch_op.add_column(sa.Column('taken', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_index('ix_sentences_taken_id', ['taken', 'id'], unique=False)
+        batch_op.create_index(
+            'ix_sentences_fresh',
+            ['id'],
+            unique=False,
+            postgresql_where=sa.text('taken = 0'),
+            sqlite_where=sa.text('taken = 0'),
+        )
     op.execute(
         "UPDATE sentences SET taken = (SELECT count(*) FROM annotations"
         " WHERE annotations.sentence_id = sentences.id AND NOT annotations.skipped)"
@@ -84,6 +91,7 @@ def downgrade():
         batch_op.drop_column('session_token')
 
     with op.batch_alter_table('sentences', schema=None) as batch_op:
+        batch_op.drop_index('ix_sentences_fresh')
         batch_op.drop_index('ix_sentences_taken_id')
         batch_op.drop_column('taken')
 
