@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import click
 from flask import Flask
 
 from .extensions import csrf, db, htmx, limiter, login, migrate
@@ -19,8 +20,8 @@ def check_settings(config):
             raise SettingsError(f"{name}={value!r}: must be a whole number of at least 1")
 
 
-class SettingsError(ValueError):
-    """A setting that cannot work."""
+class SettingsError(click.ClickException, ValueError):
+    """A setting that cannot work; ``flask`` prints it as one line."""
 
 
 def create_app(config=None, instance_path=None):

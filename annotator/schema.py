@@ -5,6 +5,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 ALLOWED = {
     "claim": {"labels", "level"},
@@ -13,8 +15,11 @@ ALLOWED = {
 }
 
 
-class SchemeError(ValueError):
-    """An invalid scheme file: names the file, the line and the problem."""
+class SchemeError(click.ClickException, ValueError):
+    """An invalid scheme file: names the file, the line and the problem.
+
+    A ClickException so that ``flask`` prints it as one line instead of a traceback.
+    """
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def setup_command():
     password = ensure_admin()
     if password:
         click.echo(f"Demo admin created. Log in as '{DEMO_ADMIN}' with password: {password}")
-        click.echo("(Shown once: write it down.)")
+        click.echo("(Shown once: write it down, or change it with `flask users passwd admin`.)")
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
 
 
