@@ -1,147 +1,70 @@
-"""The annotation pages: next sentence, the sentence form, saving, skipping, done."""
+"""The annotation pages: next sentence, the workspace, save, skip, history, guidelines.
+
+Every page works as a plain form with POST-redirect-GET; with htmx, saving or skipping
+answers with the next sentence's partial in the same request.
+"""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import (
-    BooleanField,
-    FloatField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Length, NumberRange, Optional
+from sqlalchemy import func, select
 
+from . import workspace
 from .assignment import live_lease, my_counts, next_sentence
 from .auth import roles_required
-from .extensions import db
+from .extensions import db, htmx
+from .forms import SkipForm, fill, form_class, labels_from, show_errors
+from .guidelines import rendered_guidelines
 from .labelling import SaveRefused, save
-from .models import ROLES, Annotation, Document, Sentence
+from .models import ROLES, Annotation, AnnotationRevision, Document, Sentence
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
+HISTORY_PAGE = 50
 
 
-def title(label):
-    """``checkworthy_claim`` -> ``Checkworthy claim``."""
-    return label.replace("_", " ").capitalize()
+@bp.after_request
+def vary_on_htmx(response):
+    """The same URL answers with a page or a partial: caches must keep them apart."""
+    response.vary.add("HX-Request")
+    return response
 
 
-def choices(values):
-    """Radio choices with readable labels."""
-    return [SelectChoice(value, title(value)) for value in values]
+def page_or_partial(page, partial, status=200, push=None, **context):
+    """The full page, or for htmx only its partial (pushing ``push`` as the new URL)."""
+    response = current_app.make_response(
+        (render_template(partial if htmx else page, **context), status)
+    )
+    if htmx and push:
+        response.headers["HX-Push-Url"] = push
+    return response
 
 
-def span_field(name):
-    """An optional character offset within the sentence."""
-    return IntegerField(name, validators=[Optional(), NumberRange(min=0)])
-
-
-def form_class(scheme):
-    """A WTForms class for one annotation under ``scheme`` (stance fields per target)."""
-
-    class AnnotationForm(FlaskForm):
-        claim = RadioField("Claim", choices=choices(scheme.claim_labels), validate_choice=False)
-        source_type = RadioField(
-            "Source type",
-            choices=choices(scheme.source_types),
-            default=scheme.source_types[0],
-            validate_choice=False,
-        )
-        entity = StringField("Entity", validators=[Optional(), Length(max=200)])
-        source_start = span_field("Source start")
-        source_end = span_field("Source end")
-        cue_start = span_field("Cue start")
-        cue_end = span_field("Cue end")
-        outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
-        flagged = BooleanField("Flag for review")
-        comment = TextAreaField("Comment", validators=[Optional(), Length(max=5000)])
-        seconds = FloatField(validators=[Optional(), NumberRange(min=0, max=86400)])
-        revision = HiddenField()
-
-    for number, target in enumerate(scheme.stance_targets):
-        setattr(
-            AnnotationForm,
-            f"stance_{number}",
-            RadioField(
-                target,
-                choices=choices(scheme.stance_labels),
-                default="none",
-                validate_choice=False,
-            ),
-        )
-    return AnnotationForm
-
-
-class SkipForm(FlaskForm):
-    """Skip a sentence, optionally saying why."""
-
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
-
-
-def span(form, name):
-    """``{"start", "end"}`` from the form's two offset fields, or None when both are empty."""
-    start, end = form[f"{name}_start"].data, form[f"{name}_end"].data
-    if start is None and end is None:
-        return None
-    return {"start": start, "end": end}
-
-
-def labels_from(form, scheme):
-    """The labels object stored with an annotation, from a submitted form."""
-    return {
-        "claim": form.claim.data,
-        "attribution": {
-            "source_type": form.source_type.data,
-            "entity": (form.entity.data or "").strip() or None,
-            "source": span(form, "source"),
-            "cue": span(form, "cue"),
-        },
-        "stance": {
-            target: form[f"stance_{n}"].data or "none"
-            for n, target in enumerate(scheme.stance_targets)
-        },
-        "outlet": (form.outlet.data or "").strip() or None,
-    }
-
-
-def fill(form, scheme, annotation, document):
-    """Put stored labels (or the document's defaults) into a fresh form."""
-    form.outlet.data = document.outlet
-    if annotation is None or annotation.skipped:
-        return
-    labels = annotation.labels
-    attribution = labels.get("attribution") or {}
-    form.claim.data = labels.get("claim")
-    form.source_type.data = attribution.get("source_type")
-    form.entity.data = attribution.get("entity")
-    for name in ("source", "cue"):
-        found = attribution.get(name) or {}
-        form[f"{name}_start"].data = found.get("start")
-        form[f"{name}_end"].data = found.get("end")
-    for number, target in enumerate(scheme.stance_targets):
-        form[f"stance_{number}"].data = (labels.get("stance") or {}).get(target, "none")
-    form.outlet.data = labels.get("outlet")
-    form.flagged.data = annotation.flagged
-    form.comment.data = annotation.comment
-    form.revision.data = annotation.revision
-
-
-ERROR_FIELDS = {"source": "source_start", "cue": "cue_start"}
-
-
-def show_errors(form, scheme, errors):
-    """Attach the scheme's errors to the form fields they concern."""
-    for key, message in errors.items():
-        if key.startswith("stance."):
-            key = f"stance_{scheme.stance_targets.index(key.removeprefix('stance.'))}"
-        name = ERROR_FIELDS.get(key, key)
-        field = getattr(form, name, form.claim)
-        field.errors = [*field.errors, message]
+def render_workspace(sentence, form, skip_form=None, message=None, status=200):
+    """The sentence in its article with the label form, progress and the way back."""
+    scheme = current_app.extensions["scheme"]
+    document = db.session.get(Document, sentence.document_id)
+    if htmx and status >= 400:
+        status = 200  # htmx swaps only 2xx answers; the message is in the partial
+    return page_or_partial(
+        "annotate.html",
+        "partials/sentence.html",
+        status=status,
+        push=url_for("annotate.sentence_page", sentence_id=sentence.id),
+        sentence=sentence,
+        document=document,
+        paragraphs=workspace.paragraphs(document.id),
+        form=form,
+        skip_form=skip_form or SkipForm(),
+        scheme=scheme,
+        groups=workspace.key_groups(scheme),
+        legend=workspace.GLOBAL_KEYS,
+        message=message,
+        mine=workspace.my_progress(current_user.id),
+        project=workspace.project_progress(),
+        entities=workspace.entity_suggestions(current_user.id, document.id),
+        outlets=workspace.known_outlets(),
+        previous=workspace.previous_sentence(current_user.id, sentence.id),
+    )
 
 
 def own_annotation(sentence_id):
@@ -150,32 +73,6 @@ def own_annotation(sentence_id):
         select(Annotation).where(
             Annotation.sentence_id == sentence_id, Annotation.annotator_id == current_user.id
         )
-    )
-
-
-def workspace(sentence, form, skip_form=None, message=None, status=200):
-    """Render the sentence in its article context with the label form."""
-    document = db.session.get(Document, sentence.document_id)
-    context = db.session.scalars(
-        select(Sentence)
-        .where(
-            Sentence.document_id == sentence.document_id,
-            Sentence.index.between(sentence.index - 3, sentence.index + 3),
-        )
-        .order_by(Sentence.index)
-    ).all()
-    return (
-        render_template(
-            "annotate.html",
-            sentence=sentence,
-            document=document,
-            context=context,
-            form=form,
-            skip_form=skip_form or SkipForm(),
-            scheme=current_app.extensions["scheme"],
-            message=message,
-        ),
-        status,
     )
 
 
@@ -190,6 +87,21 @@ def sentence_for_me(sentence_id):
     return sentence, annotation
 
 
+def fresh_form(sentence, annotation):
+    """The label form for a sentence, filled with my labels or the document's defaults."""
+    scheme = current_app.extensions["scheme"]
+    form = form_class(scheme)(formdata=None)
+    fill(form, scheme, annotation, db.session.get(Document, sentence.document_id))
+    return form
+
+
+def go_on():
+    """After a save: the next sentence (htmx: in this response), or the done page."""
+    if not htmx:
+        return redirect(url_for("annotate.next_sentence_page"))
+    return next_sentence_page()
+
+
 @bp.get("")
 @annotate_access
 def next_sentence_page():
@@ -197,8 +109,17 @@ def next_sentence_page():
     sentence_id = next_sentence(current_user.id)
     if sentence_id is None:
         labelled, skipped = my_counts(current_user.id)
-        return render_template("done.html", labelled=labelled, skipped=skipped)
-    return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
+        return page_or_partial(
+            "done.html",
+            "partials/done.html",
+            push=url_for("annotate.next_sentence_page"),
+            labelled=labelled,
+            skipped=skipped,
+        )
+    if not htmx:
+        return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
+    sentence = db.session.get(Sentence, sentence_id)
+    return render_workspace(sentence, fresh_form(sentence, own_annotation(sentence_id)))
 
 
 @bp.route("/<int:sentence_id>", methods=["GET", "POST"])
@@ -207,17 +128,16 @@ def sentence_page(sentence_id):
     """Show the form for a sentence; on POST validate and save it, then go to the next one."""
     scheme = current_app.extensions["scheme"]
     sentence, annotation = sentence_for_me(sentence_id)
-    form = form_class(scheme)()
     if request.method == "GET":
-        fill(form, scheme, annotation, db.session.get(Document, sentence.document_id))
-        return workspace(sentence, form)
+        return render_workspace(sentence, fresh_form(sentence, annotation))
+    form = form_class(scheme)()
     if not form.validate():
-        return workspace(sentence, form, status=422)
+        return render_workspace(sentence, form, status=422)
     labels = labels_from(form, scheme)
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)
-        return workspace(sentence, form, status=422)
+        return render_workspace(sentence, form, status=422)
     values = {
         "labels": labels,
         "skipped": False,
@@ -229,19 +149,19 @@ def sentence_page(sentence_id):
     try:
         save(current_user.id, sentence_id, values, revision)
     except SaveRefused as refused:
-        return workspace(sentence, form, message=str(refused), status=refused.status)
-    return redirect(url_for("annotate.next_sentence_page"))
+        return render_workspace(sentence, form, message=str(refused), status=refused.status)
+    return go_on()
 
 
 @bp.post("/<int:sentence_id>/skip")
 @annotate_access
 def skip(sentence_id):
     """Skip a sentence (it goes to someone else), keeping the optional reason."""
-    sentence, _ = sentence_for_me(sentence_id)
+    sentence, annotation = sentence_for_me(sentence_id)
     skip_form = SkipForm()
     if not skip_form.validate():
-        form = form_class(current_app.extensions["scheme"])()
-        return workspace(sentence, form, skip_form=skip_form, status=422)
+        form = fresh_form(sentence, annotation)
+        return render_workspace(sentence, form, skip_form=skip_form, status=422)
     values = {
         "labels": {},
         "skipped": True,
@@ -249,12 +169,46 @@ def skip(sentence_id):
         "comment": (skip_form.reason.data or "").strip() or None,
         "seconds": None,
     }
+    revision = annotation.revision if annotation else None
     try:
-        save(current_user.id, sentence_id, values)
+        save(current_user.id, sentence_id, values, revision)
     except SaveRefused as refused:
-        form = form_class(current_app.extensions["scheme"])()
-        return workspace(sentence, form, message=str(refused), status=refused.status)
-    return redirect(url_for("annotate.next_sentence_page"))
+        form = fresh_form(sentence, annotation)
+        return render_workspace(sentence, form, message=str(refused), status=refused.status)
+    return go_on()
+
+
+@bp.get("/history")
+@annotate_access
+def history():
+    """My annotations, newest first, each reopening in the workspace."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    revisions = (
+        select(AnnotationRevision.annotation_id, func.count().label("earlier"))
+        .group_by(AnnotationRevision.annotation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Annotation, Sentence, func.coalesce(revisions.c.earlier, 0))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .outerjoin(revisions, revisions.c.annotation_id == Annotation.id)
+        .where(Annotation.annotator_id == current_user.id)
+        .order_by(Annotation.updated.desc(), Annotation.id.desc())
+        .limit(HISTORY_PAGE + 1)
+        .offset((page - 1) * HISTORY_PAGE)
+    ).all()
+    return render_template(
+        "history.html", rows=rows[:HISTORY_PAGE], page=page, more=len(rows) > HISTORY_PAGE
+    )
+
+
+@bp.get("/guidelines")
+@annotate_access
+def guidelines():
+    """The annotation guidelines (the project lead's Markdown file, rendered)."""
+    return page_or_partial(
+        "guidelines.html", "partials/guidelines.html", html=rendered_guidelines()
+    )
 
 
 @bp.get("/annotations/<int:annotation_id>")

@@ -115,7 +115,9 @@ def edit(annotation, values, revision):
         )
     )
     for name, value in values.items():
-        if name != "seconds" or value is not None:
+        if name != "seconds":
             setattr(annotation, name, value)
+        elif value is not None:  # time spent adds up over visits
+            annotation.seconds = round((annotation.seconds or 0) + value, 1)
     annotation.revision += 1
     annotation.updated = utcnow()

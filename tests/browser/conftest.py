@@ -51,12 +51,12 @@ def live_server(app):
 
 @pytest.fixture
 def screenshot(page):
-    """``screenshot(name)`` saves a PNG of the page under test-results/ and returns its path."""
+    """``screenshot(name, of=page)`` saves a PNG under test-results/ and returns its path."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name):
+    def take(name, of=None):
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take

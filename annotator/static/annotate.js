@@ -1,0 +1,270 @@
+// The annotation workspace: keys, span marking, time on the sentence, focus after a swap.
+// Everything here is an extra: the forms work without JavaScript.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var TYPING = "input:not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea, select";
+  var shownAt = performance.now();
+  var active = 0;
+  var queued = null;  // keys typed while the next sentence is on its way, replayed after
+
+  function workspace() { return document.getElementById("workspace"); }
+  function form() { return document.getElementById("label-form"); }
+  function groups() { return Array.prototype.slice.call(document.querySelectorAll("[data-key-group]")); }
+  function sentence() { return document.getElementById("current"); }
+  function field(name) { return form() && form().elements[name]; }
+
+  function say(message) {
+    var box = document.getElementById("client-message");
+    if (!box) { return; }
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function focusGroup(index) {
+    var all = groups();
+    if (!all.length) { return; }
+    active = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (group, i) { group.classList.toggle("active", i === active); });
+    var radios = all[active].querySelectorAll("input[type=radio]");
+    var checked = all[active].querySelector("input[type=radio]:checked");
+    (checked || radios[0]).focus({ preventScroll: false });
+  }
+
+  function choose(number) {
+    var group = groups()[active];
+    var radio = group && group.querySelectorAll("input[type=radio]")[number - 1];
+    if (!radio) { return; }
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+    if (active < groups().length - 1) { focusGroup(active + 1); } else { radio.focus(); }
+  }
+
+  // Offsets of the selection inside the current sentence, or null with a message.
+  function selectedSpan() {
+    var element = sentence();
+    var selection = window.getSelection();
+    if (!element || !selection.rangeCount || selection.isCollapsed) {
+      say("Select words in the highlighted sentence first, then press s or c.");
+      return null;
+    }
+    var range = selection.getRangeAt(0);
+    if (!element.contains(range.startContainer) || !element.contains(range.endContainer)) {
+      say("The selection must lie inside the highlighted sentence.");
+      return null;
+    }
+    function offset(node, at) {
+      var before = document.createRange();
+      before.setStart(element, 0);
+      before.setEnd(node, at);
+      return before.toString().length;
+    }
+    var text = element.dataset.text;
+    var start = offset(range.startContainer, range.startOffset);
+    var end = offset(range.endContainer, range.endOffset);
+    while (start < end && /\s/.test(text[start])) { start += 1; }
+    while (end > start && /\s/.test(text[end - 1])) { end -= 1; }
+    if (start >= end) { say("The selection holds no words."); return null; }
+    return { start: start, end: end };
+  }
+
+  function setSpan(name, span) {
+    field(name + "_start").value = span ? span.start : "";
+    field(name + "_end").value = span ? span.end : "";
+    showSpans();
+  }
+
+  function spanOf(name) {
+    var start = parseInt(field(name + "_start").value, 10);
+    var end = parseInt(field(name + "_end").value, 10);
+    return isNaN(start) || isNaN(end) ? null : { start: start, end: end };
+  }
+
+  // Paint the source and cue spans into the sentence and name them below the buttons.
+  function showSpans() {
+    var element = sentence();
+    if (!element || !form()) { return; }
+    var text = element.dataset.text;
+    var spans = { source: spanOf("source"), cue: spanOf("cue") };
+    var marks = [];
+    for (var i = 0; i < text.length; i += 1) {
+      var kind = "";
+      ["source", "cue"].forEach(function (name) {
+        var span = spans[name];
+        if (span && i >= span.start && i < span.end) { kind = name; }
+      });
+      marks.push(kind);
+    }
+    element.textContent = "";
+    var from = 0;
+    for (var at = 1; at <= text.length; at += 1) {
+      if (at === text.length || marks[at] !== marks[from]) {
+        var piece = text.slice(from, at);
+        if (marks[from]) {
+          var wrapper = document.createElement("span");
+          wrapper.className = "span-" + marks[from];
+          wrapper.title = marks[from];
+          wrapper.textContent = piece;
+          element.appendChild(wrapper);
+        } else {
+          element.appendChild(document.createTextNode(piece));
+        }
+        from = at;
+      }
+    }
+    var described = ["source", "cue"].filter(function (name) { return spans[name]; })
+      .map(function (name) {
+        return name + ": “" + text.slice(spans[name].start, spans[name].end) + "”";
+      });
+    var note = document.getElementById("span-text");
+    if (note) { note.textContent = described.join(" · "); }
+  }
+
+  function mark(name) {
+    var span = selectedSpan();
+    if (!span) { return; }
+    say("");
+    setSpan(name, span);
+    window.getSelection().removeAllRanges();
+    if (name === "source") {
+      var entity = field("entity");
+      var text = sentence().dataset.text.slice(span.start, span.end);
+      var known = Array.prototype.some.call(
+        document.querySelectorAll("#entity-suggestions option"),
+        function (option) { return option.value === text; });
+      if (!entity.value && known) { entity.value = text; }
+    }
+  }
+
+  function openGuidelines() {
+    var dialog = document.getElementById("guidelines-dialog");
+    if (!dialog) { window.open(document.getElementById("guidelines-link").href); return; }
+    if (window.htmx) { window.htmx.trigger("#guidelines-body", "load-guidelines"); }
+    dialog.showModal();
+  }
+
+  function click(id) {
+    var link = document.getElementById(id);
+    if (link) { link.click(); }
+  }
+
+  function onKey(event) {
+    if (!form() || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target.matches && target.matches(TYPING)) {
+      if (event.key === "Escape") { target.blur(); focusGroup(active); }
+      return;  // no shortcut fires while typing
+    }
+    var dialog = document.getElementById("guidelines-dialog");
+    if (dialog && dialog.open) { return; }
+    if (queued !== null && event.key.length === 1 || queued !== null && event.key === "Enter") {
+      queued.push(event.key);
+      event.preventDefault();
+      return;
+    }
+    if (act(event.key)) { event.preventDefault(); }
+  }
+
+  // Carry out one key; false when it is not a shortcut.
+  function act(key) {
+    var handled = true;
+    if (/^[1-9]$/.test(key)) { choose(parseInt(key, 10)); }
+    else if (key === "Enter") { form().requestSubmit(); }
+    else if (key === "s") { mark("source"); }
+    else if (key === "c") { mark("cue"); }
+    else if (key === "S") { setSpan("source", null); }
+    else if (key === "C") { setSpan("cue", null); }
+    else if (key === "e") { field("entity").focus(); }
+    else if (key === "o") { field("outlet").focus(); }
+    else if (key === "f") { field("flagged").checked = true; field("comment").focus(); }
+    else if (key === "k") { document.querySelector("#skip-form input[name=reason]").focus(); }
+    else if (key === "b") { click("back-link"); }
+    else if (key === "h") { click("history-link"); }
+    else if (key === "?") { openGuidelines(); }
+    else { handled = false; }
+    return handled;
+  }
+
+  // Keys typed ahead go where they would have gone: into a text field a key focused, or act.
+  function replay(keys) {
+    for (var i = 0; i < keys.length; i += 1) {
+      var key = keys[i];
+      var field = document.activeElement;
+      if (queued !== null) { queued.push(key); }
+      else if (field && field.matches(TYPING)) {
+        if (key === "Enter" && field.form) { field.form.requestSubmit(); }
+        else if (key.length === 1) {
+          field.value += key;
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      } else { act(key); }
+    }
+  }
+
+  function init() {
+    var keys = queued || [];
+    queued = null;
+    if (!form()) { return; }
+    shownAt = performance.now();
+    showSpans();
+    var current = sentence();
+    if (current) { current.scrollIntoView({ block: "center" }); }
+    focusGroup(0);
+    replay(keys);
+  }
+
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("focusin", function (event) {
+    var group = event.target.closest && event.target.closest("[data-key-group]");
+    if (group) {
+      active = groups().indexOf(group);
+      groups().forEach(function (g, i) { g.classList.toggle("active", i === active); });
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-mark], [data-clear]");
+    if (!button) { return; }
+    if (button.dataset.mark) { mark(button.dataset.mark); } else { setSpan(button.dataset.clear, null); }
+  });
+  // Keep the selection when a span button is pressed with the mouse.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("[data-mark]")) { event.preventDefault(); }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.dataset && event.target.dataset.span) { showSpans(); }
+  });
+  // Time on the sentence goes with the save (capture: before htmx reads the form).
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "label-form") {
+      document.getElementById("seconds").value = ((performance.now() - shownAt) / 1000).toFixed(1);
+    }
+  }, true);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target.id === "workspace" || event.detail.target.id === "workspace") { init(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "workspace") {
+      queued = [];
+      // htmx gives focus back to the element with the same id after the swap: a text field
+      // would swallow keys typed ahead for the next sentence.
+      if (document.activeElement) { document.activeElement.blur(); }
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) { queued = null; }  // nothing will be swapped in
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    say(status === 404 ? "This sentence is not yours to label (any more). Press h for your history."
+      : status === 413 ? "That was too large to save." : "The server answered " + status + "; nothing was saved.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    say("The server cannot be reached; nothing was saved. Your entries are still here: try again.");
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());
