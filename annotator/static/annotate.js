@@ -158,8 +158,8 @@
     }
     var dialog = document.getElementById("guidelines-dialog");
     if (dialog && dialog.open) { return; }
-    if (queued !== null && event.key.length === 1 || queued !== null && event.key === "Enter") {
-      queued.push(event.key);
+    if (queued !== null && !/^(Shift|Control|Alt|Meta|CapsLock)$/.test(event.key)) {
+      queued.push(event.shiftKey && event.key === "Tab" ? "Shift+Tab" : event.key);
       event.preventDefault();
       return;
     }
@@ -198,6 +198,8 @@
           field.value += key;
           field.dispatchEvent(new Event("input", { bubbles: true }));
         }
+      } else if (key === "Tab" || key === "Shift+Tab") {
+        focusGroup(active + (key === "Tab" ? 1 : -1));  // what Tab does between the groups
       } else { act(key); }
     }
   }

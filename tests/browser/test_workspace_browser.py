@@ -31,9 +31,15 @@ def log_in(page, live_server):
     page.keyboard.press("Tab")
     page.keyboard.type("secret-pass")
     page.keyboard.press("Enter")
+    ready(page)
+
+
+def ready(page):
+    """Wait until a freshly loaded workspace takes keys (with JavaScript: the claim group
+    is active)."""
     expect(page.locator("#current")).to_be_visible()
-    if page.context.pages and page.evaluate("document.documentElement.classList.contains('js')"):
-        expect(page.locator("#group-claim")).to_have_class(re.compile("active"))  # keys ready
+    if page.evaluate("document.documentElement.classList.contains('js')"):
+        expect(page.locator("#group-claim")).to_have_class(re.compile("active"))
 
 
 def mine(user_id):
@@ -172,10 +178,12 @@ def test_skip_go_back_and_edit_from_history(page, live_server, alice, screenshot
     expect(rows.nth(0)).to_contain_text("skipped")
     screenshot("history")
     rows.nth(1).get_by_role("link").click()  # the first sentence, labelled "claim"
+    ready(page)
     expect(current).to_contain_text("Azerbaijan's Foreign Minister")
     expect(page.get_by_role("radio", name="Claim", exact=True)).to_be_checked()
     page.keyboard.press("3")
     page.keyboard.press("Enter")
+    expect(current).to_contain_text("In this context")  # saved; back to the sentence I hold
     first = mine(alice)[0]
     assert first.labels["claim"] == "checkworthy_claim" and first.revision == 2
     kept = db.session.scalar(select(AnnotationRevision))
@@ -214,6 +222,7 @@ def test_the_same_flow_without_javascript(browser, live_server, alice, screensho
     page.locator("table.history tbody tr").nth(2).get_by_role("link").click()
     page.get_by_label("Not claim").check()
     page.get_by_role("button", name="Save and next").click()
+    expect(current).to_contain_text("Minister Jeyhun Bayramov also updated")  # the one I hold
     saved = mine(alice)
     assert [a.labels.get("claim") for a in saved] == ["not_claim", None, "claim"]
     assert saved[0].labels["attribution"]["source"] == {"start": 0, "end": 29}
