@@ -52,10 +52,10 @@ def create_app(config=None, instance_path=None):
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from . import accounts, annotate, auth, cli, documents, errors, importing, setup
+    from . import accounts, annotate, auth, cli, documents, errors, importing, setup, timing
 
     for blueprint in (auth.bp, annotate.bp, documents.bp):
         app.register_blueprint(blueprint)
-    for module in (accounts, cli, errors, importing, setup):
+    for module in (accounts, cli, errors, importing, setup, timing):
         module.init_app(app)
     return app

@@ -14,7 +14,7 @@ from .auth import roles_required
 from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors
 from .guidelines import rendered_guidelines
-from .labelling import SaveRefused, save
+from .labelling import SaveRefused, save, save_and_next
 from .models import ROLES, Annotation, AnnotationRevision, Document, Sentence
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
@@ -95,18 +95,24 @@ def fresh_form(sentence, annotation):
     return form
 
 
-def go_on():
-    """After a save: the next sentence (htmx: in this response), or the done page."""
+def store(sentence_id, values, revision):
+    """Save; htmx gets the next sentence in this response (one transaction), a plain form a
+    redirect to it (POST-redirect-GET)."""
     if not htmx:
+        save(current_user.id, sentence_id, values, revision)
         return redirect(url_for("annotate.next_sentence_page"))
-    return next_sentence_page()
+    return show_next(save_and_next(current_user.id, sentence_id, values, revision))
 
 
 @bp.get("")
 @annotate_access
 def next_sentence_page():
     """Hand out the next sentence, or say that everything is done."""
-    sentence_id = next_sentence(current_user.id)
+    return show_next(next_sentence(current_user.id))
+
+
+def show_next(sentence_id):
+    """The workspace for a newly handed-out sentence, or the done page when it is None."""
     if sentence_id is None:
         labelled, skipped = my_counts(current_user.id)
         return page_or_partial(
@@ -147,10 +153,9 @@ def sentence_page(sentence_id):
     }
     revision = int(form.revision.data) if (form.revision.data or "").isdigit() else None
     try:
-        save(current_user.id, sentence_id, values, revision)
+        return store(sentence_id, values, revision)
     except SaveRefused as refused:
         return render_workspace(sentence, form, message=str(refused), status=refused.status)
-    return go_on()
 
 
 @bp.post("/<int:sentence_id>/skip")
@@ -171,11 +176,10 @@ def skip(sentence_id):
     }
     revision = annotation.revision if annotation else None
     try:
-        save(current_user.id, sentence_id, values, revision)
+        return store(sentence_id, values, revision)
     except SaveRefused as refused:
         form = fresh_form(sentence, annotation)
         return render_workspace(sentence, form, message=str(refused), status=refused.status)
-    return go_on()
 
 
 @bp.get("/history")

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, func, insert, select, update
 
-from .extensions import db, write_transaction
+from .extensions import db, writing
 from .models import Annotation, Lease, Sentence, utcnow
 
 
@@ -100,41 +100,40 @@ def candidates(user_id):
 
 def next_sentence(user_id):
     """Lease the user's next sentence and return its id, or None when nothing is left."""
-    write_transaction()
-    try:
+    with writing():
         release_expired()
-        now = utcnow()
-        expires = now + lease_length()
-        held = db.session.execute(
-            select(LEASES.c.id, LEASES.c.sentence_id)
-            .where(LEASES.c.annotator_id == user_id)
-            .order_by(LEASES.c.id)
-            .limit(1)
-        ).first()
-        if held is not None:  # (a) finish what you were given first; asking again renews it
-            db.session.execute(update(LEASES).where(LEASES.c.id == held.id).values(expires=expires))
-            db.session.commit()
-            return held.sentence_id
-        sentence_id = None
-        for _rule, query in candidates(user_id):
-            sentence_id = db.session.scalar(query)
-            if sentence_id is not None:
-                db.session.execute(
-                    insert(LEASES).values(
-                        sentence_id=sentence_id, annotator_id=user_id, created=now, expires=expires
-                    )
+        return lease_next(user_id)
+
+
+def lease_next(user_id):
+    """Within a write transaction: renew the lease the user holds, or lease the best
+    candidate (rules c, d, e); the sentence id, or None."""
+    now = utcnow()
+    expires = now + lease_length()
+    held = db.session.execute(
+        select(LEASES.c.id, LEASES.c.sentence_id)
+        .where(LEASES.c.annotator_id == user_id)
+        .order_by(LEASES.c.id)
+        .limit(1)
+    ).first()
+    if held is not None:  # (a) finish what you were given first; asking again renews it
+        db.session.execute(update(LEASES).where(LEASES.c.id == held.id).values(expires=expires))
+        return held.sentence_id
+    for _rule, query in candidates(user_id):
+        sentence_id = db.session.scalar(query)
+        if sentence_id is not None:
+            db.session.execute(
+                insert(LEASES).values(
+                    sentence_id=sentence_id, annotator_id=user_id, created=now, expires=expires
                 )
-                db.session.execute(
-                    update(SENTENCES)
-                    .where(SENTENCES.c.id == sentence_id)
-                    .values(taken=SENTENCES.c.taken + 1)
-                )
-                break
-        db.session.commit()
-        return sentence_id
-    except BaseException:
-        db.session.rollback()
-        raise
+            )
+            db.session.execute(
+                update(SENTENCES)
+                .where(SENTENCES.c.id == sentence_id)
+                .values(taken=SENTENCES.c.taken + 1)
+            )
+            return sentence_id
+    return None
 
 
 def live_lease(user_id, sentence_id):

@@ -1,5 +1,7 @@
 """The annotation form: built from the label scheme, filled from and turned into labels."""
 
+from functools import cache
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,8 +31,10 @@ def span_field(name):
     return IntegerField(name, validators=[Optional(), NumberRange(min=0)])
 
 
+@cache
 def form_class(scheme):
-    """A WTForms class for one annotation under ``scheme`` (stance fields per target)."""
+    """A WTForms class for one annotation under ``scheme`` (stance fields per target);
+    built once per scheme."""
 
     class AnnotationForm(FlaskForm):
         claim = RadioField("Claim", choices=choices(scheme.claim_labels), validate_choice=False)

@@ -2,8 +2,8 @@
 
 from sqlalchemy import delete, select, update
 
-from .assignment import overlap
-from .extensions import db, write_transaction
+from .assignment import lease_next, overlap, release_expired
+from .extensions import db, writing
 from .models import Annotation, AnnotationRevision, Lease, Sentence, utcnow
 
 
@@ -38,22 +38,25 @@ def save(user_id, sentence_id, values, revision=None):
     Returns the Annotation. Raises SaveRefused, storing nothing, when the sentence is not
     the user's to label or the form was stale.
     """
-    write_transaction()
-    try:
+    with writing():
         annotation = db.session.scalar(
             select(Annotation)
             .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == user_id)
             .with_for_update()
         )
         if annotation is None:
-            annotation = create(user_id, sentence_id, values)
-        else:
-            edit(annotation, values, revision)
-        db.session.commit()
+            return create(user_id, sentence_id, values)
+        edit(annotation, values, revision)
         return annotation
-    except BaseException:
-        db.session.rollback()
-        raise
+
+
+def save_and_next(user_id, sentence_id, values, revision=None):
+    """Save, then lease the user's next sentence, in one transaction (one durable commit);
+    returns the next sentence's id or None. Raises SaveRefused, storing nothing."""
+    with writing():
+        release_expired()
+        save(user_id, sentence_id, values, revision)
+        return lease_next(user_id)
 
 
 def create(user_id, sentence_id, values):

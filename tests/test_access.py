@@ -110,7 +110,8 @@ def test_annotators_never_see_other_annotators(client, make_user, tmp_path):
     login(client, "alice")
     page = client.get("/annotate", follow_redirects=True).data.decode()
     assert "bobby-the-annotator" not in page
-    assert "checked=" not in page.split('name="claim"')[1].split("</fieldset>")[0]
+    claim_group = page.split('id="group-claim"')[1].split("</fieldset>")[0]
+    assert " checked" not in claim_group  # bob's choice does not show
 
 
 def test_deactivated_user_loses_their_live_session(client, make_user, runner):

@@ -108,7 +108,7 @@ def test_edit_keeps_the_earlier_version(client, annotator):
     client.get("/annotate")
     client.post(f"/annotate/{annotator[0]}", data=VALID)
     page = client.get(f"/annotate/{annotator[0]}").data.decode()
-    assert re.search(r'<input checked[^>]* value="checkworthy_claim"', page)  # reopened as saved
+    assert re.search(r'value="checkworthy_claim" checked', page)  # reopened as saved
     edit = client.post(
         f"/annotate/{annotator[0]}", data={**VALID, "claim": "claim", "revision": "1"}
     )

@@ -1,0 +1,128 @@
+"""Benchmark of save-and-next over HTTP, and the workspace's page weight.
+
+A server process (werkzeug, threaded, HTTP/1.1 keep-alive) serves a SQLite database of
+100,000 sentences with durable commits (synchronous=FULL). One client logs in as a real
+browser would (CSRF token and all) and labels sentences with htmx requests: each POST stores
+the labels and answers with the next sentence's partial. Client round trip and the app's own
+time (``Server-Timing``) are recorded.
+"""
+
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from urllib.parse import urlencode
+
+import assignment
+from flask_migrate import upgrade
+
+from annotator import create_app
+from annotator.extensions import db
+from annotator.models import User
+
+SERVE = """
+import sys
+from werkzeug.serving import WSGIRequestHandler, make_server
+from annotator import create_app
+WSGIRequestHandler.protocol_version = "HTTP/1.1"
+server = make_server("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+def prepare(uri, total):
+    """A migrated database with ``total`` sentences and a user 'bench'."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        assignment.fill(total, 20, app.config["OVERLAP"])  # half of it labelled by others
+        user = User(name="bench", role="annotator")
+        user.set_password("bench-password")
+        db.session.add(user)
+        db.session.commit()
+        db.engine.dispose()
+
+
+class Browser:
+    """A keep-alive HTTP client that keeps the session cookie."""
+
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port)
+        self.cookie = ""
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers, text, seconds) of one request."""
+        headers = {"Cookie": self.cookie, **(headers or {})}
+        if body is not None:
+            body = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        seconds = time.perf_counter() - started
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, response, text, seconds
+
+
+def server_ms(response):
+    """The app's own time from the Server-Timing header."""
+    return float(re.search(r"dur=([\d.]+)", response.getheader("Server-Timing")).group(1))
+
+
+def run(directory, total=100_000, saves=1_000, port=54891):
+    """Label ``saves`` sentences over HTTP; return timings and page weights."""
+    database = f"{directory}/workspace.sqlite"
+    uri = f"sqlite:///{database}"
+    prepare(uri, total)
+    env = {**os.environ, "DATABASE_URL": uri, "SECRET_KEY": "bench"}
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(port)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout.readline().strip() == "ready"
+        browser = Browser(port)
+        _, _, login_page, _ = browser.request("GET", "/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+        credentials = {"name": "bench", "password": "bench-password", "csrf_token": token}
+        status, _, _, _ = browser.request("POST", "/login", credentials)
+        assert status == 302, status
+        status, response, _, _ = browser.request("GET", "/annotate")
+        path = response.getheader("Location")
+        _, _, page, _ = browser.request("GET", path)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        weights = {"workspace HTML": len(page.encode())}
+        for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+            weights[asset] = len(browser.request("GET", asset)[2].encode())
+        external = re.findall(r'(?:href|src)="(https?://[^"]+)"', page)
+        headers = {"HX-Request": "true", "X-CSRFToken": token}
+        client, app_time = [], []
+        for _ in range(saves):
+            sentence = re.search(r'data-sentence="(\d+)"', page).group(1)
+            form = {"claim": "not_claim", "source_type": "author", "seconds": "1.0"}
+            status, response, page, seconds = browser.request(
+                "POST", f"/annotate/{sentence}", form, headers
+            )
+            assert status == 200 and 'id="current"' in page, (status, page[:300])
+            client.append(seconds * 1000)
+            app_time.append(server_ms(response))
+    finally:
+        server.terminate()
+        server.wait()
+    client.sort()
+    app_time.sort()
+    return {
+        "saves": saves,
+        "client_p50": statistics.median(client),
+        "client_p99": client[int(len(client) * 0.99) - 1],
+        "app_p50": statistics.median(app_time),
+        "app_p99": app_time[int(len(app_time) * 0.99) - 1],
+        "weights": weights,
+        "external": external,
+    }
