@@ -6,7 +6,7 @@ answers with the next sentence's partial in the same request.
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import workspace
 from .assignment import live_lease, my_counts, next_sentence
@@ -39,10 +39,9 @@ def page_or_partial(page, partial, status=200, push=None, **context):
     return response
 
 
-def render_workspace(sentence, form, skip_form=None, message=None, status=200):
+def render_workspace(sentence, document, form, skip_form=None, message=None, status=200):
     """The sentence in its article with the label form, progress and the way back."""
     scheme = current_app.extensions["scheme"]
-    document = db.session.get(Document, sentence.document_id)
     if htmx and status >= 400:
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
     return page_or_partial(
@@ -54,7 +53,7 @@ def render_workspace(sentence, form, skip_form=None, message=None, status=200):
         document=document,
         paragraphs=workspace.paragraphs(document.id),
         form=form,
-        skip_form=skip_form or SkipForm(),
+        skip_form=skip_form,
         scheme=scheme,
         groups=workspace.key_groups(scheme),
         legend=workspace.GLOBAL_KEYS,
@@ -67,31 +66,35 @@ def render_workspace(sentence, form, skip_form=None, message=None, status=200):
     )
 
 
+MY_ANNOTATION = select(Annotation).where(
+    Annotation.sentence_id == bindparam("sentence_id"),
+    Annotation.annotator_id == bindparam("user_id"),
+)
+
+
 def own_annotation(sentence_id):
     """The current user's annotation of the sentence, or None."""
-    return db.session.scalar(
-        select(Annotation).where(
-            Annotation.sentence_id == sentence_id, Annotation.annotator_id == current_user.id
-        )
-    )
+    parameters = {"sentence_id": sentence_id, "user_id": current_user.id}
+    return db.session.scalar(MY_ANNOTATION, parameters)
 
 
 def sentence_for_me(sentence_id):
-    """The sentence if it is handed to the current user or labelled by them; else 404."""
+    """The sentence, its document and my annotation of it, if the sentence is handed to the
+    current user or labelled by them; else 404."""
     sentence = db.session.get(Sentence, sentence_id)
     if sentence is None:
         abort(404)
     annotation = own_annotation(sentence_id)
     if annotation is None and live_lease(current_user.id, sentence_id) is None:
         abort(404)
-    return sentence, annotation
+    return sentence, db.session.get(Document, sentence.document_id), annotation
 
 
-def fresh_form(sentence, annotation):
+def fresh_form(document, annotation):
     """The label form for a sentence, filled with my labels or the document's defaults."""
     scheme = current_app.extensions["scheme"]
     form = form_class(scheme)(formdata=None)
-    fill(form, scheme, annotation, db.session.get(Document, sentence.document_id))
+    fill(form, scheme, annotation, document)
     return form
 
 
@@ -125,7 +128,9 @@ def show_next(sentence_id):
     if not htmx:
         return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
     sentence = db.session.get(Sentence, sentence_id)
-    return render_workspace(sentence, fresh_form(sentence, own_annotation(sentence_id)))
+    document = db.session.get(Document, sentence.document_id)
+    # a newly handed-out sentence is never one I labelled: the form starts empty
+    return render_workspace(sentence, document, fresh_form(document, None))
 
 
 @bp.route("/<int:sentence_id>", methods=["GET", "POST"])
@@ -133,17 +138,17 @@ def show_next(sentence_id):
 def sentence_page(sentence_id):
     """Show the form for a sentence; on POST validate and save it, then go to the next one."""
     scheme = current_app.extensions["scheme"]
-    sentence, annotation = sentence_for_me(sentence_id)
+    sentence, document, annotation = sentence_for_me(sentence_id)
     if request.method == "GET":
-        return render_workspace(sentence, fresh_form(sentence, annotation))
+        return render_workspace(sentence, document, fresh_form(document, annotation))
     form = form_class(scheme)()
     if not form.validate():
-        return render_workspace(sentence, form, status=422)
+        return render_workspace(sentence, document, form, status=422)
     labels = labels_from(form, scheme)
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)
-        return render_workspace(sentence, form, status=422)
+        return render_workspace(sentence, document, form, status=422)
     values = {
         "labels": labels,
         "skipped": False,
@@ -155,18 +160,20 @@ def sentence_page(sentence_id):
     try:
         return store(sentence_id, values, revision)
     except SaveRefused as refused:
-        return render_workspace(sentence, form, message=str(refused), status=refused.status)
+        return render_workspace(
+            sentence, document, form, message=str(refused), status=refused.status
+        )
 
 
 @bp.post("/<int:sentence_id>/skip")
 @annotate_access
 def skip(sentence_id):
     """Skip a sentence (it goes to someone else), keeping the optional reason."""
-    sentence, annotation = sentence_for_me(sentence_id)
+    sentence, document, annotation = sentence_for_me(sentence_id)
     skip_form = SkipForm()
     if not skip_form.validate():
-        form = fresh_form(sentence, annotation)
-        return render_workspace(sentence, form, skip_form=skip_form, status=422)
+        form = fresh_form(document, annotation)
+        return render_workspace(sentence, document, form, skip_form=skip_form, status=422)
     values = {
         "labels": {},
         "skipped": True,
@@ -178,8 +185,10 @@ def skip(sentence_id):
     try:
         return store(sentence_id, values, revision)
     except SaveRefused as refused:
-        form = fresh_form(sentence, annotation)
-        return render_workspace(sentence, form, message=str(refused), status=refused.status)
+        form = fresh_form(document, annotation)
+        return render_workspace(
+            sentence, document, form, message=str(refused), status=refused.status
+        )
 
 
 @bp.get("/history")

@@ -10,7 +10,7 @@ the same order, leases before sentences, so concurrent transactions cannot deadl
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, literal_column, select, update
 
 from .extensions import db, writing
 from .models import Annotation, Lease, Sentence, utcnow
@@ -30,72 +30,87 @@ SENTENCES = Sentence.__table__
 ANNOTATIONS = Annotation.__table__
 LEASES = Lease.__table__
 
+# Every save-and-next runs the statements below. They are built once, with their values
+# bound per call: a statement built afresh costs ~60 µs more each time (SQLAlchemy derives
+# its cache key again), which adds up to a millisecond per request.
+EXPIRED_LEASES = (
+    delete(LEASES).where(LEASES.c.expires < bindparam("now")).returning(LEASES.c.sentence_id)
+)
+GIVE_BACK_SLOT = (
+    update(SENTENCES)
+    .where(SENTENCES.c.id == bindparam("sentence_id"))
+    .values(taken=SENTENCES.c.taken - 1)
+)
+TAKE_LEASED_SLOT = (
+    update(SENTENCES)
+    .where(SENTENCES.c.id == bindparam("sentence_id"))
+    .values(taken=SENTENCES.c.taken + 1)
+)
+HELD_LEASE = (
+    select(LEASES.c.id, LEASES.c.sentence_id)
+    .where(LEASES.c.annotator_id == bindparam("user_id"))
+    .order_by(LEASES.c.id)
+    .limit(1)
+)
+RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
+NEW_LEASE = insert(LEASES)
+LAST_LABELLED = (
+    select(SENTENCES.c.document_id, SENTENCES.c.index)
+    .join(ANNOTATIONS, ANNOTATIONS.c.sentence_id == SENTENCES.c.id)
+    .where(ANNOTATIONS.c.annotator_id == bindparam("user_id"))
+    .order_by(ANNOTATIONS.c.id.desc())
+    .limit(1)
+)
+NOT_DONE_BY_USER = ~exists().where(
+    ANNOTATIONS.c.sentence_id == SENTENCES.c.id,
+    ANNOTATIONS.c.annotator_id == bindparam("user_id"),
+)
 
-def release_expired():
-    """Delete expired leases and give their slots back; returns how many were released."""
-    expired = db.session.scalars(
-        delete(LEASES).where(LEASES.c.expires < utcnow()).returning(LEASES.c.sentence_id)
-    ).all()
-    for sentence_id in sorted(expired):
-        db.session.execute(
-            update(SENTENCES)
-            .where(SENTENCES.c.id == sentence_id)
-            .values(taken=SENTENCES.c.taken - 1)
-        )
-    return len(expired)
 
-
-def not_done_by(user_id):
-    """Sentences the user has neither labelled nor skipped."""
-    return ~exists().where(
-        ANNOTATIONS.c.sentence_id == SENTENCES.c.id, ANNOTATIONS.c.annotator_id == user_id
-    )
-
-
-def first_open(user_id, *conditions):
-    """The first sentence (in the given order) matching ``conditions`` that the user has not
-    touched, locked for this transaction; other transactions skip it rather than wait."""
+def first_open(*conditions):
+    """The first sentence (in the given order) matching ``conditions`` that the user
+    (``:user_id``) has not touched, locked for this transaction; other transactions skip
+    it rather than wait."""
     return (
         select(SENTENCES.c.id)
-        .where(*conditions, not_done_by(user_id))
+        .where(*conditions, NOT_DONE_BY_USER)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
 
 
-def continuing_article(user_id):
-    """(c) The next open sentence of the article the user worked on last, or None."""
-    last = db.session.execute(
-        select(SENTENCES.c.document_id, SENTENCES.c.index)
-        .join(ANNOTATIONS, ANNOTATIONS.c.sentence_id == SENTENCES.c.id)
-        .where(ANNOTATIONS.c.annotator_id == user_id)
-        .order_by(ANNOTATIONS.c.id.desc())
-        .limit(1)
-    ).first()
-    if last is None:
-        return None
-    return first_open(
-        user_id,
-        SENTENCES.c.document_id == last.document_id,
-        SENTENCES.c.index > last.index,
-        SENTENCES.c.taken < overlap(),
-    ).order_by(SENTENCES.c.index)
+NEXT_IN_ARTICLE = first_open(
+    SENTENCES.c.document_id == bindparam("document_id"),
+    SENTENCES.c.index > bindparam("index"),
+    SENTENCES.c.taken < bindparam("overlap"),
+).order_by(SENTENCES.c.index)
+STARTED_BY_OTHERS = first_open(SENTENCES.c.taken == bindparam("taken")).order_by(SENTENCES.c.id)
+# a literal 0, so that both databases may use the partial index of fresh sentences
+NEW_IN_ORDER = first_open(SENTENCES.c.taken == literal_column("0")).order_by(SENTENCES.c.id)
+
+
+def release_expired():
+    """Delete expired leases and give their slots back; returns how many were released."""
+    expired = db.session.scalars(EXPIRED_LEASES, {"now": utcnow()}).all()
+    for sentence_id in sorted(expired):
+        db.session.execute(GIVE_BACK_SLOT, {"sentence_id": sentence_id})
+    return len(expired)
 
 
 def candidates(user_id):
-    """``(rule, query)`` pairs to try in order of preference (rules c, d, e)."""
-    article = continuing_article(user_id)
-    if article is not None:
-        yield "c: next in the same article", article
+    """``(rule, statement, parameters)`` to try in order of preference (rules c, d, e)."""
+    user = {"user_id": user_id}
+    last = db.session.execute(LAST_LABELLED, user).first()
+    if last is not None:
+        where = {"document_id": last.document_id, "index": last.index, "overlap": overlap()}
+        yield "c: next in the same article", NEXT_IN_ARTICLE, {**user, **where}
     for taken in range(overlap() - 1, 0, -1):
         yield (
             f"d: started by others ({taken} of {overlap()})",
-            first_open(user_id, SENTENCES.c.taken == taken).order_by(SENTENCES.c.id),
+            STARTED_BY_OTHERS,
+            {**user, "taken": taken},
         )
-    yield (
-        "e: new, in import order",
-        first_open(user_id, SENTENCES.c.taken == 0).order_by(SENTENCES.c.id),
-    )
+    yield "e: new, in import order", NEW_IN_ORDER, user
 
 
 def next_sentence(user_id):
@@ -110,41 +125,38 @@ def lease_next(user_id):
     candidate (rules c, d, e); the sentence id, or None."""
     now = utcnow()
     expires = now + lease_length()
-    held = db.session.execute(
-        select(LEASES.c.id, LEASES.c.sentence_id)
-        .where(LEASES.c.annotator_id == user_id)
-        .order_by(LEASES.c.id)
-        .limit(1)
-    ).first()
+    held = db.session.execute(HELD_LEASE, {"user_id": user_id}).first()
     if held is not None:  # (a) finish what you were given first; asking again renews it
-        db.session.execute(update(LEASES).where(LEASES.c.id == held.id).values(expires=expires))
+        db.session.execute(RENEW_LEASE, {"lease_id": held.id, "expires": expires})
         return held.sentence_id
-    for _rule, query in candidates(user_id):
-        sentence_id = db.session.scalar(query)
+    for _rule, statement, parameters in candidates(user_id):
+        sentence_id = db.session.scalar(statement, parameters)
         if sentence_id is not None:
             db.session.execute(
-                insert(LEASES).values(
-                    sentence_id=sentence_id, annotator_id=user_id, created=now, expires=expires
-                )
+                NEW_LEASE,
+                {
+                    "sentence_id": sentence_id,
+                    "annotator_id": user_id,
+                    "created": now,
+                    "expires": expires,
+                },
             )
-            db.session.execute(
-                update(SENTENCES)
-                .where(SENTENCES.c.id == sentence_id)
-                .values(taken=SENTENCES.c.taken + 1)
-            )
+            db.session.execute(TAKE_LEASED_SLOT, {"sentence_id": sentence_id})
             return sentence_id
     return None
 
 
+LIVE_LEASE = select(LEASES.c.id).where(
+    LEASES.c.annotator_id == bindparam("user_id"),
+    LEASES.c.sentence_id == bindparam("sentence_id"),
+    LEASES.c.expires >= bindparam("now"),
+)
+
+
 def live_lease(user_id, sentence_id):
-    """The user's unexpired lease on the sentence, or None."""
-    return db.session.scalar(
-        select(Lease).where(
-            Lease.annotator_id == user_id,
-            Lease.sentence_id == sentence_id,
-            Lease.expires >= utcnow(),
-        )
-    )
+    """The id of the user's unexpired lease on the sentence, or None."""
+    parameters = {"user_id": user_id, "sentence_id": sentence_id, "now": utcnow()}
+    return db.session.scalar(LIVE_LEASE, parameters)
 
 
 def my_counts(user_id):

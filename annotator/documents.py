@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, render_template
 
+from . import workspace
 from .auth import roles_required
 from .extensions import db
 from .models import Document
-from .queries import documents_with_counts, sentences_of
+from .queries import documents_with_counts
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 staff_only = roles_required("reviewer", "admin")
@@ -24,8 +25,6 @@ def index():
 def show(document_id):
     """One document, paragraph by paragraph, each sentence numbered."""
     document = db.session.get(Document, document_id) or abort(404)
-    sentences = db.session.scalars(sentences_of(document_id)).all()
-    paragraphs = {}
-    for sentence in sentences:
-        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
-    return render_template("document.html", document=document, paragraphs=paragraphs.values())
+    return render_template(
+        "document.html", document=document, paragraphs=workspace.paragraphs(document_id)
+    )

@@ -53,7 +53,9 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# A request's objects stay usable after its short write transaction commits, without a
+# SELECT each to reload them (the user, the sentence, its document).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login = LoginManager()

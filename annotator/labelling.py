@@ -1,10 +1,18 @@
 """Saving an annotator's labels: first save from a lease, edits that keep every version, skips."""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
-from .assignment import lease_next, overlap, release_expired
+from .assignment import (
+    ANNOTATIONS,
+    GIVE_BACK_SLOT,
+    LEASES,
+    SENTENCES,
+    lease_next,
+    overlap,
+    release_expired,
+)
 from .extensions import db, writing
-from .models import Annotation, AnnotationRevision, Lease, Sentence, utcnow
+from .models import Annotation, AnnotationRevision, utcnow
 
 
 class SaveRefused(Exception):
@@ -15,39 +23,53 @@ class SaveRefused(Exception):
         self.status = status
 
 
+# Built once, values bound per call (see assignment.py): the hot path of labelling.
+MY_ANNOTATION = (
+    select(Annotation)
+    .where(
+        Annotation.sentence_id == bindparam("sentence_id"),
+        Annotation.annotator_id == bindparam("user_id"),
+    )
+    .with_for_update()
+)
+MY_LEASE = select(LEASES.c.id, LEASES.c.created, LEASES.c.expires).where(
+    LEASES.c.annotator_id == bindparam("user_id"),
+    LEASES.c.sentence_id == bindparam("sentence_id"),
+)
+END_LEASE = delete(LEASES).where(LEASES.c.id == bindparam("lease_id"))
+NEW_ANNOTATION = insert(ANNOTATIONS).returning(ANNOTATIONS.c.id)
+TAKE_SLOT_IF_ROOM = (
+    update(SENTENCES)
+    .where(SENTENCES.c.id == bindparam("sentence_id"), SENTENCES.c.taken < bindparam("overlap"))
+    .values(taken=SENTENCES.c.taken + 1)
+)
+
+
 def take_slot(sentence_id):
     """Count one more label on the sentence if it has room; False when it is full."""
-    result = db.session.execute(
-        update(Sentence)
-        .where(Sentence.id == sentence_id, Sentence.taken < overlap())
-        .values(taken=Sentence.taken + 1)
-    )
-    return result.rowcount == 1
+    parameters = {"sentence_id": sentence_id, "overlap": overlap()}
+    return db.session.execute(TAKE_SLOT_IF_ROOM, parameters).rowcount == 1
 
 
 def free_slot(sentence_id):
     """Count one label fewer on the sentence."""
-    db.session.execute(
-        update(Sentence).where(Sentence.id == sentence_id).values(taken=Sentence.taken - 1)
-    )
+    db.session.execute(GIVE_BACK_SLOT, {"sentence_id": sentence_id})
 
 
 def save(user_id, sentence_id, values, revision=None):
     """Store the user's annotation of a sentence; ``values`` are the Annotation's columns.
 
-    Returns the Annotation. Raises SaveRefused, storing nothing, when the sentence is not
+    Returns the annotation's id. Raises SaveRefused, storing nothing, when the sentence is not
     the user's to label or the form was stale.
     """
     with writing():
         annotation = db.session.scalar(
-            select(Annotation)
-            .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == user_id)
-            .with_for_update()
+            MY_ANNOTATION, {"sentence_id": sentence_id, "user_id": user_id}
         )
         if annotation is None:
             return create(user_id, sentence_id, values)
         edit(annotation, values, revision)
-        return annotation
+        return annotation.id
 
 
 def save_and_next(user_id, sentence_id, values, revision=None):
@@ -62,16 +84,14 @@ def save_and_next(user_id, sentence_id, values, revision=None):
 def create(user_id, sentence_id, values):
     """First save: turn the user's lease into an annotation."""
     now = utcnow()
-    lease = db.session.scalar(
-        select(Lease).where(Lease.annotator_id == user_id, Lease.sentence_id == sentence_id)
-    )
+    lease = db.session.execute(MY_LEASE, {"user_id": user_id, "sentence_id": sentence_id}).first()
     if lease is None:
         raise SaveRefused(
             403,
             "This sentence is not handed to you (or your reservation ran out and it went to "
             "someone else). Nothing was saved; ask for the next sentence.",
         )
-    db.session.execute(delete(Lease).where(Lease.id == lease.id))
+    db.session.execute(END_LEASE, {"lease_id": lease.id})
     lease_was_live = lease.expires >= now
     if lease_was_live and values["skipped"]:
         free_slot(sentence_id)
@@ -85,10 +105,15 @@ def create(user_id, sentence_id, values):
             )
     if values.get("seconds") is None:
         values = {**values, "seconds": round((now - lease.created).total_seconds(), 1)}
-    annotation = Annotation(sentence_id=sentence_id, annotator_id=user_id, **values)
-    db.session.add(annotation)
-    db.session.flush()
-    return annotation
+    row = {
+        "sentence_id": sentence_id,
+        "annotator_id": user_id,
+        "created": now,
+        "updated": now,
+        "revision": 1,
+        **values,
+    }
+    return db.session.scalar(NEW_ANNOTATION, row)
 
 
 def edit(annotation, values, revision):

@@ -124,7 +124,11 @@ class Annotation(db.Model):
     """One annotator's labels for one sentence; every edit keeps the previous version."""
 
     __tablename__ = "annotations"
-    __table_args__ = (UniqueConstraint("sentence_id", "annotator_id"),)
+    __table_args__ = (
+        UniqueConstraint("sentence_id", "annotator_id"),
+        # covers "my progress" (labelled today / in all) on every workspace answer
+        Index("ix_annotations_progress", "annotator_id", "skipped", "created"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)

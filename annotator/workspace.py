@@ -6,12 +6,13 @@ from datetime import datetime
 from datetime import time as clock
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, false, func, select
 
 from .extensions import db
 from .models import Annotation, Document, Sentence, utcnow
 
 CACHE_SECONDS = 10
+NO_ID_ABOVE = 2**62  # greater than every row id
 
 
 def cached(name, compute):
@@ -25,12 +26,60 @@ def cached(name, compute):
     return value
 
 
+# Every workspace answer runs the statements below: built once, values bound per call
+# (see assignment.py for why).
+SENTENCES_OF_DOCUMENT = (
+    select(Sentence.id, Sentence.index, Sentence.paragraph, Sentence.text)
+    .where(Sentence.document_id == bindparam("document_id"))
+    .order_by(Sentence.index)
+)
+
+
+def labelled_count(*conditions):
+    """How many sentences the user ``:user_id`` labelled (not skipped), counted over the
+    covering index ``ix_annotations_progress`` with no work per row."""
+    return (
+        select(func.count())
+        .select_from(Annotation)
+        .where(
+            Annotation.annotator_id == bindparam("user_id"),
+            Annotation.skipped == false(),
+            *conditions,
+        )
+        .scalar_subquery()
+    )
+
+
+MY_PROGRESS = select(labelled_count(Annotation.created >= bindparam("midnight")), labelled_count())
+# driven from the document's sentences (tens), not from the user's annotations (thousands)
+MY_LABELS_IN_DOCUMENT = select(Annotation.labels).where(
+    Annotation.annotator_id == bindparam("user_id"),
+    Annotation.sentence_id.in_(
+        select(Sentence.id).where(Sentence.document_id == bindparam("document_id"))
+    ),
+)
+MY_ANNOTATION_ID = (
+    select(Annotation.id)
+    .where(
+        Annotation.annotator_id == bindparam("user_id"),
+        Annotation.sentence_id == bindparam("sentence_id"),
+    )
+    .scalar_subquery()
+)
+LABELLED_BEFORE = (
+    select(Annotation.sentence_id)
+    .where(Annotation.annotator_id == bindparam("user_id"))
+    .where(Annotation.id < func.coalesce(MY_ANNOTATION_ID, NO_ID_ABOVE))
+    .order_by(Annotation.id.desc())
+    .limit(1)
+)
+
+
 def paragraphs(document_id):
-    """The document's sentences grouped into paragraphs, in reading order."""
+    """The document's sentences (id, index, paragraph, text) grouped into paragraphs, in
+    reading order; plain rows, as every workspace answer shows the whole article."""
     grouped = {}
-    for sentence in db.session.scalars(
-        select(Sentence).where(Sentence.document_id == document_id).order_by(Sentence.index)
-    ):
+    for sentence in db.session.execute(SENTENCES_OF_DOCUMENT, {"document_id": document_id}):
         grouped.setdefault(sentence.paragraph, []).append(sentence)
     return list(grouped.values())
 
@@ -38,12 +87,7 @@ def paragraphs(document_id):
 def my_progress(user_id):
     """Sentences this user labelled today (UTC) and in all."""
     midnight = datetime.combine(utcnow().date(), clock.min, tzinfo=utcnow().tzinfo)
-    today, total = db.session.execute(
-        select(
-            func.count(Annotation.id).filter(Annotation.created >= midnight),
-            func.count(Annotation.id),
-        ).where(Annotation.annotator_id == user_id, ~Annotation.skipped)
-    ).one()
+    today, total = db.session.execute(MY_PROGRESS, {"user_id": user_id, "midnight": midnight}).one()
     return {"today": today, "total": total}
 
 
@@ -75,9 +119,7 @@ def project_progress():
 def entity_suggestions(user_id, document_id):
     """Entity names this user already gave in this document, for the entity field."""
     labels = db.session.scalars(
-        select(Annotation.labels)
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Annotation.annotator_id == user_id, Sentence.document_id == document_id)
+        MY_LABELS_IN_DOCUMENT, {"user_id": user_id, "document_id": document_id}
     )
     names = {((label or {}).get("attribution") or {}).get("entity") for label in labels}
     return sorted(name for name in names if name)
@@ -98,15 +140,7 @@ def known_outlets():
 
 def previous_sentence(user_id, sentence_id):
     """The sentence this user labelled before the given one (or last, if it is new)."""
-    mine = db.session.scalar(
-        select(Annotation.id).where(
-            Annotation.annotator_id == user_id, Annotation.sentence_id == sentence_id
-        )
-    )
-    query = select(Annotation.sentence_id).where(Annotation.annotator_id == user_id)
-    if mine is not None:
-        query = query.where(Annotation.id < mine)
-    return db.session.scalar(query.order_by(Annotation.id.desc()).limit(1))
+    return db.session.scalar(LABELLED_BEFORE, {"user_id": user_id, "sentence_id": sentence_id})
 
 
 def key_groups(scheme):

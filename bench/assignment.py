@@ -81,7 +81,8 @@ def plans(user_id):
     """The database's plan for each candidate query, as text."""
     lines = []
     explain = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
-    for rule, query in candidates(user_id):
+    for rule, statement, parameters in candidates(user_id):
+        query = statement.params(parameters)
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         lines.append(f"-- ({rule})")
         for row in db.session.execute(text(explain + str(compiled))):

@@ -24,8 +24,9 @@ from annotator.extensions import db
 from annotator.models import User
 
 SERVE = """
-import sys
+import logging, sys
 from werkzeug.serving import WSGIRequestHandler, make_server
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 from annotator import create_app
 WSGIRequestHandler.protocol_version = "HTTP/1.1"
 server = make_server("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)
