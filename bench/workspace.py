@@ -1,10 +1,10 @@
 """Benchmark of save-and-next over HTTP, and the workspace's page weight.
 
-A server process (werkzeug, threaded, HTTP/1.1 keep-alive) serves a SQLite database of
-100,000 sentences with durable commits (synchronous=FULL). One client logs in as a real
-browser would (CSRF token and all) and labels sentences with htmx requests: each POST stores
-the labels and answers with the next sentence's partial. Client round trip and the app's own
-time (``Server-Timing``) are recorded.
+A server process (werkzeug, threaded, HTTP/1.1 keep-alive) serves a database of 100,000
+sentences with durable commits (SQLite: synchronous=FULL; PostgreSQL: its default fsync).
+One client logs in as a real browser would (CSRF token and all) and labels sentences with
+htmx requests: each POST stores the labels and answers with the next sentence's partial.
+Client round trip and the app's own time (``Server-Timing``) are recorded.
 """
 
 import http.client
@@ -77,10 +77,9 @@ def server_ms(response):
     return float(re.search(r"dur=([\d.]+)", response.getheader("Server-Timing")).group(1))
 
 
-def run(directory, total=100_000, saves=1_000, port=54891):
-    """Label ``saves`` sentences over HTTP; return timings and page weights."""
-    database = f"{directory}/workspace.sqlite"
-    uri = f"sqlite:///{database}"
+def run(uri, total=100_000, saves=1_000, port=54891):
+    """Label ``saves`` sentences over HTTP against the database at ``uri`` (emptied
+    first); return timings and page weights."""
     prepare(uri, total)
     env = {**os.environ, "DATABASE_URL": uri, "SECRET_KEY": "bench"}
     server = subprocess.Popen(
@@ -119,6 +118,7 @@ def run(directory, total=100_000, saves=1_000, port=54891):
     client.sort()
     app_time.sort()
     return {
+        "database": uri.split(":", 1)[0],
         "saves": saves,
         "client_p50": statistics.median(client),
         "client_p99": client[int(len(client) * 0.99) - 1],
