@@ -53,9 +53,10 @@ def create_app(config=None, instance_path=None):
     limiter.init_app(app)
 
     from . import accounts, annotate, auth, cli, documents, errors, importing, setup, timing
+    from .agreement import commands as agreement
 
     for blueprint in (auth.bp, annotate.bp, documents.bp):
         app.register_blueprint(blueprint)
-    for module in (accounts, cli, errors, importing, setup, timing):
+    for module in (accounts, agreement, cli, errors, importing, setup, timing):
         module.init_app(app)
     return app

@@ -1,0 +1,325 @@
+"""The agreement report: every figure per field, for the whole project, per outlet, or
+per annotator against the rest. Plain dicts, ready for JSON, the terminal and the page."""
+
+from itertools import combinations
+
+import numpy as np
+
+from . import statistics as stats
+from .data import SPAN_FIELDS, categorical_fields, load, ratings
+
+NO_SPAN = ()
+UNKNOWN_OUTLET = "(unknown outlet)"
+GROUPINGS = ("outlet", "annotator")
+
+
+class ReportError(ValueError):
+    """A request the data cannot answer (unknown field, a level the labels cannot carry)."""
+
+
+def rounded(value):
+    """Floats to 6 decimals (tuples too); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return [round(v, 6) for v in value]
+    return round(value, 6)
+
+
+class Figures:
+    """Collects figures into a dict, with the reason beside each one that is None."""
+
+    def __init__(self, **known):
+        self.data = dict(known)
+        self.why = {}
+
+    def put(self, name, figure):
+        """Store a Figure under ``name`` (its reason too when it is undefined)."""
+        self.data[name] = rounded(figure.value)
+        if figure.value is None:
+            self.why[name] = figure.reason
+
+    def result(self):
+        """The figures, with ``why`` listing the reasons for the missing ones."""
+        return {**self.data, "why": self.why}
+
+
+def levels_of(scheme):
+    """Level of measurement per categorical field."""
+    levels = {"claim": scheme.claim_level, "attribution.source_type": scheme.source_type_level}
+    levels.update({f"stance.{t}": scheme.stance_level for t in scheme.stance_targets})
+    levels["outlet"] = "nominal"
+    return levels
+
+
+def known_labels(scheme):
+    """The scheme's labels per categorical field (outlets are open-ended)."""
+    known = {"claim": scheme.claim_labels, "attribution.source_type": scheme.source_types}
+    known.update({f"stance.{t}": scheme.stance_labels for t in scheme.stance_targets})
+    known["outlet"] = ()
+    return known
+
+
+def numeric_values(name, level, categories):
+    """The numbers behind the labels, needed for interval and ratio levels."""
+    if level in ("nominal", "ordinal"):
+        return list(range(len(categories)))
+    try:
+        return [float(label) for label in categories]
+    except ValueError:
+        text = next(label for label in categories if not is_number(label))
+        raise ReportError(
+            f"{name}: level {level!r} needs numeric labels, but {text!r} is text; "
+            'set level = "nominal" or "ordinal" for it in the scheme file'
+        ) from None
+
+
+def is_number(label):
+    """Whether a label reads as a number."""
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True
+
+
+def pair_tables(r):
+    """{(a, b): contingency table} for every pair of annotators sharing an item."""
+    size = len(r.categories)
+    tables = {}
+    for a, b in combinations(range(len(r.annotators)), 2):
+        both = (r.matrix[:, a] >= 0) & (r.matrix[:, b] >= 0)
+        if both.any():
+            flat = r.matrix[both, a] * size + r.matrix[both, b]
+            tables[(a, b)] = np.bincount(flat, minlength=size * size).reshape(size, size)
+    return tables
+
+
+def pair_name(r, a, b):
+    """``alice|bob``: the two names in alphabetical order."""
+    return "|".join(sorted((r.annotators[a], r.annotators[b])))
+
+
+def mean_kappa(kappas):
+    """Mean of the defined pairwise kappas as a Figure."""
+    defined = [k for k in kappas if k is not None]
+    if not defined:
+        return stats.undefined("no pair of annotators has a defined kappa")
+    return stats.Figure(float(np.mean(defined)))
+
+
+def category_figures(r, level, values, options):
+    """All figures of one categorical field."""
+    counts = r.counts()
+    multiple = counts.sum(axis=1) >= 2
+    counts = counts[multiple]
+    shared = r.matrix[multiple]
+    annotators = np.count_nonzero((shared >= 0).any(axis=0))
+    used = counts.sum(axis=0)
+    figures = Figures(
+        items=len(counts),
+        annotators=int(annotators),
+        labels=[label for label, n in zip(r.categories, used, strict=True) if n],
+        level=level,
+    )
+    if len(counts) < max(options.min_items, 1):
+        reason = f"fewer than {max(options.min_items, 1)} items with two annotations or more"
+        for name in ("percent", "alpha", "alpha_ci95", "fleiss_kappa", "ac1", "cohen_kappa"):
+            figures.put(name, stats.undefined(reason))
+        figures.data.update(pairs={}, pair_items={}, confusion=None, label_counts={})
+        return figures.result()
+    figures.put("percent", stats.percent_agreement(counts))
+    figures.put("alpha", stats.krippendorff_alpha(counts, level, values))
+    figures.put(
+        "alpha_ci95",
+        stats.bootstrap_alpha(counts, level, values, draws=options.draws, seed=options.seed),
+    )
+    figures.put("fleiss_kappa", stats.fleiss_kappa(counts))
+    figures.put("ac1", stats.gwet_ac1(counts, categories=max(len(r.categories), 2)))
+    pairs, items = {}, {}
+    for (a, b), table in pair_tables(r.select(multiple)).items():
+        name = pair_name(r, a, b)
+        pairs[name] = rounded(stats.cohen_kappa(table).value)
+        items[name] = int(table.sum())
+    figures.put("cohen_kappa", mean_kappa(pairs.values()))
+    confusion = stats.pair_confusion(counts)
+    figures.data.update(
+        pairs=pairs,
+        pair_items=items,
+        confusion={"labels": list(r.categories), "matrix": confusion.tolist()},
+        label_counts={label: int(n) for label, n in zip(r.categories, used, strict=True)},
+    )
+    return figures.result()
+
+
+def span_figures(r, options):
+    """Pairwise F1 of one span field, exact and by overlap, pooled and per pair."""
+    counts = r.counts()
+    multiple = counts.sum(axis=1) >= 2
+    shared = r.select(multiple)
+    figures = Figures(
+        items=int(multiple.sum()),
+        annotators=int(np.count_nonzero((shared.matrix >= 0).any(axis=0))),
+    )
+    if multiple.sum() < max(options.min_items, 1):
+        reason = f"fewer than {max(options.min_items, 1)} items with two annotations or more"
+        figures.put("f1_exact", stats.undefined(reason))
+        figures.put("f1_overlap", stats.undefined(reason))
+        figures.data["pairs"] = {}
+        return figures.result()
+    spans = shared.categories
+    everything, pairs = [], {}
+    for a, b in combinations(range(len(shared.annotators)), 2):
+        both = (shared.matrix[:, a] >= 0) & (shared.matrix[:, b] >= 0)
+        matched = [
+            (span_or_none(spans[x]), span_or_none(spans[y]))
+            for x, y in zip(shared.matrix[both, a], shared.matrix[both, b], strict=True)
+        ]
+        if matched:
+            f1 = stats.span_f1(matched)
+            pairs[pair_name(shared, a, b)] = {k: rounded(v.value) for k, v in f1.items()}
+            everything += matched
+    pooled = stats.span_f1(everything)
+    figures.put("f1_exact", pooled["exact"])
+    figures.put("f1_overlap", pooled["overlap"])
+    figures.data["pairs"] = pairs
+    return figures.result()
+
+
+def span_or_none(span):
+    """A span category back to (start, end), or None for "no span"."""
+    return None if span == NO_SPAN else span
+
+
+class Options:
+    """What the report computes: bootstrap draws and seed, the minimum of items."""
+
+    def __init__(self, draws=1000, seed=13, min_items=1):
+        self.draws, self.seed, self.min_items = draws, seed, min_items
+
+
+class Project:
+    """Every field of the project's annotations as Ratings, built once per report."""
+
+    def __init__(self, scheme, table):
+        self.scheme = scheme
+        self.levels = levels_of(scheme)
+        known = known_labels(scheme)
+        self.fields = {
+            name: ratings(table, table.values[name], known[name])
+            for name, _ in categorical_fields(scheme)
+        }
+        self.values = {
+            name: numeric_values(name, self.levels[name], r.categories)
+            for name, r in self.fields.items()
+        }
+        for name in SPAN_FIELDS:
+            spans = [NO_SPAN if s is None else s for s in table.spans[name]]
+            self.fields[name] = ratings(table, spans)
+        outlet_of = dict(zip(table.sentence, table.outlet, strict=True))
+        items = self.fields["claim"].items
+        self.outlets = np.array([outlet_of[i] or UNKNOWN_OUTLET for i in items], dtype=object)
+        self.claims = self.claim_items()
+
+    def claim_items(self):
+        """Items that every annotator who labelled them marked as some kind of claim."""
+        r = self.fields["claim"]
+        # "not_claim" is the one label that is not a claim (the first, in a scheme without it)
+        not_claim = "not_claim" if "not_claim" in r.categories else r.categories[0]
+        claim_codes = [i for i, label in enumerate(r.categories) if label != not_claim]
+        rated = r.matrix >= 0
+        is_claim = np.isin(r.matrix, claim_codes)
+        return rated.any(axis=1) & ~(rated & ~is_claim).any(axis=1)
+
+    def names(self):
+        """Every field name in report order."""
+        return list(self.fields)
+
+    def figures(self, name, keep, options):
+        """The figures of field ``name`` over the items where ``keep`` holds."""
+        r = self.fields[name].select(keep)
+        if name in SPAN_FIELDS:
+            return span_figures(r, options)
+        return category_figures(r, self.levels[name], self.values[name], options)
+
+    def all_figures(self, names, keep, options):
+        """``fields`` and ``claims_only`` figures for ``names`` over the kept items."""
+        conditional = [n for n in names if n.startswith(("stance.", "attribution."))]
+        return {
+            "fields": {name: self.figures(name, keep, options) for name in names},
+            "claims_only": {
+                name: self.figures(name, keep & self.claims, options) for name in conditional
+            },
+        }
+
+    def annotator_figures(self, names, options):
+        """Each annotator against the others, per categorical field."""
+        groups = {}
+        for annotator in self.fields["claim"].annotators:
+            fields = {}
+            for name in names:
+                if name in SPAN_FIELDS:
+                    continue
+                fields[name] = self.one_against_rest(name, annotator, options)
+            groups[annotator] = {"fields": fields}
+        return groups
+
+    def one_against_rest(self, name, annotator, options):
+        """How one annotator agrees with the others on one field."""
+        r = self.fields[name]
+        if annotator not in r.annotators:
+            return {"items": 0, "percent": None, "cohen_kappa": None, "alpha_without": None}
+        column = r.annotators.index(annotator)
+        mine = r.matrix[:, column]
+        others = np.delete(r.matrix, column, axis=1)
+        shared = (mine >= 0) & (others >= 0).any(axis=1)
+        rated_others = others[shared] >= 0
+        agreeing = (others[shared] == mine[shared][:, None]) & rated_others
+        figures = Figures(items=int(shared.sum()))
+        if shared.any():
+            figures.put("percent", stats.Figure(float(agreeing.sum() / rated_others.sum())))
+        else:
+            figures.put("percent", stats.undefined("shares no item with another annotator"))
+        kappas = [
+            stats.cohen_kappa(table).value
+            for (a, b), table in pair_tables(r).items()
+            if column in (a, b)
+        ]
+        figures.put("cohen_kappa", mean_kappa(kappas))
+        rest = r.without(column).counts()
+        alpha = stats.krippendorff_alpha(rest, self.levels[name], self.values[name])
+        figures.put("alpha_without", alpha)
+        return figures.result()
+
+
+def report(scheme, field=None, by=None, options=None):
+    """The agreement report as a dict (see DESIGN.md): ``fields``, ``claims_only``, and with
+    ``by`` the same per outlet or per annotator under ``groups``."""
+    options = options or Options()
+    if by is not None and by not in GROUPINGS:
+        raise ReportError(f"--by {by!r} is not a grouping; use one of: {', '.join(GROUPINGS)}")
+    table = load(scheme)
+    project = Project(scheme, table)
+    names = project.names()
+    if field is not None:
+        if field not in names:
+            raise ReportError(f"no field {field!r}; the fields are: {', '.join(names)}")
+        names = [field]
+    everything = np.ones(len(project.fields["claim"].items), dtype=bool)
+    result = {
+        "annotations": len(table.sentence),
+        "items": len(everything),
+        "draws": options.draws,
+        "seed": options.seed,
+        **project.all_figures(names, everything, options),
+    }
+    if by == "outlet":
+        result["by"] = "outlet"
+        result["groups"] = {
+            outlet: project.all_figures(names, project.outlets == outlet, options)
+            for outlet in sorted(set(project.outlets))
+        }
+    elif by == "annotator":
+        result["by"] = "annotator"
+        result["groups"] = project.annotator_figures(names, options)
+    return result

@@ -1,0 +1,335 @@
+"""Agreement statistics: published values through the functions, and the same values through
+the database (annotations stored, then ``flask agreement`` computed)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import import_texts, labels
+from sqlalchemy import update
+
+from annotator.agreement import statistics as stats
+from annotator.agreement.report import Options, report
+from annotator.extensions import db
+from annotator.models import Annotation, User
+from annotator.schema import Scheme
+
+VECTORS = {
+    **json.loads((Path(__file__).parent / "vectors" / "agreement_vectors.json").read_text()),
+    **json.loads((Path(__file__).parent / "vectors" / "more_agreement_vectors.json").read_text()),
+}
+KRIPPENDORFF = [name for name, v in VECTORS.items() if "coders" in v]
+TABLES = [name for name, v in VECTORS.items() if "table" in v]
+
+
+def decimals(expected):
+    """How many decimals a published value was given to."""
+    text = repr(expected)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def assert_published(value, expected):
+    """``value`` equals the published figure to the decimals it was published with."""
+    assert value is not None
+    assert round(value, decimals(expected)) == pytest.approx(expected), (value, expected)
+
+
+def coder_counts(coders):
+    """Items x categories counts from coder rows (values 1..k, None missing)."""
+    top = max(v for row in coders for v in row if v is not None)
+    counts = np.zeros((len(coders[0]), top), dtype=int)
+    for row in coders:
+        for unit, value in enumerate(row):
+            if value is not None:
+                counts[unit, value - 1] += 1
+    return counts
+
+
+def table_counts(table):
+    """Items x categories counts of a two-rater contingency table."""
+    rows = []
+    size = len(table)
+    for a in range(size):
+        for b in range(size):
+            for _ in range(table[a][b]):
+                row = [0] * size
+                row[a] += 1
+                row[b] += 1
+                rows.append(row)
+    return np.array(rows)
+
+
+# -- the functions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", KRIPPENDORFF)
+def test_krippendorff_alpha_reproduces_published_values(name):
+    vector = VECTORS[name]
+    counts = coder_counts(vector["coders"])
+    values = list(range(1, counts.shape[1] + 1))
+    for key, expected in vector["expected"].items():
+        level = key.removeprefix("alpha_")
+        assert_published(stats.krippendorff_alpha(counts, level, values).value, expected)
+        # the bootstrap's own alpha agrees with the library at the point estimate
+        by_hand = stats.alpha_of_coincidences(stats.coincidences(counts), level, values)
+        assert by_hand == pytest.approx(stats.krippendorff_alpha(counts, level, values).value)
+
+
+def test_fleiss_kappa_reproduces_the_published_value():
+    vector = VECTORS["fleiss_wikipedia"]
+    kappa = stats.fleiss_kappa(vector["counts"])
+    assert_published(kappa.value, 0.210)
+    assert_published(kappa.value, vector["expected"]["fleiss_kappa"])
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_two_rater_coefficients_reproduce_published_values(name):
+    vector = VECTORS[name]
+    table, expected = vector["table"], vector["expected"]
+    computed = {
+        "cohen_kappa": stats.cohen_kappa(table).value,
+        "scott_pi": stats.scott_pi(table).value,
+        "percent": stats.table_percent(table).value,
+        "ac1": stats.gwet_ac1(table_counts(table)).value,
+    }
+    for key, value in expected.items():
+        assert_published(computed[key], value)
+    assert stats.percent_agreement(table_counts(table)).value == pytest.approx(computed["percent"])
+
+
+def test_figures_that_cannot_be_computed_say_why():
+    one_label = np.array([[2, 0], [2, 0], [3, 0]])
+    assert stats.krippendorff_alpha(one_label).value is None
+    assert "one label" in stats.krippendorff_alpha(one_label).reason
+    uneven = np.array([[2, 0], [1, 2]])
+    assert "different numbers of ratings" in stats.fleiss_kappa(uneven).reason
+    assert stats.percent_agreement(np.array([[1, 0]])).reason == "no item has two ratings yet"
+    assert stats.cohen_kappa([[0, 0], [0, 0]]).value is None
+
+
+def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
+    counts = coder_counts(VECTORS["krippendorff_2011_4x12"]["coders"])
+    first = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=13).value
+    again = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=13).value
+    other = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=14).value
+    assert first == again != other
+    assert first[0] < stats.krippendorff_alpha(counts).value < first[1]
+
+
+def test_span_f1_exact_and_overlap():
+    pairs = [((0, 5), (0, 5)), ((0, 5), (2, 8)), ((0, 5), None), (None, None), ((3, 4), (9, 12))]
+    f1 = stats.span_f1(pairs)
+    assert f1["exact"].value == pytest.approx(2 * 1 / 7)
+    assert f1["overlap"].value == pytest.approx(2 * 2 / 7)
+    assert stats.span_f1([(None, None)])["exact"].value is None
+
+
+def test_pair_confusion_counts_every_pair_of_ratings():
+    confusion = stats.pair_confusion(np.array([[2, 1], [0, 2]]))
+    # item 1: one agreeing pair (a,a) and two mixed pairs; item 2: one agreeing pair (b,b)
+    assert confusion.tolist() == [[2, 2], [2, 2]]
+
+
+# -- through the database --------------------------------------------------------------
+
+
+def store(tmp_path, ratings_by_annotator, label_of):
+    """Store annotations: ``ratings_by_annotator[name][item]`` is a category or None,
+    turned into a labels object by ``label_of``. Returns the sentence ids."""
+    items = len(next(iter(ratings_by_annotator.values())))
+    (sentences,) = import_texts(tmp_path, [f"Item number {n} is here." for n in range(items)])
+    assert len(sentences) == items
+    for name, row in ratings_by_annotator.items():
+        user = User(name=name, role="annotator")
+        user.set_password("secret-pass")
+        db.session.add(user)
+        db.session.flush()
+        for sentence_id, value in zip(sentences, row, strict=True):
+            if value is not None:
+                db.session.add(
+                    Annotation(
+                        sentence_id=sentence_id, annotator_id=user.id, labels=label_of(value)
+                    )
+                )
+    db.session.commit()
+    return sentences
+
+
+def numbered(value):
+    """A labels object whose claim is the category's number."""
+    return labels(claim=str(value))
+
+
+PUBLISHED_ALPHAS = [
+    (name, key.removeprefix("alpha_")) for name in KRIPPENDORFF for key in VECTORS[name]["expected"]
+]
+
+
+@pytest.mark.parametrize(("name", "level"), PUBLISHED_ALPHAS)
+def test_alpha_through_the_database(app, tmp_path, runner, name, level):
+    vector = VECTORS[name]
+    expected = vector["expected"][f"alpha_{level}"]
+    app.extensions["scheme"] = Scheme(claim_labels=("1", "2", "3", "4", "5"), claim_level=level)
+    store(tmp_path, {f"coder{i}": row for i, row in enumerate(vector["coders"])}, numbered)
+    result = runner.invoke(args=["agreement", "--json", "--field", "claim"])
+    assert result.exit_code == 0, result.output
+    claim = json.loads(result.output)["fields"]["claim"]
+    assert_published(claim["alpha"], expected)
+    assert claim["level"] == level
+    low, high = claim["alpha_ci95"]
+    assert low < claim["alpha"] < high
+
+
+def test_fleiss_kappa_through_the_database(app, tmp_path):
+    counts = VECTORS["fleiss_wikipedia"]["counts"]
+    types = Scheme().source_types
+    raters = {f"rater{r:02}": [] for r in range(14)}
+    for subject in counts:  # Fleiss' kappa does not depend on who gave which rating
+        given = [category for category, n in enumerate(subject) for _ in range(n)]
+        for rater, category in zip(raters.values(), given, strict=True):
+            rater.append(category)
+    store(tmp_path, raters, lambda c: labels(source_type=types[c]))
+    figures = report(app.extensions["scheme"], field="attribution.source_type")
+    source_type = figures["fields"]["attribution.source_type"]
+    assert_published(
+        source_type["fleiss_kappa"], VECTORS["fleiss_wikipedia"]["expected"]["fleiss_kappa"]
+    )
+    assert source_type["items"] == 10 and source_type["annotators"] == 14
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_two_rater_tables_through_the_database(app, tmp_path, name):
+    vector = VECTORS[name]
+    table, expected = vector["table"], vector["expected"]
+    a, b = [], []
+    for row, cells in enumerate(table):
+        for column, n in enumerate(cells):
+            a += [row] * n
+            b += [column] * n
+    claims = Scheme().claim_labels  # three labels; the 2x2 tables use the first two
+    store(tmp_path, {"ann": a, "bob": b}, lambda c: labels(claim=claims[c]))
+    claim = report(app.extensions["scheme"], field="claim", options=Options(draws=1000))
+    claim = claim["fields"]["claim"]
+    if "cohen_kappa" in expected:
+        assert_published(claim["pairs"]["ann|bob"], expected["cohen_kappa"])
+        assert_published(claim["cohen_kappa"], expected["cohen_kappa"])
+    if "percent" in expected:
+        assert_published(claim["percent"], expected["percent"])
+    if "ac1" in expected:
+        assert_published(claim["ac1"], expected["ac1"])
+    assert claim["pair_items"]["ann|bob"] == sum(map(sum, table))
+
+
+# -- the report and the command -----------------------------------------------------------
+
+
+def span_labels(claim, source=None, stance="none"):
+    """Labels with a claim, an optional source span and a stance on Armenia."""
+    value = labels(claim=claim)
+    value["attribution"]["source"] = source and {"start": source[0], "end": source[1]}
+    value["stance"]["Armenia"] = stance
+    return value
+
+
+def test_claims_only_figures_leave_out_sentences_not_all_marked_as_claims(app, tmp_path):
+    # items 0-2: both say claim; item 3: one says not_claim; item 4: both not_claim
+    ann = [("claim", (0, 4), "against"), ("claim", (0, 4), "favor"),
+           ("checkworthy_claim", None, "none"), ("claim", (5, 9), "favor"),
+           ("not_claim", None, "none")]  # fmt: skip
+    bob = [("claim", (0, 4), "against"), ("claim", (1, 3), "against"), ("claim", None, "none"),
+           ("not_claim", None, "none"), ("not_claim", None, "none")]  # fmt: skip
+    store(tmp_path, {"ann": ann, "bob": bob}, lambda v: span_labels(*v))
+    result = report(app.extensions["scheme"])
+    assert result["fields"]["stance.Armenia"]["items"] == 5
+    assert result["claims_only"]["stance.Armenia"]["items"] == 3
+    assert result["claims_only"]["stance.Armenia"]["percent"] == pytest.approx(2 / 3)
+    assert "claim" not in result["claims_only"] and "outlet" not in result["claims_only"]
+    source = result["fields"]["attribution.source"]
+    # marked spans: ann 3, bob 2; exact matches 1 (item 0), overlaps 2 (items 0 and 1)
+    assert source["f1_exact"] == pytest.approx(2 / 5)
+    assert source["f1_overlap"] == pytest.approx(4 / 5)
+    assert source["pairs"]["ann|bob"]["exact"] == pytest.approx(2 / 5)
+    assert result["claims_only"]["attribution.source"]["f1_overlap"] == pytest.approx(1.0)
+
+
+def test_by_outlet_and_by_annotator(app, tmp_path, runner):
+    store(tmp_path, {"ann": [0, 1, 1, 0], "bob": [0, 1, 0, 0], "cyd": [0, 1, 1, None]},
+          lambda c: labels(claim=Scheme().claim_labels[c]))  # fmt: skip
+    result = runner.invoke(args=["agreement", "--json", "--by", "outlet", "--field", "claim"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["by"] == "outlet" and list(data["groups"]) == ["Wire"]
+    assert data["groups"]["Wire"]["fields"]["claim"]["items"] == 4
+    result = runner.invoke(args=["agreement", "--json", "--by", "annotator"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)["groups"]
+    assert set(groups) == {"ann", "bob", "cyd"}
+    bob = groups["bob"]["fields"]["claim"]
+    # bob shares 4 items; of his 7 pairs with others, 5 agree; without him the rest agree fully
+    assert bob["items"] == 4 and bob["percent"] == pytest.approx(5 / 7)
+    assert bob["alpha_without"] == pytest.approx(1.0)
+    assert groups["ann"]["fields"]["claim"]["percent"] > bob["percent"]
+
+
+def test_the_terminal_report_reads_well_and_says_why_a_figure_is_missing(app, tmp_path, runner):
+    store(tmp_path, {"ann": [0, 0, 0], "bob": [0, 0, 0]}, lambda c: labels())
+    result = runner.invoke(args=["agreement"])
+    assert result.exit_code == 0, result.output
+    assert "claim (nominal): 3 items, 2 annotators; labels used: not_claim" in result.output
+    assert "alpha: — only one label was used" in result.output
+    assert "percent 1.000" in result.output
+
+
+def test_one_annotator_gives_dashes_not_errors(app, tmp_path, runner):
+    store(tmp_path, {"ann": [0, 1]}, lambda c: labels(claim=Scheme().claim_labels[c]))
+    result = runner.invoke(args=["agreement", "--json"])
+    assert result.exit_code == 0, result.output
+    claim = json.loads(result.output)["fields"]["claim"]
+    assert claim["items"] == 0 and claim["alpha"] is None and claim["percent"] is None
+    assert claim["why"]["alpha"]
+
+
+def test_min_items_leaves_small_fields_out(app, tmp_path, runner):
+    store(
+        tmp_path, {"ann": [0, 1], "bob": [0, 1]}, lambda c: labels(claim=Scheme().claim_labels[c])
+    )
+    result = runner.invoke(args=["agreement", "--json", "--min-items", "3", "--field", "claim"])
+    claim = json.loads(result.output)["fields"]["claim"]
+    assert claim["alpha"] is None and "fewer than 3 items" in claim["why"]["alpha"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--field", "claims"],
+            "no field 'claims'; the fields are: claim, attribution.source_type",
+        ),
+        (["--by", "document"], "Invalid value for '--by'"),
+        (["--min-items", "0"], "Invalid value for '--min-items'"),
+        (["--draws", "10"], "Invalid value for '--draws'"),
+    ],
+)
+def test_bad_options_fail_with_one_clear_line(app, runner, args, message):
+    result = runner.invoke(args=["agreement", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_level_the_labels_cannot_carry_is_refused(app, runner, tmp_path):
+    app.extensions["scheme"] = Scheme(claim_level="interval")
+    result = runner.invoke(args=["agreement"])
+    assert result.exit_code == 1
+    assert "claim: level 'interval' needs numeric labels, but 'not_claim' is text" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_skips_are_not_labels(app, tmp_path):
+    sentences = store(tmp_path, {"ann": [0, 0], "bob": [0, 0]}, lambda c: labels())
+    db.session.execute(
+        update(Annotation).where(Annotation.sentence_id == sentences[0]).values(skipped=True)
+    )
+    db.session.commit()
+    assert report(app.extensions["scheme"])["fields"]["claim"]["items"] == 1
