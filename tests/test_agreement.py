@@ -118,11 +118,13 @@ def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
 
 
 def test_span_f1_exact_and_overlap():
-    pairs = [((0, 5), (0, 5)), ((0, 5), (2, 8)), ((0, 5), None), (None, None), ((3, 4), (9, 12))]
-    f1 = stats.span_f1(pairs)
+    # (0,5)=(0,5); (0,5)~(2,8); (0,5) vs none; none vs none; (3,4) vs (9,12)
+    a_start, a_end = [0, 0, 0, -1, 3], [5, 5, 5, -1, 4]
+    b_start, b_end = [0, 2, -1, -1, 9], [5, 8, -1, -1, 12]
+    f1 = stats.span_f1(a_start, a_end, b_start, b_end)
     assert f1["exact"].value == pytest.approx(2 * 1 / 7)
     assert f1["overlap"].value == pytest.approx(2 * 2 / 7)
-    assert stats.span_f1([(None, None)])["exact"].value is None
+    assert stats.span_f1([-1], [-1], [-1], [-1])["exact"].value is None
 
 
 def test_pair_confusion_counts_every_pair_of_ratings():

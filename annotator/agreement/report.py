@@ -6,10 +6,8 @@ from itertools import combinations
 import numpy as np
 
 from . import statistics as stats
-from .data import SPAN_FIELDS, categorical_fields, load, ratings
+from .data import SPAN_FIELDS, UNRATED, categorical_fields, load
 
-NO_SPAN = ()
-UNKNOWN_OUTLET = "(unknown outlet)"
 GROUPINGS = ("outlet", "annotator")
 
 
@@ -122,8 +120,8 @@ def category_figures(r, level, values, options):
         labels=[label for label, n in zip(r.categories, used, strict=True) if n],
         level=level,
     )
-    if len(counts) < max(options.min_items, 1):
-        reason = f"fewer than {max(options.min_items, 1)} items with two annotations or more"
+    if len(counts) < options.min_items:
+        reason = f"fewer than {options.min_items} items with two annotations or more"
         for name in ("percent", "alpha", "alpha_ci95", "fleiss_kappa", "ac1", "cohen_kappa"):
             figures.put(name, stats.undefined(reason))
         figures.data.update(pairs={}, pair_items={}, confusion=None, label_counts={})
@@ -152,43 +150,34 @@ def category_figures(r, level, values, options):
     return figures.result()
 
 
-def span_figures(r, options):
+def span_figures(spans, options):
     """Pairwise F1 of one span field, exact and by overlap, pooled and per pair."""
-    counts = r.counts()
-    multiple = counts.sum(axis=1) >= 2
-    shared = r.select(multiple)
+    multiple = spans.rated.sum(axis=1) >= 2
+    shared = spans.select(multiple)
     figures = Figures(
-        items=int(multiple.sum()),
-        annotators=int(np.count_nonzero((shared.matrix >= 0).any(axis=0))),
+        items=int(multiple.sum()), annotators=int(np.count_nonzero(shared.rated.any(axis=0)))
     )
-    if multiple.sum() < max(options.min_items, 1):
-        reason = f"fewer than {max(options.min_items, 1)} items with two annotations or more"
+    if multiple.sum() < options.min_items:
+        reason = f"fewer than {options.min_items} items with two annotations or more"
         figures.put("f1_exact", stats.undefined(reason))
         figures.put("f1_overlap", stats.undefined(reason))
         figures.data["pairs"] = {}
         return figures.result()
-    spans = shared.categories
-    everything, pairs = [], {}
+    pooled, pairs = [], {}
     for a, b in combinations(range(len(shared.annotators)), 2):
-        both = (shared.matrix[:, a] >= 0) & (shared.matrix[:, b] >= 0)
-        matched = [
-            (span_or_none(spans[x]), span_or_none(spans[y]))
-            for x, y in zip(shared.matrix[both, a], shared.matrix[both, b], strict=True)
-        ]
-        if matched:
-            f1 = stats.span_f1(matched)
+        both = shared.rated[:, a] & shared.rated[:, b]
+        if both.any():
+            columns = (shared.start[both, a], shared.end[both, a])
+            columns += (shared.start[both, b], shared.end[both, b])
+            f1 = stats.span_f1(*columns)
             pairs[pair_name(shared, a, b)] = {k: rounded(v.value) for k, v in f1.items()}
-            everything += matched
-    pooled = stats.span_f1(everything)
-    figures.put("f1_exact", pooled["exact"])
-    figures.put("f1_overlap", pooled["overlap"])
+            pooled.append(columns)
+    together = [np.concatenate(parts) for parts in zip(*pooled, strict=True)] or [[]] * 4
+    f1 = stats.span_f1(*together)
+    figures.put("f1_exact", f1["exact"])
+    figures.put("f1_overlap", f1["overlap"])
     figures.data["pairs"] = pairs
     return figures.result()
-
-
-def span_or_none(span):
-    """A span category back to (start, end), or None for "no span"."""
-    return None if span == NO_SPAN else span
 
 
 class Options:
@@ -199,26 +188,20 @@ class Options:
 
 
 class Project:
-    """Every field of the project's annotations as Ratings, built once per report."""
+    """Every field of the project's annotations, read once per report."""
 
-    def __init__(self, scheme, table):
+    def __init__(self, scheme):
         self.scheme = scheme
         self.levels = levels_of(scheme)
-        known = known_labels(scheme)
-        self.fields = {
-            name: ratings(table, table.values[name], known[name])
+        annotations = load(scheme, known_labels(scheme))
+        self.annotations = annotations.count
+        self.items = annotations.items
+        self.outlets = annotations.outlets
+        self.fields = annotations.fields
+        self.values = {
+            name: numeric_values(name, self.levels[name], self.fields[name].categories)
             for name, _ in categorical_fields(scheme)
         }
-        self.values = {
-            name: numeric_values(name, self.levels[name], r.categories)
-            for name, r in self.fields.items()
-        }
-        for name in SPAN_FIELDS:
-            spans = [NO_SPAN if s is None else s for s in table.spans[name]]
-            self.fields[name] = ratings(table, spans)
-        outlet_of = dict(zip(table.sentence, table.outlet, strict=True))
-        items = self.fields["claim"].items
-        self.outlets = np.array([outlet_of[i] or UNKNOWN_OUTLET for i in items], dtype=object)
         self.claims = self.claim_items()
 
     def claim_items(self):
@@ -227,7 +210,7 @@ class Project:
         # "not_claim" is the one label that is not a claim (the first, in a scheme without it)
         not_claim = "not_claim" if "not_claim" in r.categories else r.categories[0]
         claim_codes = [i for i, label in enumerate(r.categories) if label != not_claim]
-        rated = r.matrix >= 0
+        rated = r.matrix != UNRATED
         is_claim = np.isin(r.matrix, claim_codes)
         return rated.any(axis=1) & ~(rated & ~is_claim).any(axis=1)
 
@@ -298,17 +281,16 @@ def report(scheme, field=None, by=None, options=None):
     options = options or Options()
     if by is not None and by not in GROUPINGS:
         raise ReportError(f"--by {by!r} is not a grouping; use one of: {', '.join(GROUPINGS)}")
-    table = load(scheme)
-    project = Project(scheme, table)
+    project = Project(scheme)
     names = project.names()
     if field is not None:
         if field not in names:
             raise ReportError(f"no field {field!r}; the fields are: {', '.join(names)}")
         names = [field]
-    everything = np.ones(len(project.fields["claim"].items), dtype=bool)
+    everything = np.ones(len(project.items), dtype=bool)
     result = {
-        "annotations": len(table.sentence),
-        "items": len(everything),
+        "annotations": project.annotations,
+        "items": len(project.items),
         "draws": options.draws,
         "seed": options.seed,
         **project.all_figures(names, everything, options),
