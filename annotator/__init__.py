@@ -52,10 +52,10 @@ def create_app(config=None, instance_path=None):
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from . import accounts, annotate, auth, cli, documents, errors, importing, setup, timing
+    from . import accounts, annotate, auth, cli, documents, errors, importing, review, setup, timing
     from .agreement import commands as agreement
 
-    for blueprint in (auth.bp, annotate.bp, documents.bp):
+    for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
     for module in (accounts, agreement, cli, errors, importing, setup, timing):
         module.init_app(app)

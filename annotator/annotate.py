@@ -16,6 +16,7 @@ from .forms import SkipForm, fill, form_class, labels_from, show_errors
 from .guidelines import rendered_guidelines
 from .labelling import SaveRefused, save, save_and_next
 from .models import ROLES, Annotation, AnnotationRevision, Document, Sentence
+from .pages import page_or_partial
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
@@ -26,16 +27,6 @@ HISTORY_PAGE = 50
 def vary_on_htmx(response):
     """The same URL answers with a page or a partial: caches must keep them apart."""
     response.vary.add("HX-Request")
-    return response
-
-
-def page_or_partial(page, partial, status=200, push=None, **context):
-    """The full page, or for htmx only its partial (pushing ``push`` as the new URL)."""
-    response = current_app.make_response(
-        (render_template(partial if htmx else page, **context), status)
-    )
-    if htmx and push:
-        response.headers["HX-Push-Url"] = push
     return response
 
 

@@ -81,6 +81,13 @@ def is_number(label):
     return True
 
 
+def too_few(items, minimum):
+    """Why figures are left out for lack of items."""
+    if not items:
+        return "no sentence has two annotations yet"
+    return f"only {items} sentences have two annotations or more; at least {minimum} wanted"
+
+
 def pair_tables(r):
     """{(a, b): contingency table} for every pair of annotators sharing an item."""
     size = len(r.categories)
@@ -120,8 +127,8 @@ def category_figures(r, level, values, options):
         labels=[label for label, n in zip(r.categories, used, strict=True) if n],
         level=level,
     )
-    if len(counts) < options.min_items:
-        reason = f"fewer than {options.min_items} items with two annotations or more"
+    if len(counts) < options.min_items or not len(counts):
+        reason = too_few(len(counts), options.min_items)
         for name in ("percent", "alpha", "alpha_ci95", "fleiss_kappa", "ac1", "cohen_kappa"):
             figures.put(name, stats.undefined(reason))
         figures.data.update(pairs={}, pair_items={}, confusion=None, label_counts={})
@@ -157,8 +164,8 @@ def span_figures(spans, options):
     figures = Figures(
         items=int(multiple.sum()), annotators=int(np.count_nonzero(shared.rated.any(axis=0)))
     )
-    if multiple.sum() < options.min_items:
-        reason = f"fewer than {options.min_items} items with two annotations or more"
+    if multiple.sum() < options.min_items or not multiple.any():
+        reason = too_few(int(multiple.sum()), options.min_items)
         figures.put("f1_exact", stats.undefined(reason))
         figures.put("f1_overlap", stats.undefined(reason))
         figures.data["pairs"] = {}

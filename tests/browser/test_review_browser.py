@@ -1,0 +1,83 @@
+"""A reviewer checks agreement on the seed articles in the browser."""
+
+from pathlib import Path
+
+from helpers import labels
+from playwright.sync_api import expect
+from sqlalchemy import select, update
+
+from annotator.extensions import db
+from annotator.models import Annotation, Sentence, User
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+CLAIMS = ("not_claim", "claim", "checkworthy_claim")
+
+
+def label_seeds(make_user):
+    """Three annotators label every seed sentence; they disagree now and then."""
+    sentences = db.session.scalars(select(Sentence.id).order_by(Sentence.id)).all()
+    for number, name in enumerate(("ana", "ben", "cy")):
+        user = make_user(name)
+        for index, sentence_id in enumerate(sentences):
+            claim = CLAIMS[(index + (number if index % 4 == 0 else 0)) % 3]
+            stance = "against" if index % 5 == number else "none"
+            value = labels(claim=claim)
+            value["stance"]["Armenia"] = stance
+            db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id, labels=value))
+    db.session.commit()
+    return sentences
+
+
+def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
+    page, live_server, runner, make_user, screenshot
+):
+    runner.invoke(args=["import", str(SEEDS)])
+    sentences = label_seeds(make_user)
+    make_user("rita", role="reviewer")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Name").fill("rita")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Agreement").click()
+    expect(page.get_by_role("heading", name="Inter-annotator agreement")).to_be_visible()
+    # the figures are computed in the background and swapped in when ready
+    summary = page.locator("table.agreement").first
+    expect(summary).to_be_visible(timeout=15_000)
+    claim = summary.locator("tbody tr").filter(has=page.get_by_role("rowheader", name="claim"))
+    expect(claim).to_contain_text(f"{len(sentences)}")
+    expect(claim.locator("svg.alpha-bar")).to_be_visible()
+    expect(page.locator(".heatmap").first).to_be_visible()
+    expect(
+        page.get_by_text("Claims only: sentences every annotator marked as a claim")
+    ).to_be_visible()
+    # a figure that cannot be computed shows — and says why
+    expect(page.locator(".reasons").first).to_contain_text("no spans marked")
+    screenshot("agreement")
+
+    page.get_by_role("link", name="By annotator").click()
+    groups = page.locator("table.groups")
+    expect(groups).to_be_visible(timeout=15_000)
+    expect(groups.locator("tbody tr")).to_have_count(3)
+    screenshot("agreement-by-annotator")
+
+    # a change in the annotations: the page says so and picks up the new figures
+    db.session.execute(update(Annotation).values(labels=labels(claim="claim")))
+    db.session.commit()
+    page.get_by_role("link", name="Whole project").click()
+    expect(page.locator("#agreement .status")).to_contain_text("changed since")
+    expect(page.locator("#agreement .status")).not_to_contain_text("changed since", timeout=15_000)
+    claim = page.locator("table.agreement").first.locator("tbody tr").first
+    expect(claim).to_contain_text("1.000")  # everyone now says "claim"
+
+
+def test_annotators_cannot_open_the_review_page(page, live_server, make_user):
+    make_user("ana")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Name").fill("ana")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Agreement")).to_have_count(0)
+    response = page.goto(f"{live_server}/review/agreement")
+    assert response.status == 403
+    assert db.session.scalar(select(User.role).where(User.name == "ana")) == "annotator"

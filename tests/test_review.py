@@ -1,0 +1,109 @@
+"""The review page of agreement figures: access, background computation, bad input."""
+
+import time
+
+from helpers import import_texts, labels
+
+from annotator.extensions import db
+from annotator.models import Annotation
+from annotator.schema import Scheme
+
+
+def figures_page(client, query=""):
+    """The agreement page once its figures are current (they are computed in a thread)."""
+    deadline = time.monotonic() + 20
+    while True:
+        response = client.get(f"/review/agreement{query}")
+        if 'hx-trigger="every 2s"' not in response.text or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
+
+
+def labelled(tmp_path, make_user):
+    """Two annotators who agree on two sentences and disagree on a third."""
+    (sentences,) = import_texts(tmp_path, ["One is here.", "Two is here.", "Three is here."])
+    for name, claims in (
+        ("ann", ["claim", "claim", "claim"]),
+        ("bob", ["claim", "claim", "not_claim"]),
+    ):
+        user = make_user(name)
+        for sentence_id, claim in zip(sentences, claims, strict=True):
+            db.session.add(
+                Annotation(
+                    sentence_id=sentence_id, annotator_id=user.id, labels=labels(claim=claim)
+                )
+            )
+    db.session.commit()
+
+
+def log_in(client, make_user, role):
+    """Log the client in as a new user with ``role``."""
+    make_user(f"a-{role}", role=role)
+    client.post("/login", data={"name": f"a-{role}", "password": "secret-pass"})
+
+
+def test_reviewers_and_admins_see_the_figures(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    for role in ("reviewer", "admin"):
+        log_in(client, make_user, role)
+        page = figures_page(client)
+        assert page.status_code == 200
+        assert "6 annotations of 3 sentences" in page.text
+        assert '<th scope="row">claim' in page.text
+        assert "0.667" in page.text  # percent agreement on claim: 2 of 3
+        client.post("/logout")
+
+
+def test_annotators_and_strangers_are_kept_out(client, make_user):
+    assert client.get("/review/agreement").status_code == 302  # to the login page
+    log_in(client, make_user, "annotator")
+    assert client.get("/review/agreement").status_code == 403
+
+
+def test_the_page_answers_at_once_and_fills_in_by_htmx(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "reviewer")
+    first = client.get("/review/agreement")
+    assert first.status_code == 200
+    assert "Computing the figures for the first time" in first.text
+    assert 'hx-trigger="every 2s"' in first.text
+    figures_page(client, "?by=annotator")
+    partial = client.get("/review/agreement?by=annotator", headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<div id="agreement"')
+    assert "hx-trigger" not in partial.text
+    assert "Each annotator against the others" in partial.text
+
+
+def test_changed_annotations_are_recomputed(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "reviewer")
+    assert "6 annotations of 3 sentences" in figures_page(client).text
+    db.session.execute(db.delete(Annotation).where(Annotation.id == 1))
+    db.session.commit()
+    stale = client.get("/review/agreement")
+    assert "6 annotations of 3 sentences" in stale.text
+    assert "The annotations have changed since" in stale.text
+    assert "5 annotations of 3 sentences" in figures_page(client).text
+
+
+def test_an_unknown_grouping_says_so(client, make_user):
+    log_in(client, make_user, "reviewer")
+    page = figures_page(client, "?by=document")
+    assert "There is no grouping &#39;document&#39;; showing the whole project." in page.text
+
+
+def test_a_level_the_labels_cannot_carry_is_shown_not_crashed(app, client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    app.extensions["scheme"] = Scheme(claim_level="interval")
+    log_in(client, make_user, "reviewer")
+    page = figures_page(client)
+    assert page.status_code == 200
+    assert "claim: level &#39;interval&#39; needs numeric labels" in page.text
+
+
+def test_no_annotations_yet_shows_dashes_and_reasons(client, make_user):
+    log_in(client, make_user, "reviewer")
+    page = figures_page(client)
+    assert page.status_code == 200
+    assert "0 annotations of 0 sentences" in page.text
+    assert "no sentence has two annotations yet" in page.text
