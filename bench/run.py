@@ -7,9 +7,12 @@ Assignment: "next sentence" on 1,000,000 sentences, half labelled, 20 annotators
 and — when ``BENCH_POSTGRES_URL`` names a database it may wipe — on PostgreSQL.
 
 Workspace: save-and-next over HTTP on 100,000 sentences, and the workspace's page weight.
+
+Agreement: ``flask agreement --json`` and the review page on 100,000 sentences x 3 annotators.
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -18,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import agreement
 import assignment
 import workspace
 from corpus import write_corpus
@@ -28,8 +32,10 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 
 
 def flask(database, *args):
-    """Run a flask command on ``database``; return (seconds, peak RSS in MiB of that child)."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "FLASK_APP": "annotator"}
+    """Run a flask command on ``database`` (a SQLite path or a URL); return (seconds, peak
+    RSS in MiB of that child, its output)."""
+    url = str(database) if "://" in str(database) else f"sqlite:///{database}"
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "annotator"}
     code = (
         "import resource, subprocess, sys, time;"
         "t = time.perf_counter(); r = subprocess.run(sys.argv[1:]);"
@@ -210,6 +216,109 @@ Requests to other hosts: {external}.
         )
 
 
+def time_agreement(url, repeat):
+    """Median wall time and peak memory of ``flask agreement --json`` over ``repeat`` runs."""
+    runs = [flask(url, "agreement", "--json") for _ in range(repeat)]
+    claim = json.loads(runs[-1][2])["fields"]["claim"]
+    return {
+        "database": url.split(":", 1)[0],
+        "seconds": statistics.median(r[0] for r in runs),
+        "peak": max(r[1] for r in runs),
+        "runs": [r[0] for r in runs],
+        "alpha": claim["alpha"],
+        "interval": claim["alpha_ci95"],
+    }
+
+
+def review_page(url, requests=50):
+    """Times of the review page: the first answer, the background computation, and the
+    answers once the figures are current (app time from Server-Timing)."""
+    from annotator import create_app
+    from annotator.agreement.cache import figures_cache
+    from annotator.extensions import db
+    from annotator.models import User
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False}
+    )
+    with app.app_context():
+        user = User(name="bench-reviewer", role="reviewer")
+        user.set_password("bench-password")
+        db.session.add(user)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"name": "bench-reviewer", "password": "bench-password"})
+
+    def app_ms(response):
+        return float(response.headers["Server-Timing"].split("dur=")[1])
+
+    first = app_ms(client.get("/review/agreement"))
+    while 'hx-trigger="every 2s"' in client.get("/review/agreement").text:
+        time.sleep(0.2)
+    with app.app_context():
+        entry, _ = figures_cache().figures(None)
+    times = sorted(app_ms(client.get("/review/agreement")) for _ in range(requests))
+    return {
+        "first": first,
+        "background": entry.seconds,
+        "p50": statistics.median(times),
+        "p99": times[int(len(times) * 0.99) - 1],
+    }
+
+
+def bench_agreement(sentences, repeat):
+    """``flask agreement --json`` and the review page on ``sentences`` x 3 annotations."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/agreement.sqlite"
+        agreement.fill(url, sentences)
+        results.append(time_agreement(url, repeat))
+        page = review_page(url)
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    if postgres:
+        wipe_postgres(postgres)
+        agreement.fill(postgres, sentences)
+        results.append(time_agreement(postgres, repeat))
+        wipe_postgres(postgres)
+    rows = "\n".join(
+        f"| {r['database']} | {r['seconds']:.2f} s | {r['peak']:.0f} MiB | "
+        f"{', '.join(f'{t:.2f}' for t in r['runs'])} | {r['alpha']:.3f} "
+        f"[{r['interval'][0]:.3f}, {r['interval'][1]:.3f}] |"
+        for r in results
+    )
+    skipped = "" if postgres else "\nPostgreSQL not measured: set BENCH_POSTGRES_URL to run it.\n"
+    body = f"""
+{sentences:,} sentences, each labelled by {agreement.ANNOTATORS} annotators ({sentences * 3:,}
+annotations, labels drawn around a hidden truth with seeded noise, source spans on claims).
+`flask agreement --json` computes every field (claim, source type, two stance targets,
+outlet, source and cue spans), the claims-only figures, all pairs, confusion matrices and a
+1,000-draw bootstrap interval for each alpha, in a child process; {repeat} run(s).
+Target: under 5 s and under 500 MB.
+
+| database | wall time (median) | peak memory | runs (s) | claim α [95% interval] |
+|---|---|---|---|---|
+{rows}
+{skipped}
+Review page (`/review/agreement`, SQLite, app time from `Server-Timing`; target under 1 s).
+The page never computes in the request: it shows the last figures and a background thread
+recomputes them when the annotations have changed.
+
+| figure | time |
+|---|---|
+| first answer (starts the computation, says "computing") | {page["first"]:.0f} ms |
+| background computation of all figures | {page["background"]:.2f} s |
+| answer with current figures, p50 | {page["p50"]:.0f} ms |
+| answer with current figures, p99 | {page["p99"]:.0f} ms |
+
+Most of each answer is the check whether the annotations changed (a count and two maxima
+over the annotations table).
+"""
+    write_section(f"Agreement ({sentences:,} sentences x 3 annotators)", body)
+    for r in results:
+        print(f"{r['database']}: flask agreement {r['seconds']:.2f} s, peak {r['peak']:.0f} MiB")
+    print(f"review page: p50 {page['p50']:.0f} ms, background {page['background']:.2f} s")
+
+
 def main():
     """Parse the flags and run the benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -219,7 +328,8 @@ def main():
     parser.add_argument("--asks", type=int, default=2_000, help="assignments timed")
     parser.add_argument("--workspace-sentences", type=int, default=100_000)
     parser.add_argument("--saves", type=int, default=2_000, help="save-and-next requests timed")
-    parser.add_argument("--only", choices=["import", "assignment", "workspace"])
+    parser.add_argument("--agreement-sentences", type=int, default=100_000)
+    parser.add_argument("--only", choices=["import", "assignment", "workspace", "agreement"])
     args = parser.parse_args()
     if args.only in (None, "import"):
         bench_import(args.sentences, args.repeat)
@@ -227,6 +337,8 @@ def main():
         bench_assignment(args.assign_sentences, args.asks)
     if args.only in (None, "workspace"):
         bench_workspace(args.workspace_sentences, args.saves)
+    if args.only in (None, "agreement"):
+        bench_agreement(args.agreement_sentences, args.repeat)
 
 
 if __name__ == "__main__":
