@@ -52,11 +52,25 @@ def create_app(config=None, instance_path=None):
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from . import accounts, annotate, auth, cli, documents, errors, importing, review, setup, timing
+    from . import (
+        accounts,
+        adjudication,
+        annotate,
+        auth,
+        cli,
+        documents,
+        errors,
+        exporting,
+        importing,
+        review,
+        setup,
+        timing,
+    )
     from .agreement import commands as agreement
 
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
-    for module in (accounts, agreement, cli, errors, importing, setup, timing):
+    modules = (accounts, adjudication, agreement, cli, errors, exporting, importing, setup, timing)
+    for module in modules:
         module.init_app(app)
     return app

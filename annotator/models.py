@@ -157,3 +157,41 @@ class AnnotationRevision(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float | None]
     saved: Mapped[datetime]
+
+
+GOLD_METHODS = ("reviewer", "unanimous", "majority")
+
+
+class Gold(db.Model):
+    """The settled labels of a sentence, apart from the annotations they came from.
+
+    ``method`` says how: a reviewer decided, or ``flask adjudicate --auto`` found the
+    annotators unanimous or a strict majority. Every change keeps the previous version.
+    """
+
+    __tablename__ = "gold"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), unique=True)
+    labels: Mapped[dict] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class GoldRevision(db.Model):
+    """An earlier version of a gold label, kept when it was changed."""
+
+    __tablename__ = "gold_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_id: Mapped[int] = mapped_column(ForeignKey("gold.id"), index=True)
+    revision: Mapped[int]
+    labels: Mapped[dict] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    saved: Mapped[datetime]

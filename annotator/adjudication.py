@@ -1,0 +1,141 @@
+"""Gold labels: saved by reviewers, or filled in where annotators agree, never overwriting
+an annotation and keeping every earlier version of a gold label."""
+
+import json
+from collections import Counter
+from itertools import groupby
+from operator import itemgetter
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db, writing
+from .models import Annotation, Gold, GoldRevision, utcnow
+
+AUTO_METHODS = ("unanimous", "majority")
+BATCH = 5_000
+
+
+def field_values(labels, scheme):
+    """The labels as (field, value) pairs, one per field that can be agreed on."""
+    attribution = labels.get("attribution") or {}
+    stance = labels.get("stance") or {}
+    pairs = [("claim", labels.get("claim"))]
+    pairs += [(f"attribution.{key}", attribution.get(key)) for key in ATTRIBUTION_KEYS]
+    pairs += [(f"stance.{target}", stance.get(target)) for target in scheme.stance_targets]
+    pairs.append(("outlet", labels.get("outlet")))
+    return pairs
+
+
+ATTRIBUTION_KEYS = ("source_type", "entity", "source", "cue")
+
+
+def agreed_labels(all_labels, scheme, method):
+    """The labels every annotator (``unanimous``) or a strict majority (``majority``) gave,
+    field by field; None when some field has no such value."""
+    if len(all_labels) < 2:
+        return None
+    fields = [dict(field_values(labels, scheme)) for labels in all_labels]
+    agreed = {}
+    for name in fields[0]:
+        votes = Counter(json.dumps(f[name], sort_keys=True) for f in fields)
+        value, count = votes.most_common(1)[0]
+        needed = len(fields) if method == "unanimous" else len(fields) // 2 + 1
+        if count < needed:
+            return None
+        agreed[name] = json.loads(value)
+    return labels_from_fields(agreed, scheme)
+
+
+def labels_from_fields(fields, scheme):
+    """A labels object from (field -> value)."""
+    return {
+        "claim": fields["claim"],
+        "attribution": {key: fields[f"attribution.{key}"] for key in ATTRIBUTION_KEYS},
+        "stance": {target: fields[f"stance.{target}"] for target in scheme.stance_targets},
+        "outlet": fields["outlet"],
+    }
+
+
+def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
+    """Set the gold labels of a sentence, keeping the previous version; returns the Gold."""
+    with writing():
+        gold = db.session.scalar(
+            select(Gold).where(Gold.sentence_id == sentence_id).with_for_update()
+        )
+        if gold is None:
+            gold = Gold(
+                sentence_id=sentence_id,
+                labels=labels,
+                method=method,
+                reviewer_id=reviewer_id,
+                note=note,
+            )
+            db.session.add(gold)
+            db.session.flush()
+            return gold
+        db.session.add(
+            GoldRevision(
+                gold_id=gold.id,
+                revision=gold.revision,
+                labels=gold.labels,
+                method=gold.method,
+                reviewer_id=gold.reviewer_id,
+                note=gold.note,
+                saved=gold.updated,
+            )
+        )
+        gold.labels, gold.method, gold.reviewer_id, gold.note = labels, method, reviewer_id, note
+        gold.revision += 1
+        gold.updated = utcnow()
+        return gold
+
+
+def auto_adjudicate(method, scheme):
+    """Fill gold where the annotators agree (``method``), in one transaction; a reviewer's
+    gold is never touched, earlier automatic gold is updated (its old version kept).
+    Returns (sentences looked at, gold written)."""
+    looked = written = 0
+    with writing():
+        reviewed = set(
+            db.session.scalars(select(Gold.sentence_id).where(Gold.method == "reviewer"))
+        )
+        rows = db.session.execute(
+            select(Annotation.sentence_id, Annotation.labels)
+            .where(Annotation.skipped.is_(False))
+            .order_by(Annotation.sentence_id)
+            .execution_options(yield_per=BATCH)
+        )
+        for sentence_id, labels in groupby(rows, key=itemgetter(0)):
+            labels = [given for _, given in labels]
+            if sentence_id in reviewed or len(labels) < 2:
+                continue
+            looked += 1
+            agreed = agreed_labels(labels, scheme, method)
+            if agreed is not None:
+                save_gold(sentence_id, agreed, method)
+                written += 1
+    return looked, written
+
+
+@click.command("adjudicate")
+@click.option(
+    "--auto",
+    "method",
+    type=click.Choice(AUTO_METHODS),
+    required=True,
+    help="unanimous: every annotator agrees on every field; majority: a strict majority does.",
+)
+def adjudicate_command(method):
+    """Fill gold labels where the annotators agree, never overwriting a reviewer's gold."""
+    looked, written = auto_adjudicate(method, current_app.extensions["scheme"])
+    click.echo(
+        f"{written} of {looked} sentences with two or more annotations got {method} gold "
+        "labels (a reviewer's gold is left as it is)."
+    )
+
+
+def init_app(app):
+    """Register ``flask adjudicate``."""
+    app.cli.add_command(adjudicate_command)

@@ -1,0 +1,83 @@
+"""``flask export`` and ``flask import-annotations``: training data out, and back in."""
+
+import shlex
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from .reading import RecordError, import_annotations
+from .splits import parse_split
+from .writing import export
+
+
+def command_line(out, final_only, anonymize, split, seed):
+    """The export command as typed (for the dataset card)."""
+    parts = ["flask", "export"]
+    if out:
+        parts += ["--out", str(out)]
+    if final_only:
+        parts.append("--final-only")
+    if anonymize:
+        parts.append("--anonymize")
+    if split:
+        parts += ["--split", split, "--seed", str(seed)]
+    return shlex.join(parts)
+
+
+@click.command("export")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .jsonl file to write (default: exports/annotations-DATE-TIME.jsonl).",
+)
+@click.option(
+    "--final-only",
+    is_flag=True,
+    help="Training mode: only sentences with final labels, without the annotations.",
+)
+@click.option("--anonymize", is_flag=True, help="Replace annotator names with stable pseudonyms.")
+@click.option("--split", help="Split by document, e.g. train=0.8,dev=0.1,test=0.1.")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed of the split.")
+def export_command(out, final_only, anonymize, split, seed):
+    """Write every sentence with its annotations and final labels as JSON Lines, and a
+    dataset card (NAME.md) beside it."""
+    try:
+        shares = parse_split(split) if split else None
+    except click.BadParameter as error:
+        error.param_hint = "'--split'"
+        raise
+    command = command_line(out, final_only, anonymize, split, seed)
+    try:
+        paths, tally, card = export(out, final_only, anonymize, shares, seed, command)
+    except OSError as error:
+        raise click.ClickException(f"writing the export failed: {error}") from None
+    for split_name, path in paths.items():
+        count = tally.records[split_name]
+        label = "" if split_name == "all" else f"{split_name}: "
+        click.echo(f"{label}{count} records, {tally.final[split_name]} with final labels -> {path}")
+    if not sum(tally.records.values()):
+        why = "no sentence has final labels" if final_only else "the database holds no sentences"
+        click.echo(f"Nothing to export: {why}; wrote empty file(s).")
+    click.echo(f"Dataset card -> {card}")
+
+
+@click.command("import-annotations")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_annotations_command(path):
+    """Read exported records (JSON Lines) back in: all of them, or, at the first malformed
+    record, none."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            counts = import_annotations(lines, current_app.extensions["scheme"])
+    except RecordError as error:
+        raise click.ClickException(f"{path}: {error}; nothing was imported") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text; nothing was imported") from None
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + f" from {path}")
+
+
+def init_app(app):
+    """Register the commands."""
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_annotations_command)

@@ -1,0 +1,160 @@
+"""The dataset card written beside an export: what is in it and how it was made."""
+
+from collections import Counter
+
+DICTIONARY = [
+    ("id", "`<document id>:<sentence index>`, unique"),
+    ("text", "the sentence"),
+    (
+        "document",
+        "`id`, `title`, `outlet`, `publisher`, `published` (ISO date), `url` (null if unknown)",
+    ),
+    (
+        "position",
+        "`index` of the sentence in its document (from 0); `start` and `end`, its character "
+        "offsets in the cleaned document text",
+    ),
+    (
+        "annotations",
+        "one object per annotator (left out with `--final-only`): `annotator` (name or "
+        "pseudonym), the labels below, `skipped`, `flagged`, `comment`, `seconds` spent, "
+        "`created`, `updated` (UTC)",
+    ),
+    ("claim", "one of the scheme's claim labels"),
+    (
+        "attribution",
+        "`source_type`; `entity` (free text); `source` and `cue` spans: `start`, `end` "
+        "(offsets in `text`, end excluded) and the `text` they cover; null when not marked",
+    ),
+    ("stance", "target: stance label (`none`: no stance)"),
+    ("outlet", "the outlet the annotator confirmed"),
+    ("final", "the settled labels (the shape of an annotation's labels), or null"),
+    (
+        "final_source",
+        "`gold` (a reviewer decided), `unanimous` or `majority` (`flask adjudicate --auto`), "
+        "or null",
+    ),
+]
+
+
+class Tally:
+    """Counts gathered while records stream past, per split."""
+
+    def __init__(self):
+        self.records = Counter()
+        self.documents = {}
+        self.annotations = Counter()
+        self.final = Counter()
+        self.sources = Counter()
+        self.labels = {"final": {}, "annotations": {}}
+
+    def add(self, split, record):
+        """Count one record of ``split``."""
+        self.records[split] += 1
+        self.documents.setdefault(split, set()).add(record["document"]["id"])
+        self.sources[record["final_source"]] += 1
+        if record["final"] is not None:
+            self.final[split] += 1
+            self.count_labels("final", record["final"])
+        for annotation in record.get("annotations", ()):
+            self.annotations[split] += 1
+            if not annotation["skipped"]:
+                self.count_labels("annotations", annotation)
+
+    def count_labels(self, kind, labels):
+        """Count the labels of one annotation or final."""
+        for field, value in flat_labels(labels):
+            self.labels[kind].setdefault(field, Counter())[value] += 1
+
+
+def flat_labels(labels):
+    """(field, label) pairs of the categorical fields of a labels record."""
+    attribution = labels.get("attribution") or {}
+    pairs = [
+        ("claim", labels.get("claim")),
+        ("attribution.source_type", attribution.get("source_type")),
+    ]
+    pairs += [(f"stance.{t}", v) for t, v in (labels.get("stance") or {}).items()]
+    return [(field, value) for field, value in pairs if value is not None]
+
+
+def figure(value):
+    """A coefficient, or — when it could not be computed."""
+    return "—" if value is None else f"{value:.3f}"
+
+
+def card(name, command, moment, files, tally, scheme, agreement):
+    """The Markdown text of the dataset card."""
+    lines = [
+        f"# Dataset card: {name}",
+        "",
+        f"Exported {moment} with:",
+        "",
+        f"    {command}",
+        "",
+        "## Files",
+        "",
+        "| split | file | records | documents | annotations | with final labels |",
+        "|---|---|---|---|---|---|",
+    ]
+    for split, path in files.items():
+        documents = len(tally.documents.get(split, ()))
+        lines.append(
+            f"| {split} | `{path}` | {tally.records[split]} | {documents} "
+            f"| {tally.annotations[split]} | {tally.final[split]} |"
+        )
+    lines += ["", "One JSON object per line, UTF-8, in document order then reading order.", ""]
+    lines += ["## How `final` was decided", ""]
+    lines += [
+        f"- `gold`: a reviewer decided (`/review/disagreements`): {tally.sources['gold']} records",
+        f"- `unanimous`: every annotator gave the same labels on every field "
+        f"(`flask adjudicate --auto unanimous`): {tally.sources['unanimous']} records",
+        f"- `majority`: a strict majority of annotators agreed on every field "
+        f"(`flask adjudicate --auto majority`): {tally.sources['majority']} records",
+        f"- no final labels: {tally.sources[None]} records",
+        "",
+        "A reviewer's gold is never replaced by the automatic methods.",
+        "",
+        "## Label distribution",
+        "",
+    ]
+    for kind in ("final", "annotations"):
+        for field, counts in sorted(tally.labels[kind].items()):
+            shown = ", ".join(f"{label}: {n}" for label, n in counts.most_common())
+            lines.append(f"- {kind} · {field}: {shown}")
+    if not any(tally.labels.values()):
+        lines.append("No labels yet.")
+    lines += ["", "## Agreement (all annotations in the database)", ""]
+    if agreement.get("error"):
+        lines += [f"Not computed: {agreement['error']}", ""]
+    lines += [
+        "| field | items | percent | alpha | alpha 95% interval | Fleiss κ | AC1 | Cohen κ |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for field, f in agreement["fields"].items():
+        if "f1_exact" in f:
+            lines.append(
+                f"| {field} | {f['items']} | F1 exact {figure(f['f1_exact'])}, overlap "
+                f"{figure(f['f1_overlap'])} | | | | | |"
+            )
+            continue
+        interval = f["alpha_ci95"]
+        shown = f"{interval[0]:.3f} to {interval[1]:.3f}" if interval else "—"
+        lines.append(
+            f"| {field} | {f['items']} | {figure(f['percent'])} | {figure(f['alpha'])} | {shown} "
+            f"| {figure(f['fleiss_kappa'])} | {figure(f['ac1'])} | {figure(f['cohen_kappa'])} |"
+        )
+    lines += ["", "`flask agreement` gives the details and the reasons for any —.", ""]
+    lines += [
+        "## Label scheme",
+        "",
+        f"- claim ({scheme.claim_level}): {', '.join(scheme.claim_labels)}",
+        f"- attribution source type ({scheme.source_type_level}): {', '.join(scheme.source_types)}",
+        f"- stance ({scheme.stance_level}): {', '.join(scheme.stance_labels)}; "
+        f"targets: {', '.join(scheme.stance_targets)}",
+        "",
+        "## Data dictionary",
+        "",
+    ]
+    lines += [f"- `{key}`: {meaning}" for key, meaning in DICTIONARY]
+    return "\n".join(lines) + "\n"

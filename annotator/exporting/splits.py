@@ -1,0 +1,68 @@
+"""Splits by document (no article in two splits), stratified by outlet, reproducible."""
+
+import math
+import random
+
+import click
+
+
+def parse_split(text):
+    """``train=0.8,dev=0.1,test=0.1`` -> [("train", 0.8), ...]; a clear error otherwise."""
+    shares = []
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if not name or not value or not name.replace("-", "").replace("_", "").isalnum():
+            raise click.BadParameter(
+                f"{part.strip()!r} is not NAME=SHARE; write e.g. train=0.8,dev=0.1,test=0.1"
+            )
+        try:
+            share = float(value)
+        except ValueError:
+            raise click.BadParameter(f"the share of {name!r} is not a number: {value!r}") from None
+        if not 0 < share <= 1:
+            raise click.BadParameter(f"the share of {name!r} must be above 0 and at most 1")
+        if name in dict(shares):
+            raise click.BadParameter(f"{name!r} is named twice")
+        shares.append((name, share))
+    total = sum(share for _, share in shares)
+    if not math.isclose(total, 1.0, abs_tol=1e-9):
+        raise click.BadParameter(f"the shares add up to {total:g}, not 1")
+    return shares
+
+
+def deal(count, shares, debt):
+    """How many of ``count`` documents each split gets, carrying the rounding ``debt`` from
+    earlier outlets so that small outlets do not all fall into the largest split.
+    Returns (sizes, new debt)."""
+    exact = [count * share + owed for share, owed in zip(shares, debt, strict=True)]
+    given = [max(0, math.floor(x)) for x in exact]
+    while sum(given) > count:  # only when a negative debt was clamped to 0
+        worst = min((i for i in range(len(given)) if given[i]), key=lambda i: exact[i] - given[i])
+        given[worst] -= 1
+    by_remainder = sorted(range(len(shares)), key=lambda i: (given[i] - exact[i], i))
+    for i in by_remainder[: count - sum(given)]:
+        given[i] += 1
+    return given, [x - g for x, g in zip(exact, given, strict=True)]
+
+
+def assign(documents, shares, seed):
+    """{document id: split name} for ``documents`` given as (id, outlet) in import order:
+    within each outlet, documents are shuffled with ``seed`` and dealt out by share."""
+    by_outlet = {}
+    for document_id, outlet in documents:
+        by_outlet.setdefault(outlet or "", []).append(document_id)
+    rng = random.Random(seed)
+    names = [name for name, _ in shares]
+    debt = [0.0] * len(shares)
+    split_of = {}
+    for outlet in sorted(by_outlet):
+        ids = by_outlet[outlet]
+        rng.shuffle(ids)
+        sizes, debt = deal(len(ids), [share for _, share in shares], debt)
+        start = 0
+        for name, size in zip(names, sizes, strict=True):
+            for document_id in ids[start : start + size]:
+                split_of[document_id] = name
+            start += size
+    return split_of

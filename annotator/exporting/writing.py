@@ -1,0 +1,96 @@
+"""Writing an export: JSON Lines per split through temporary files renamed at the end, so a
+crash never leaves half a file behind, and the dataset card beside them."""
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from ..agreement.report import ReportError, report
+from ..extensions import db
+from ..models import Document
+from .card import Tally, card
+from .records import records
+from .splits import assign
+
+
+def default_path(final_only, moment):
+    """``exports/annotations-20261122-1900.jsonl`` (``final-…`` with ``--final-only``)."""
+    kind = "final" if final_only else "annotations"
+    return Path("exports") / f"{kind}-{moment:%Y%m%d-%H%M%S}.jsonl"
+
+
+def split_paths(out, shares):
+    """{split: path}: ``out`` itself, or ``NAME.train.jsonl`` … beside it."""
+    if not shares:
+        return {"all": out}
+    stem = out.name.removesuffix(".jsonl")
+    return {name: out.with_name(f"{stem}.{name}.jsonl") for name, _ in shares}
+
+
+def open_temporary(path):
+    """A temporary file in ``path``'s directory (so renaming it is atomic)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by export()
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        )
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write to {path.parent}: {error.strerror or error}; choose another --out"
+        ) from None
+    return handle
+
+
+def agreement_figures(scheme):
+    """The agreement report for the card, or one saying why there is none."""
+    try:
+        return report(scheme)
+    except ReportError as error:
+        return {"fields": {}, "error": str(error)}
+
+
+def export(out, final_only, anonymize, shares, seed, command):
+    """Write the export (one file per split) and its card; returns (files, tally, card path)."""
+    moment = datetime.now(UTC)
+    out = out or default_path(final_only, moment)
+    paths = split_paths(out, shares)
+    card_path = out.with_name(out.name.removesuffix(".jsonl") + ".md")
+    handles = {}
+    try:
+        for split, path in paths.items():
+            handles[split] = open_temporary(path)
+        card_handle = open_temporary(card_path)
+        handles["card"] = card_handle
+        split_of = None
+        if shares:
+            documents = db.session.execute(
+                select(Document.id, Document.outlet).order_by(Document.seq)
+            ).all()
+            split_of = assign(documents, shares, seed)
+        secret = current_app.config["SECRET_KEY"] if anonymize else None
+        tally = Tally()
+        for record in records(final_only=final_only, anonymize_with=secret):
+            split = split_of[record["document"]["id"]] if split_of else "all"
+            handles[split].write(json.dumps(record, ensure_ascii=False) + "\n")
+            tally.add(split, record)
+        scheme = current_app.extensions["scheme"]
+        stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
+        text = card(out.name, command, stamp, paths, tally, scheme, agreement_figures(scheme))
+        card_handle.write(text)
+        for handle in handles.values():
+            handle.close()
+        for split, path in paths.items():
+            os.replace(handles[split].name, path)
+        os.replace(card_handle.name, card_path)
+    except BaseException:
+        for handle in handles.values():
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
+        raise
+    return paths, tally, card_path
