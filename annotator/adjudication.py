@@ -59,7 +59,8 @@ def labels_from_fields(fields, scheme):
 
 
 def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
-    """Set the gold labels of a sentence, keeping the previous version; returns the Gold."""
+    """Set the gold labels of a sentence, keeping the previous version; returns the Gold, or
+    None when it already held exactly these labels."""
     with writing():
         gold = db.session.scalar(
             select(Gold).where(Gold.sentence_id == sentence_id).with_for_update()
@@ -86,6 +87,13 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
                 saved=gold.updated,
             )
         )
+        if (gold.labels, gold.method, gold.reviewer_id, gold.note) == (
+            labels,
+            method,
+            reviewer_id,
+            note,
+        ):
+            return None  # nothing changed: no new version
         gold.labels, gold.method, gold.reviewer_id, gold.note = labels, method, reviewer_id, note
         gold.revision += 1
         gold.updated = utcnow()
@@ -112,10 +120,17 @@ def auto_adjudicate(method, scheme):
             if sentence_id in reviewed or len(labels) < 2:
                 continue
             looked += 1
-            agreed = agreed_labels(labels, scheme, method)
-            if agreed is not None:
-                save_gold(sentence_id, agreed, method)
-                written += 1
+            # all agreeing is the stronger statement, whichever method was asked for
+            found = next(
+                (
+                    (m, agreed)
+                    for m in AUTO_METHODS[: AUTO_METHODS.index(method) + 1]
+                    if (agreed := agreed_labels(labels, scheme, m)) is not None
+                ),
+                None,
+            )
+            if found is not None:
+                written += save_gold(sentence_id, found[1], found[0]) is not None
     return looked, written
 
 

@@ -1,0 +1,263 @@
+"""flask export, flask import-annotations and flask adjudicate, on SQLite and PostgreSQL."""
+
+import json
+import re
+
+import pytest
+from helpers import import_texts, labels
+from sqlalchemy import func, select
+
+from annotator.adjudication import save_gold
+from annotator.extensions import db
+from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
+
+ARTICLES = [
+    ["Jeyhun Bayramov emphasized that all measures were taken.", "The talks went on."],
+    ["Ilham Aliyev said the region is calm.", "Nothing more was said."],
+    ["Ministers met in Baku.", "They spoke for an hour."],
+]
+
+
+def annotate(make_user, sentences, name, claims):
+    """``name`` labels ``sentences`` with ``claims`` (a source span on the first one)."""
+    user = make_user(name)
+    for number, (sentence_id, claim) in enumerate(zip(sentences, claims, strict=True)):
+        value = labels(claim=claim)
+        if number == 0:
+            value["attribution"].update(
+                source_type="person", entity="Jeyhun Bayramov", source={"start": 0, "end": 15}
+            )
+        db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id, labels=value))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def project(app, tmp_path, make_user):
+    """Three articles, two annotators who disagree on one sentence."""
+    ids = [i for article in import_texts(tmp_path, *ARTICLES) for i in article]
+    annotate(
+        make_user, ids, "alice", ["claim", "not_claim", "claim", "not_claim", "claim", "not_claim"]
+    )
+    annotate(
+        make_user,
+        ids,
+        "bob",
+        ["claim", "not_claim", "not_claim", "not_claim", "claim", "not_claim"],
+    )
+    return ids
+
+
+def read(path):
+    """The records of a JSON Lines file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_export_writes_the_designed_record(runner, project, tmp_path):
+    out = tmp_path / "out" / "data.jsonl"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = read(out)
+    assert [r["id"] for r in records] == [
+        "doc0:0",
+        "doc0:1",
+        "doc1:0",
+        "doc1:1",
+        "doc2:0",
+        "doc2:1",
+    ]
+    first = records[0]
+    assert first["text"] == ARTICLES[0][0]
+    assert first["document"] == {"id": "doc0", "title": None, "outlet": "Wire", "publisher": None,
+                                 "published": None, "url": None}  # fmt: skip
+    assert first["position"] == {"index": 0, "start": 0, "end": len(ARTICLES[0][0])}
+    alice = first["annotations"][0]
+    assert alice["annotator"] == "alice" and alice["claim"] == "claim"
+    assert alice["attribution"]["source"] == {"start": 0, "end": 15, "text": "Jeyhun Bayramov"}
+    assert alice["created"].endswith("Z") and alice["skipped"] is False
+    assert first["final"] is None and first["final_source"] is None
+    card = (tmp_path / "out" / "data.md").read_text()
+    assert "flask export --out" in card and "## Data dictionary" in card and "## Agreement" in card
+
+
+def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, tmp_path):
+    db.session.execute(
+        Document.__table__.update().where(Document.id == "doc0").values(title="Bakı — Ağdam")
+    )
+    db.session.commit()
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    runner.invoke(args=["export", "--out", str(first)])
+    runner.invoke(args=["export", "--out", str(second)])
+    assert first.read_bytes() == second.read_bytes()
+    assert "Bakı — Ağdam" in first.read_text(encoding="utf-8")
+    assert "\\u" not in first.read_text(encoding="utf-8")
+
+
+def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
+    result = runner.invoke(args=["adjudicate", "--auto", "unanimous"])
+    assert result.exit_code == 0, result.output
+    assert "5 of 6 sentences" in result.output
+    reviewer = make_user("rita", role="reviewer")
+    save_gold(project[2], labels(claim="checkworthy_claim"), "reviewer", reviewer.id, "Checked")
+    save_gold(project[2], labels(claim="claim"), "reviewer", reviewer.id, "On second thought")
+    # a reviewer's gold survives another automatic run; its first version is kept
+    runner.invoke(args=["adjudicate", "--auto", "majority"])
+    gold = db.session.scalar(select(Gold).where(Gold.sentence_id == project[2]))
+    assert gold.method == "reviewer" and gold.labels["claim"] == "claim" and gold.revision == 2
+    assert (
+        db.session.scalar(select(GoldRevision.labels).where(GoldRevision.gold_id == gold.id))[
+            "claim"
+        ]
+        == "checkworthy_claim"
+    )
+    out = tmp_path / "final.jsonl"
+    assert runner.invoke(args=["export", "--final-only", "--out", str(out)]).exit_code == 0
+    records = read(out)
+    assert len(records) == 6
+    assert all("annotations" not in r for r in records)
+    by_id = {r["id"]: r for r in records}
+    assert by_id["doc1:0"]["final_source"] == "gold"
+    assert by_id["doc1:0"]["final"]["claim"] == "claim"
+    assert by_id["doc0:0"]["final_source"] == "unanimous"
+    assert by_id["doc0:0"]["final"]["attribution"]["source"]["text"] == "Jeyhun Bayramov"
+
+
+def test_split_by_document_is_reproducible(runner, project, tmp_path):
+    outs = []
+    for run in ("a", "b"):
+        out = tmp_path / run / "data.jsonl"
+        result = runner.invoke(
+            args=["export", "--out", str(out), "--split", "train=0.67,test=0.33", "--seed", "7"]
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    train = read(outs[0].with_name("data.train.jsonl"))
+    test = read(outs[0].with_name("data.test.jsonl"))
+    assert len(train) + len(test) == 6 and len(train) == 4
+    documents = {r["document"]["id"] for r in train}
+    assert documents.isdisjoint({r["document"]["id"] for r in test})
+    for name in ("data.train.jsonl", "data.test.jsonl"):
+        assert outs[0].with_name(name).read_bytes() == outs[1].with_name(name).read_bytes()
+    assert "| train |" in outs[0].with_name("data.md").read_text()
+
+
+def test_anonymize_gives_stable_pseudonyms(runner, project, tmp_path):
+    out = tmp_path / "anon.jsonl"
+    runner.invoke(args=["export", "--anonymize", "--out", str(out)])
+    text = out.read_text()
+    assert "alice" not in text and "bob" not in text
+    names = {a["annotator"] for r in read(out) for a in r["annotations"]}
+    assert len(names) == 2 and all(n.startswith("annotator-") for n in names)
+    again = tmp_path / "again.jsonl"
+    runner.invoke(args=["export", "--anonymize", "--out", str(again)])
+    assert again.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split", "train=0.8,dev=0.1"], "the shares add up to 0.9, not 1"),
+        (["--split", "train=0.8,dev"], "'dev' is not NAME=SHARE"),
+        (["--split", "train=x,dev=1"], "the share of 'train' is not a number"),
+        (["--seed", "many"], "Invalid value for '--seed'"),
+    ],
+)
+def test_bad_export_options_are_refused(runner, project, tmp_path, args, message):
+    result = runner.invoke(args=["export", "--out", str(tmp_path / "x.jsonl"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_an_unwritable_out_is_a_clear_error(runner, project, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a directory")
+    result = runner.invoke(args=["export", "--out", str(blocked / "data.jsonl")])
+    assert result.exit_code == 1
+    assert f"cannot write to {blocked}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_empty_database_exports_an_empty_file_and_says_so(runner, app, tmp_path):
+    out = tmp_path / "empty.jsonl"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to export: the database holds no sentences" in result.output
+    assert out.read_text() == ""
+
+
+def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
+    runner.invoke(args=["export", "--out", str(tmp_path / "data.jsonl")])
+    assert (tmp_path / "data.jsonl").exists() and (tmp_path / "data.md").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".data")]
+
+
+def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_uri, make_user):
+    save_gold(project[2], labels(claim="claim"), "reviewer", None, None)
+    first = tmp_path / "first.jsonl"
+    runner.invoke(args=["export", "--out", str(first)])
+    figures = runner.invoke(args=["agreement", "--json"]).output
+    # empty the database, import the export, export again
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    result = runner.invoke(args=["import-annotations", str(first)])
+    assert result.exit_code == 0, result.output
+    assert "3 documents, 6 sentences, 12 annotations, 2 accounts, 1 gold" in result.output
+    second = tmp_path / "second.jsonl"
+    runner.invoke(args=["export", "--out", str(second)])
+    assert second.read_bytes() == first.read_bytes()
+    assert runner.invoke(args=["agreement", "--json"]).output == figures
+    accounts = db.session.scalars(select(User.password_hash)).all()
+    assert accounts == [None, None]  # imported annotators cannot log in until given a password
+
+
+def test_an_annotation_with_only_some_fields(runner, app, tmp_path):
+    moment = "2026-11-22T10:00:00Z"
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11},
+              "annotations": [{"annotator": "zoe", "claim": "claim", "created": moment,
+                               "updated": moment}]}  # fmt: skip
+    path = tmp_path / "partial.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Annotation.labels)) == {"claim": "claim"}
+    out = tmp_path / "out.jsonl"
+    runner.invoke(args=["export", "--out", str(out)])
+    annotation = read(out)[0]["annotations"][0]
+    assert annotation["claim"] == "claim"
+    assert annotation["attribution"] is None and annotation["stance"] is None
+
+
+def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, tmp_path):
+    out = tmp_path / "good.jsonl"
+    runner.invoke(args=["export", "--out", str(out)])
+    lines = out.read_text().splitlines()
+    bad = json.loads(lines[3])
+    bad["annotations"][0]["claim"] = "maybe"
+    lines[3] = json.dumps(bad)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(re.sub(r"doc(\d)", r"new\1", "\n".join(lines)) + "\n")
+    before = db.session.scalar(select(func.count()).select_from(Sentence))
+    result = runner.invoke(args=["import-annotations", str(broken)])
+    assert result.exit_code == 1
+    assert "line 4: annotation by alice: claim 'maybe' is not in the scheme" in result.output
+    assert "nothing was imported" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Sentence)) == before
+    (tmp_path / "junk.jsonl").write_text('{"id": "x"}\nnot json\n')
+    result = runner.invoke(args=["import-annotations", str(tmp_path / "junk.jsonl")])
+    assert "line 1: document.id is missing" in result.output
+
+
+def test_the_export_loads_with_hugging_face_datasets(runner, project, tmp_path):
+    import datasets
+
+    out = tmp_path / "hf.jsonl"
+    runner.invoke(args=["export", "--out", str(out)])
+    loaded = datasets.load_dataset("json", data_files=str(out), split="train")
+    assert loaded.num_rows == 6
+    assert loaded[0]["id"] == "doc0:0"
+    assert loaded[0]["annotations"][0]["attribution"]["source"]["text"] == "Jeyhun Bayramov"
+    with out.open(encoding="utf-8") as lines:  # and with plain json
+        assert [json.loads(line)["id"] for line in lines][-1] == "doc2:1"
