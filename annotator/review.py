@@ -1,11 +1,24 @@
 """Pages for reviewers: how far the annotators agree, per field, outlet and annotator."""
 
-from flask import Blueprint, request, url_for
+from functools import cache
+from types import SimpleNamespace
 
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from . import workspace
+from .adjudication import field_values, save_gold
 from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
+from .disagreements import disagreements, field_names
+from .extensions import db
+from .forms import fill, form_class, labels_from, show_errors
+from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -94,3 +107,168 @@ def agreement():
         message=message,
         here=url_for("review.agreement", by=by),
     )
+
+
+FILTERS = ("field", "outlet", "annotator", "document")
+PAGE = 50
+
+
+def chosen_filters():
+    """The disagreement filters given in the query string."""
+    return {name: request.args.get(name) or None for name in FILTERS}
+
+
+@bp.get("/disagreements")
+@staff_only
+def disagreement_list():
+    """Sentences whose annotators disagree, filterable, most disputed first."""
+    scheme = current_app.extensions["scheme"]
+    filters = chosen_filters()
+    found = disagreements(scheme, **filters)
+    page = max(request.args.get("page", 1, type=int), 1)
+    outlets = db.session.scalars(
+        select(Document.outlet)
+        .distinct()
+        .where(Document.outlet.is_not(None))
+        .order_by(Document.outlet)
+    ).all()
+    return render_template(
+        "review/disagreements.html",
+        found=found[(page - 1) * PAGE : page * PAGE],
+        total=len(found),
+        settled=sum(d.gold is not None for d in found),
+        page=page,
+        more=len(found) > page * PAGE,
+        filters=filters,
+        active={name: value for name, value in filters.items() if value},
+        fields=field_names(scheme),
+        outlets=outlets,
+        annotators=db.session.scalars(select(User.name).order_by(User.name)).all(),
+    )
+
+
+@cache
+def gold_form_class(scheme):
+    """The label form plus a note, for gold labels."""
+
+    class GoldForm(form_class(scheme)):
+        note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+
+    return GoldForm
+
+
+def annotations_of(sentence_id):
+    """(annotator name, Annotation) of every non-skipped annotation, by name."""
+    return db.session.execute(
+        select(User.name, Annotation)
+        .join(User, User.id == Annotation.annotator_id)
+        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(False))
+        .order_by(User.name)
+    ).all()
+
+
+def next_disagreement(scheme, sentence_id, filters):
+    """The id of the first unsettled disagreement after this one (in list order), or None."""
+    found = disagreements(scheme, **filters)
+    ids = [d.sentence_id for d in found]
+    later = found[ids.index(sentence_id) + 1 :] if sentence_id in ids else found
+    return next(
+        (d.sentence_id for d in later if d.gold is None and d.sentence_id != sentence_id), None
+    )
+
+
+def render_review(sentence, form, status=200):
+    """The review view of one sentence: article, labels side by side, the gold form."""
+    scheme = current_app.extensions["scheme"]
+    given = annotations_of(sentence.id)
+    rows = [
+        (name, [dict(field_values_of(a.labels, scheme)).get(f) for f in field_names(scheme)])
+        for name, a in given
+    ]
+    gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
+    differing = {
+        f for i, f in enumerate(field_names(scheme)) if len({repr(r[1][i]) for r in rows}) > 1
+    }
+    return (
+        render_template(
+            "review/sentence.html",
+            sentence=sentence,
+            document=db.session.get(Document, sentence.document_id),
+            paragraphs=workspace.paragraphs(sentence.document_id),
+            fields=field_names(scheme),
+            rows=rows,
+            differing=differing,
+            gold=gold,
+            form=form,
+            scheme=scheme,
+            active={name: value for name, value in chosen_filters().items() if value},
+        ),
+        status,
+    )
+
+
+@bp.app_template_global()
+def field_values_of(labels, scheme):
+    """(field, shown value) pairs of a labels object."""
+    return [(name, shown(value)) for name, value in field_values(labels or {}, scheme)]
+
+
+def shown(value):
+    """A label value for display: spans as "start to end", nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and "start" in value:
+        return f"{value.get('start')} to {value.get('end')}"
+    return str(value)
+
+
+@bp.route("/sentences/<int:sentence_id>", methods=["GET", "POST"])
+@staff_only
+def review_sentence(sentence_id):
+    """Every annotator's labels side by side, and the gold form (prefilled with the gold, or
+    with the first annotator's labels)."""
+    scheme = current_app.extensions["scheme"]
+    sentence = db.session.get(Sentence, sentence_id) or abort(404)
+    document = db.session.get(Document, sentence.document_id)
+    if request.method == "GET":
+        form = gold_form_class(scheme)(formdata=None)
+        gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence_id))
+        given = annotations_of(sentence_id)
+        source = gold or (given[0][1] if given else None)
+        if source is not None:
+            fill(form, scheme, as_annotation(source.labels), document)
+            form.note.data = gold.note if gold else None
+        return render_review(sentence, form)
+    form = gold_form_class(scheme)()
+    if not form.validate():
+        return render_review(sentence, form, 422)
+    labels = labels_from(form, scheme)
+    errors = scheme.check(labels, len(sentence.text))
+    if errors:
+        show_errors(form, scheme, errors)
+        return render_review(sentence, form, 422)
+    return settle(sentence_id, labels, (form.note.data or "").strip() or None)
+
+
+def as_annotation(labels):
+    """Stored labels in the shape ``forms.fill`` reads."""
+    return SimpleNamespace(labels=labels, skipped=False, flagged=False, comment=None, revision=None)
+
+
+@bp.post("/sentences/<int:sentence_id>/take/<name>")
+@staff_only
+def take(sentence_id, name):
+    """Make one annotator's labels the gold labels."""
+    chosen = dict((n, a) for n, a in annotations_of(sentence_id)).get(name) or abort(404)
+    return settle(sentence_id, chosen.labels, (request.form.get("note") or "").strip() or None)
+
+
+def settle(sentence_id, labels, note):
+    """Save gold, then go on to the next unsettled disagreement (or back to the list)."""
+    save_gold(sentence_id, labels, "reviewer", current_user.id, note)
+    flash("Gold labels saved.")
+    filters = {k: v for k, v in chosen_filters().items() if v}
+    following = next_disagreement(current_app.extensions["scheme"], sentence_id, chosen_filters())
+    if following is None:
+        return redirect(url_for("review.disagreement_list", **filters))
+    return redirect(url_for("review.review_sentence", sentence_id=following, **filters))

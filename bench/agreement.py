@@ -50,8 +50,9 @@ def labels_for(rng, truth, scheme):
     }
 
 
-def fill(uri, total, seed=13):
-    """A migrated database at ``uri`` with ``total`` sentences, each labelled 3 times."""
+def fill(uri, total, annotators=ANNOTATORS, seed=13):
+    """A migrated database at ``uri`` with ``total`` sentences, each labelled by
+    ``annotators`` annotators."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
     scheme = Scheme()
     rng = random.Random(seed)
@@ -62,7 +63,7 @@ def fill(uri, total, seed=13):
             [
                 {"name": f"annotator{n}", "role": "annotator", "active": True,
                  "session_token": f"t{n}"}
-                for n in range(ANNOTATORS)
+                for n in range(annotators)
             ],
         )  # fmt: skip
         users = [row[0] for row in db.session.execute(text("SELECT id FROM users ORDER BY id"))]
@@ -89,7 +90,7 @@ def fill(uri, total, seed=13):
                 sentences.append(
                     {"id": number + 1, "document_id": f"d{number // PER_DOCUMENT}",
                      "index": number % PER_DOCUMENT, "paragraph": 0, "start": 0, "end": 60,
-                     "text": f"Sentence {number}.", "taken": ANNOTATORS}
+                     "text": f"Sentence {number}.", "taken": annotators}
                 )  # fmt: skip
                 annotations.extend(
                     {"sentence_id": number + 1, "annotator_id": user,

@@ -64,29 +64,44 @@ def annotation_record(name, annotation, text):
     }
 
 
-def document_record(document):
-    """The document metadata of a record."""
-    return {
-        "id": document.id,
-        "title": document.title,
-        "outlet": document.outlet,
-        "publisher": document.publisher,
-        "published": document.published.isoformat() if document.published else None,
-        "url": document.url,
-    }
+DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
+ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 
 
 def sentence_batches():
-    """(document, sentence) rows in document order then reading order, in batches."""
+    """(document, sentence) rows in document order then reading order, in batches (plain
+    rows, not ORM objects: memory stays flat however large the export)."""
     query = (
-        select(Document, Sentence)
-        .join(Sentence, Sentence.document_id == Document.id)
-        .order_by(Document.seq, Sentence.index)
-        .execution_options(yield_per=BATCH)
+        select(
+            DOCUMENTS.c.id.label("document_id"),
+            DOCUMENTS.c.title,
+            DOCUMENTS.c.outlet,
+            DOCUMENTS.c.publisher,
+            DOCUMENTS.c.published,
+            DOCUMENTS.c.url,
+            SENTENCES.c.id,
+            SENTENCES.c.index,
+            SENTENCES.c.start,
+            SENTENCES.c.end,
+            SENTENCES.c.text,
+        )
+        .join(SENTENCES, SENTENCES.c.document_id == DOCUMENTS.c.id)
+        .order_by(DOCUMENTS.c.seq, SENTENCES.c.index)
     )
-    for rows in db.session.execute(query).partitions():
-        yield rows
-        db.session.expunge_all()  # keep memory flat however large the export
+    connection = db.session.connection()
+    yield from connection.execution_options(yield_per=BATCH).execute(query).partitions()
+
+
+def document_record(row):
+    """The document metadata of a record."""
+    return {
+        "id": row.document_id,
+        "title": row.title,
+        "outlet": row.outlet,
+        "publisher": row.publisher,
+        "published": row.published.isoformat() if row.published else None,
+        "url": row.url,
+    }
 
 
 def records(final_only=False, anonymize_with=None):
@@ -98,35 +113,42 @@ def records(final_only=False, anonymize_with=None):
     names = dict(db.session.execute(select(User.id, User.name)).all())
     if anonymize_with is not None:
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
+    connection = db.session.connection()
     for rows in sentence_batches():
-        ids = [sentence.id for _, sentence in rows]
+        ids = [row.id for row in rows]
+        low, high = min(ids), max(ids)
         gold = {
             g.sentence_id: g
-            for g in db.session.scalars(select(Gold).where(Gold.sentence_id.in_(ids)))
+            for g in connection.execute(
+                select(GOLD.c.sentence_id, GOLD.c.labels, GOLD.c.method).where(
+                    GOLD.c.sentence_id.in_(ids)
+                )
+            )
         }
         given = {}
         if not final_only:
-            for annotation in db.session.scalars(
-                select(Annotation).where(Annotation.sentence_id.in_(ids))
+            # by id range (an index range scan), then only this batch's sentences
+            wanted = set(ids)
+            for annotation in connection.execute(
+                select(ANNOTATIONS).where(ANNOTATIONS.c.sentence_id.between(low, high))
             ):
-                given.setdefault(annotation.sentence_id, []).append(annotation)
-        for document, sentence in rows:
-            settled = gold.get(sentence.id)
+                if annotation.sentence_id in wanted:
+                    given.setdefault(annotation.sentence_id, []).append(annotation)
+        for row in rows:
+            settled = gold.get(row.id)
             if final_only and settled is None:
                 continue
             record = {
-                "id": f"{document.id}:{sentence.index}",
-                "text": sentence.text,
-                "document": document_record(document),
-                "position": {"index": sentence.index, "start": sentence.start, "end": sentence.end},
+                "id": f"{row.document_id}:{row.index}",
+                "text": row.text,
+                "document": document_record(row),
+                "position": {"index": row.index, "start": row.start, "end": row.end},
             }
             if not final_only:
-                annotations = sorted(
-                    given.get(sentence.id, []), key=lambda a: names[a.annotator_id]
-                )
+                annotations = sorted(given.get(row.id, []), key=lambda a: names[a.annotator_id])
                 record["annotations"] = [
-                    annotation_record(names[a.annotator_id], a, sentence.text) for a in annotations
+                    annotation_record(names[a.annotator_id], a, row.text) for a in annotations
                 ]
-            record["final"] = settled and label_record(settled.labels, sentence.text)
+            record["final"] = settled and label_record(settled.labels, row.text)
             record["final_source"] = settled and FINAL_SOURCES[settled.method]
             yield record

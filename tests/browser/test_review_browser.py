@@ -39,7 +39,7 @@ def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
     page.get_by_label("Name").fill("rita")
     page.get_by_label("Password").fill("secret-pass")
     page.keyboard.press("Enter")
-    page.get_by_role("link", name="Agreement").click()
+    page.get_by_role("link", name="Agreement", exact=True).click()
     expect(page.get_by_role("heading", name="Inter-annotator agreement")).to_be_visible()
     # the figures are computed in the background and swapped in when ready
     summary = page.locator("table.agreement").first
@@ -77,7 +77,7 @@ def test_annotators_cannot_open_the_review_page(page, live_server, make_user):
     page.get_by_label("Name").fill("ana")
     page.get_by_label("Password").fill("secret-pass")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="Agreement")).to_have_count(0)
+    expect(page.get_by_role("link", name="Agreement", exact=True)).to_have_count(0)
     response = page.goto(f"{live_server}/review/agreement")
     assert response.status == 403
     assert db.session.scalar(select(User.role).where(User.name == "ana")) == "annotator"

@@ -1,0 +1,89 @@
+"""Sentences whose annotators disagree, for reviewers to settle into gold."""
+
+import json
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
+
+from sqlalchemy import func, select
+
+from .adjudication import field_values
+from .extensions import db
+from .models import Annotation, Document, Gold, Sentence, User
+
+
+@dataclass
+class Disagreement:
+    """One sentence with two or more annotations that differ on some fields."""
+
+    sentence_id: int
+    document_id: str
+    index: int
+    text: str
+    outlet: str | None
+    annotators: list
+    fields: list = field(default_factory=list)  # fields on which they differ
+    gold: str | None = None  # the gold method, if settled
+
+
+def field_names(scheme):
+    """Every field annotators can disagree on, in display order."""
+    return [name for name, _ in field_values({}, scheme)]
+
+
+def differing_fields(all_labels, scheme):
+    """The fields on which these labels are not all the same."""
+    values = [field_values(labels, scheme) for labels in all_labels]
+    return [
+        name
+        for position, (name, _) in enumerate(values[0])
+        if len({json.dumps(v[position][1], sort_keys=True) for v in values}) > 1
+    ]
+
+
+def disagreements(scheme, field=None, outlet=None, annotator=None, document=None):
+    """Every sentence whose annotators disagree, filtered, most disputed first."""
+    shared = (
+        select(Annotation.sentence_id)
+        .where(Annotation.skipped.is_(False))
+        .group_by(Annotation.sentence_id)
+        .having(func.count() >= 2)
+    )
+    query = (
+        select(
+            Annotation.sentence_id,
+            Annotation.labels,
+            User.name,
+            Sentence.document_id,
+            Sentence.index,
+            Sentence.text,
+            Document.outlet,
+            Document.seq,
+        )
+        .join(User, User.id == Annotation.annotator_id)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .join(Document, Document.id == Sentence.document_id)
+        .where(Annotation.skipped.is_(False), Annotation.sentence_id.in_(shared))
+        .order_by(Document.seq, Sentence.index, User.name)
+    )
+    if outlet:
+        query = query.where(Document.outlet == outlet)
+    if document:
+        query = query.where(Sentence.document_id == document)
+    gold = dict(db.session.execute(select(Gold.sentence_id, Gold.method)).all())
+    found = []
+    for sentence_id, rows in groupby(db.session.execute(query), key=attrgetter("sentence_id")):
+        rows = list(rows)
+        names = [row.name for row in rows]
+        if annotator and annotator not in names:
+            continue
+        fields = differing_fields([row.labels for row in rows], scheme)
+        if not fields or (field and field not in fields):
+            continue
+        first = rows[0]
+        found.append(
+            Disagreement(sentence_id, first.document_id, first.index, first.text, first.outlet,
+                         names, fields, gold.get(sentence_id))
+        )  # fmt: skip
+    found.sort(key=lambda d: -len(d.fields))  # stable: document order within each count
+    return found

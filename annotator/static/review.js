@@ -1,0 +1,18 @@
+// Review keys: 1-9 take that annotator's labels, l back to the list, Ctrl+Enter saves the gold
+// form. Nothing fires while typing in a field (except Ctrl+Enter). The forms work without it.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var TYPING = "input:not([type=radio]):not([type=checkbox]), textarea, select";
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = document.getElementById("gold-form");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.matches(TYPING)) { return; }
+    var take = document.querySelector('[data-take="' + event.key + '"]');
+    if (take) { event.preventDefault(); take.click(); return; }
+    if (event.key === "l") { event.preventDefault(); document.getElementById("next-link").click(); }
+  });
+})();
