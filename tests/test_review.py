@@ -5,7 +5,7 @@ import time
 from helpers import import_texts, labels
 
 from annotator.extensions import db
-from annotator.models import Annotation
+from annotator.models import Annotation, Gold
 from annotator.schema import Scheme
 
 
@@ -107,3 +107,39 @@ def test_no_annotations_yet_shows_dashes_and_reasons(client, make_user):
     assert page.status_code == 200
     assert "0 annotations of 0 sentences" in page.text
     assert "no sentence has two annotations yet" in page.text
+
+
+def test_disagreements_are_for_reviewers_only(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "annotator")
+    for path in ("/review/disagreements", "/review/sentences/3"):
+        assert client.get(path).status_code == 403
+    assert client.post("/review/sentences/3/take/ann").status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Gold)) == 0
+
+
+def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "reviewer")
+    page = client.get("/review/disagreements")
+    assert "<strong>1</strong> sentences where annotators disagree" in page.text
+    assert "Three is here." in page.text
+    assert "Three is here." not in client.get("/review/disagreements?field=outlet").text
+    assert "Three is here." in client.get("/review/disagreements?annotator=bob").text
+    bad = client.post(
+        "/review/sentences/3",
+        data={"claim": "claim", "source_type": "author", "stance_0": "none", "stance_1": "none",
+              "source_start": "9", "source_end": "2"},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert "is not inside the sentence" in bad.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Gold)) == 0
+    assert client.post("/review/sentences/3/take/nobody").status_code == 404
+    taken = client.post("/review/sentences/3/take/bob", data={"note": "bob is right"})
+    assert taken.status_code == 302
+    gold = db.session.scalar(db.select(Gold))
+    assert (gold.labels["claim"], gold.method, gold.note) == (
+        "not_claim",
+        "reviewer",
+        "bob is right",
+    )
