@@ -76,6 +76,18 @@ def test_krippendorff_alpha_reproduces_published_values(name):
         assert by_hand == pytest.approx(stats.krippendorff_alpha(counts, level, values).value)
 
 
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_large_inputs_give_the_package_s_alpha(level, monkeypatch):
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 5, size=3000)
+    noisy = np.where(rng.random((3000, 3)) < 0.8, truth[:, None], rng.integers(0, 5, (3000, 3)))
+    counts = np.stack([np.bincount(row, minlength=5) for row in noisy])
+    values = [1, 2, 3, 4, 5]
+    package = stats.krippendorff_alpha(counts, level, values).value
+    monkeypatch.setattr(stats, "LIBRARY_CELLS", 0)
+    assert stats.krippendorff_alpha(counts, level, values).value == pytest.approx(package)
+
+
 def test_fleiss_kappa_reproduces_the_published_value():
     vector = VECTORS["fleiss_wikipedia"]
     kappa = stats.fleiss_kappa(vector["counts"])

@@ -15,6 +15,7 @@ import krippendorff
 import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+LIBRARY_CELLS = 4_000_000  # items x categories² up to which alpha comes from the package
 
 
 class Figure(NamedTuple):
@@ -57,6 +58,10 @@ def krippendorff_alpha(counts, level="nominal", values=None):
     if np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined("only one label was used, so there is no variation to agree on")
     domain = list(values) if values is not None else list(range(counts.shape[1]))
+    if counts.shape[0] * counts.shape[1] ** 2 > LIBRARY_CELLS:
+        # the package builds an items x V x V array; past this size the same coincidence
+        # matrix summed by a matrix product (tested equal to the package) saves gigabytes
+        return Figure(alpha_of_coincidences(coincidences(counts), level, domain))
     value = krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement=level)
     return Figure(float(value))
 

@@ -2,8 +2,10 @@
 
 import hashlib
 import hmac
+from datetime import datetime
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Text, select, type_coerce
 
 from ..extensions import db
 from ..models import Annotation, Document, Gold, Sentence, User
@@ -12,11 +14,12 @@ BATCH = 2_000
 FINAL_SOURCES = {"reviewer": "gold", "unanimous": "unanimous", "majority": "majority"}
 
 
-def iso(moment):
-    """A UTC timestamp as ``2026-11-22T10:00:00Z`` (microseconds kept when present)."""
-    if moment is None:
-        return None
-    return moment.isoformat().replace("+00:00", "Z")
+def moment(value):
+    """A stored timestamp as a datetime (SQLite hands back its text); the writer prints it
+    as ``2026-11-22T10:00:00Z``, naive values being UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
 
 
 def pseudonym(name, secret):
@@ -50,22 +53,48 @@ def label_record(labels, text):
     }
 
 
-def annotation_record(name, annotation, text):
-    """One annotation of a sentence, as exported."""
+def annotation_record(name, labels, skipped, flagged, comment, seconds, created, updated, text):
+    """One annotation of a sentence, as exported (``labels`` as JSON text). Built as one
+    dict: this runs for every annotation of every export."""
+    given = orjson.loads(labels) if labels else {}
+    attribution = given.get("attribution")
+    if attribution is not None:
+        attribution = {
+            "source_type": attribution.get("source_type"),
+            "entity": attribution.get("entity"),
+            "source": span_record(attribution.get("source"), text),
+            "cue": span_record(attribution.get("cue"), text),
+        }
     return {
         "annotator": name,
-        **label_record(annotation.labels or {}, text),
-        "skipped": annotation.skipped,
-        "flagged": annotation.flagged,
-        "comment": annotation.comment,
-        "seconds": annotation.seconds,
-        "created": iso(annotation.created),
-        "updated": iso(annotation.updated),
+        "claim": given.get("claim"),
+        "attribution": attribution,
+        "stance": given.get("stance"),
+        "outlet": given.get("outlet"),
+        "skipped": skipped,
+        "flagged": flagged,
+        "comment": comment,
+        "seconds": seconds,
+        "created": moment(created),
+        "updated": moment(updated),
     }
 
 
 DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
+# labels as their JSON text: parsed with orjson, several times faster than the JSON type
+# and timestamps as the database gives them (see ``moment``)
+RAW_ANNOTATION = [
+    ANNOTATIONS.c.sentence_id,
+    ANNOTATIONS.c.annotator_id,
+    type_coerce(ANNOTATIONS.c.labels, Text),
+    ANNOTATIONS.c.skipped,
+    ANNOTATIONS.c.flagged,
+    ANNOTATIONS.c.comment,
+    ANNOTATIONS.c.seconds,
+    type_coerce(ANNOTATIONS.c.created, Text),
+    type_coerce(ANNOTATIONS.c.updated, Text),
+]
 
 
 def sentence_batches():
@@ -114,6 +143,7 @@ def records(final_only=False, anonymize_with=None):
     if anonymize_with is not None:
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
     connection = db.session.connection()
+    document = {"id": None}
     for rows in sentence_batches():
         ids = [row.id for row in rows]
         low, high = min(ids), max(ids)
@@ -121,34 +151,35 @@ def records(final_only=False, anonymize_with=None):
             g.sentence_id: g
             for g in connection.execute(
                 select(GOLD.c.sentence_id, GOLD.c.labels, GOLD.c.method).where(
-                    GOLD.c.sentence_id.in_(ids)
+                    GOLD.c.sentence_id.between(low, high)
                 )
             )
         }
         given = {}
         if not final_only:
             # by id range (an index range scan), then only this batch's sentences
-            wanted = set(ids)
-            for annotation in connection.execute(
-                select(ANNOTATIONS).where(ANNOTATIONS.c.sentence_id.between(low, high))
-            ):
-                if annotation.sentence_id in wanted:
-                    given.setdefault(annotation.sentence_id, []).append(annotation)
+            texts = {row.id: row.text for row in rows}
+            query = select(*RAW_ANNOTATION).where(ANNOTATIONS.c.sentence_id.between(low, high))
+            for sentence_id, annotator_id, *values in connection.execute(query).fetchall():
+                text = texts.get(sentence_id)
+                if text is not None:
+                    name = names[annotator_id]
+                    record = annotation_record(name, *values, text)
+                    given.setdefault(sentence_id, []).append((name, record))
         for row in rows:
             settled = gold.get(row.id)
             if final_only and settled is None:
                 continue
+            if document["id"] != row.document_id:  # one dict shared by a document's records
+                document = document_record(row)
             record = {
                 "id": f"{row.document_id}:{row.index}",
                 "text": row.text,
-                "document": document_record(row),
+                "document": document,
                 "position": {"index": row.index, "start": row.start, "end": row.end},
             }
             if not final_only:
-                annotations = sorted(given.get(row.id, []), key=lambda a: names[a.annotator_id])
-                record["annotations"] = [
-                    annotation_record(names[a.annotator_id], a, row.text) for a in annotations
-                ]
+                record["annotations"] = [a for _, a in sorted(given.get(row.id, ()))]
             record["final"] = settled and label_record(settled.labels, row.text)
             record["final_source"] = settled and FINAL_SOURCES[settled.method]
             yield record

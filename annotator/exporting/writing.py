@@ -1,13 +1,13 @@
 """Writing an export: JSON Lines per split through temporary files renamed at the end, so a
 crash never leaves half a file behind, and the dataset card beside them."""
 
-import json
 import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import orjson
 from flask import current_app
 from sqlalchemy import select
 
@@ -17,6 +17,9 @@ from ..models import Document
 from .card import Tally, card
 from .records import records
 from .splits import assign
+
+# one line per record, timestamps as 2026-11-22T10:00:00Z
+JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 
 
 def default_path(final_only, moment):
@@ -38,13 +41,21 @@ def open_temporary(path):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by export()
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+            "wb", dir=path.parent, prefix=f".{path.name}.", delete=False
         )
+        os.chmod(handle.name, 0o666 & ~current_umask())  # as an ordinary new file would be
     except OSError as error:
         raise click.ClickException(
             f"cannot write to {path.parent}: {error.strerror or error}; choose another --out"
         ) from None
     return handle
+
+
+def current_umask():
+    """The process's file creation mask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def agreement_figures(scheme):
@@ -77,12 +88,12 @@ def export(out, final_only, anonymize, shares, seed, command):
         tally = Tally()
         for record in records(final_only=final_only, anonymize_with=secret):
             split = split_of[record["document"]["id"]] if split_of else "all"
-            handles[split].write(json.dumps(record, ensure_ascii=False) + "\n")
+            handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
         scheme = current_app.extensions["scheme"]
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
         text = card(out.name, command, stamp, paths, tally, scheme, agreement_figures(scheme))
-        card_handle.write(text)
+        card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()
         for split, path in paths.items():
