@@ -87,10 +87,11 @@ def fill(uri, total, annotators=ANNOTATORS, seed=13):
                     "length": rng.randrange(3, 15),
                     "outlet": OUTLETS[(number // PER_DOCUMENT) % len(OUTLETS)],
                 }
+                said = f"Sentence {number}: the minister said that the talks go on next week."
                 sentences.append(
                     {"id": number + 1, "document_id": f"d{number // PER_DOCUMENT}",
-                     "index": number % PER_DOCUMENT, "paragraph": 0, "start": 0, "end": 60,
-                     "text": f"Sentence {number}.", "taken": annotators}
+                     "index": number % PER_DOCUMENT, "paragraph": 0, "start": 0,
+                     "end": len(said), "text": said, "taken": annotators}
                 )  # fmt: skip
                 annotations.extend(
                     {"sentence_id": number + 1, "annotator_id": user,

@@ -261,3 +261,12 @@ def test_the_export_loads_with_hugging_face_datasets(runner, project, tmp_path):
     assert loaded[0]["annotations"][0]["attribution"]["source"]["text"] == "Jeyhun Bayramov"
     with out.open(encoding="utf-8") as lines:  # and with plain json
         assert [json.loads(line)["id"] for line in lines][-1] == "doc2:1"
+
+
+def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
+    out = tmp_path / "quick.jsonl"
+    result = runner.invoke(args=["export", "--no-agreement", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    card = (tmp_path / "quick.md").read_text()
+    assert "flask export --out" in card and "--no-agreement" in card
+    assert "Not computed: left out (--no-agreement); run flask agreement" in card

@@ -11,7 +11,7 @@ from .splits import parse_split
 from .writing import export
 
 
-def command_line(out, final_only, anonymize, split, seed):
+def command_line(out, final_only, anonymize, split, seed, no_agreement):
     """The export command as typed (for the dataset card)."""
     parts = ["flask", "export"]
     if out:
@@ -22,6 +22,8 @@ def command_line(out, final_only, anonymize, split, seed):
         parts.append("--anonymize")
     if split:
         parts += ["--split", split, "--seed", str(seed)]
+    if no_agreement:
+        parts.append("--no-agreement")
     return shlex.join(parts)
 
 
@@ -39,7 +41,12 @@ def command_line(out, final_only, anonymize, split, seed):
 @click.option("--anonymize", is_flag=True, help="Replace annotator names with stable pseudonyms.")
 @click.option("--split", help="Split by document, e.g. train=0.8,dev=0.1,test=0.1.")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the split.")
-def export_command(out, final_only, anonymize, split, seed):
+@click.option(
+    "--no-agreement",
+    is_flag=True,
+    help="Leave the agreement figures out of the card (they take as long as the export).",
+)
+def export_command(out, final_only, anonymize, split, seed, no_agreement):
     """Write every sentence with its annotations and final labels as JSON Lines, and a
     dataset card (NAME.md) beside it."""
     try:
@@ -47,9 +54,11 @@ def export_command(out, final_only, anonymize, split, seed):
     except click.BadParameter as error:
         error.param_hint = "'--split'"
         raise
-    command = command_line(out, final_only, anonymize, split, seed)
+    command = command_line(out, final_only, anonymize, split, seed, no_agreement)
     try:
-        paths, tally, card = export(out, final_only, anonymize, shares, seed, command)
+        paths, tally, card = export(
+            out, final_only, anonymize, shares, seed, command, agreement=not no_agreement
+        )
     except OSError as error:
         raise click.ClickException(f"writing the export failed: {error}") from None
     for split_name, path in paths.items():

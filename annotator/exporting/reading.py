@@ -6,15 +6,18 @@ some fields: the others stay unset.
 """
 
 import hashlib
-import json
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select
+import orjson
+from sqlalchemy import func, insert, select, update
 
 from ..extensions import db, writing
-from ..models import Annotation, Document, Gold, Sentence, User
+from ..models import Annotation, Document, Gold, Sentence, User, utcnow
 
 METHODS = {"gold": "reviewer", "unanimous": "unanimous", "majority": "majority"}
+DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
+ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
+BATCH = 2_000
 LABEL_GROUPS = ("claim", "attribution", "stance", "outlet")
 
 
@@ -85,22 +88,23 @@ def stored_labels(given, text, scheme, line, who):
 
 
 class Importer:
-    """State of one import: what exists, what was created."""
+    """State of one import: what exists, what was created, what waits to be written.
+
+    Records of documents new to the database (the usual case: an empty database) are
+    written in batches; a record of a document already there is merged on its own.
+    """
 
     def __init__(self, scheme):
         self.scheme = scheme
         self.users = dict(db.session.execute(select(User.name, User.id)).all())
         self.documents = set(db.session.scalars(select(Document.id)))
         self.seq = db.session.scalar(select(func.coalesce(func.max(Document.seq), 0)))
-        self.new_documents = {}  # id -> [(start, end, text)]
-        self.counts = {
-            "documents": 0,
-            "sentences": 0,
-            "annotations": 0,
-            "accounts": 0,
-            "gold": 0,
-            "already there": 0,
-        }
+        self.new_documents = {}  # id -> [(start, end, text)], for their texts at the end
+        self.seen = set()  # (document, index) of new sentences
+        self.pending_documents, self.pending = [], []
+        self.counts = dict.fromkeys(
+            ("documents", "sentences", "annotations", "accounts", "gold", "already there"), 0
+        )
 
     def user(self, name):
         """The id of annotator ``name``, creating a password-less account."""
@@ -113,98 +117,55 @@ class Importer:
         return self.users[name]
 
     def document(self, given, line):
-        """Create the record's document unless it exists."""
+        """The record's document id; a new document waits to be written with its batch."""
         need(isinstance(given, dict) and given.get("id"), line, "document.id is missing")
         if given["id"] in self.documents:
             return given["id"]
         published = given.get("published")
         try:
             published = date.fromisoformat(published) if published else None
-        except ValueError:
+        except (TypeError, ValueError):
             raise RecordError(
                 f"line {line}: document.published {published!r} is not a date"
             ) from None
         self.seq += 1
-        db.session.add(
-            Document(
-                id=given["id"],
-                seq=self.seq,
-                title=given.get("title"),
-                outlet=given.get("outlet"),
-                publisher=given.get("publisher"),
-                published=published,
-                url=given.get("url"),
-                text="",
-                content_hash=f"import:{given['id']}",
-            )
+        self.pending_documents.append(
+            {
+                "id": given["id"],
+                "seq": self.seq,
+                "title": given.get("title"),
+                "outlet": given.get("outlet"),
+                "publisher": given.get("publisher"),
+                "published": published,
+                "url": given.get("url"),
+                "text": "",
+                "content_hash": f"import:{given['id']}",
+                "imported": utcnow(),
+            }
         )
         self.documents.add(given["id"])
         self.new_documents[given["id"]] = []
         self.counts["documents"] += 1
         return given["id"]
 
-    def sentence(self, record, document_id, line):
-        """The record's sentence id, created when missing."""
-        position = record.get("position")
-        need(isinstance(position, dict), line, "position is missing")
-        index, start, end = position.get("index"), position.get("start"), position.get("end")
-        need(
-            all(isinstance(v, int) for v in (index, start, end)) and 0 <= start <= end,
-            line,
-            "position needs whole numbers index, start and end, with start <= end",
-        )
-        text = record.get("text")
-        need(isinstance(text, str) and text, line, "text is missing")
-        found = db.session.scalar(
-            select(Sentence.id).where(Sentence.document_id == document_id, Sentence.index == index)
-        )
-        if found is not None:
-            return found, False
-        sentence = Sentence(
-            document_id=document_id,
-            index=index,
-            paragraph=0,
-            start=start,
-            end=end,
-            text=text,
-            taken=0,
-        )
-        db.session.add(sentence)
-        db.session.flush()
-        if document_id in self.new_documents:
-            self.new_documents[document_id].append((start, end, text))
-        self.counts["sentences"] += 1
-        return sentence.id, True
-
-    def record(self, record, line):
-        """Import one record."""
-        need(isinstance(record, dict), line, "a record must be a JSON object")
-        document_id = self.document(record.get("document"), line)
-        sentence_id, _ = self.sentence(record, document_id, line)
-        text = record["text"]
-        existing = set(
-            db.session.scalars(
-                select(Annotation.annotator_id).where(Annotation.sentence_id == sentence_id)
-            )
-        )
-        rows, labelled = [], 0
+    def annotations(self, record, text, line):
+        """The record's annotations as rows (without their sentence), one per annotator."""
+        rows, annotators = [], set()
         for number, given in enumerate(record.get("annotations") or [], start=1):
             need(
                 isinstance(given, dict) and given.get("annotator"),
                 line,
                 f"annotation {number} has no annotator",
             )
-            who = f"annotation by {given['annotator']}"
-            labels = stored_labels(given, text, self.scheme, line, who)
+            labels = stored_labels(
+                given, text, self.scheme, line, f"annotation by {given['annotator']}"
+            )
             annotator_id = self.user(given["annotator"])
-            if annotator_id in existing:
-                self.counts["already there"] += 1
-                continue
+            need(annotator_id not in annotators, line, f"{given['annotator']} annotates it twice")
+            annotators.add(annotator_id)
             skipped = bool(given.get("skipped"))
-            labelled += not skipped
             rows.append(
                 {
-                    "sentence_id": sentence_id,
                     "annotator_id": annotator_id,
                     "labels": {} if skipped else labels,
                     "skipped": skipped,
@@ -216,34 +177,124 @@ class Importer:
                     "revision": 1,
                 }
             )
-            existing.add(annotator_id)
-        if rows:
-            db.session.execute(insert(Annotation.__table__), rows)
-            db.session.execute(
-                Sentence.__table__.update()
-                .where(Sentence.id == sentence_id)
-                .values(taken=Sentence.taken + labelled)
-            )
-            self.counts["annotations"] += len(rows)
-        self.gold(record, sentence_id, text, line)
+        return rows
 
-    def gold(self, record, sentence_id, text, line):
-        """Keep the record's final labels as gold, unless the sentence has gold already."""
+    def gold(self, record, text, line):
+        """The record's final labels as a gold row (without its sentence), or None."""
         final, source = record.get("final"), record.get("final_source")
         if final is None:
-            return
+            return None
         need(
             source in METHODS,
             line,
             f"final_source {source!r} is not one of gold, unanimous, majority",
         )
-        if db.session.scalar(select(Gold.id).where(Gold.sentence_id == sentence_id)) is None:
-            labels = stored_labels(final, text, self.scheme, line, "final")
-            db.session.add(Gold(sentence_id=sentence_id, labels=labels, method=METHODS[source]))
+        labels = stored_labels(final, text, self.scheme, line, "final")
+        now = utcnow()
+        return {"labels": labels, "method": METHODS[source], "revision": 1, "created": now,
+                "updated": now}  # fmt: skip
+
+    def record(self, record, line):
+        """Check one record and import it (or queue it for its batch)."""
+        need(isinstance(record, dict), line, "a record must be a JSON object")
+        document_id = self.document(record.get("document"), line)
+        position = record.get("position")
+        need(isinstance(position, dict), line, "position is missing")
+        index, start, end = position.get("index"), position.get("start"), position.get("end")
+        need(
+            all(isinstance(v, int) for v in (index, start, end)) and 0 <= start <= end,
+            line,
+            "position needs whole numbers index, start and end, with start <= end",
+        )
+        text = record.get("text")
+        need(isinstance(text, str) and text, line, "text is missing")
+        annotations = self.annotations(record, text, line)
+        gold = self.gold(record, text, line)
+        sentence = {"document_id": document_id, "index": index, "paragraph": 0, "start": start,
+                    "end": end, "text": text}  # fmt: skip
+        if document_id in self.new_documents:
+            need((document_id, index) not in self.seen, line,
+                 f"sentence {index} of document {document_id} appears twice")  # fmt: skip
+            self.seen.add((document_id, index))
+            self.new_documents[document_id].append((start, end, text))
+            self.pending.append((sentence, annotations, gold))
+            if len(self.pending) >= BATCH:
+                self.flush()
+        else:
+            self.flush()
+            self.merge(sentence, annotations, gold)
+
+    def flush(self):
+        """Write the queued documents, sentences, annotations and gold."""
+        if self.pending_documents:
+            db.session.execute(insert(DOCUMENTS), self.pending_documents)
+            self.pending_documents = []
+        if not self.pending:
+            return
+        for sentence, annotations, _ in self.pending:
+            sentence["taken"] = sum(not a["skipped"] for a in annotations)
+        ids = db.session.scalars(
+            insert(SENTENCES).returning(SENTENCES.c.id, sort_by_parameter_order=True),
+            [sentence for sentence, _, _ in self.pending],
+        ).all()
+        annotations = [
+            {**row, "sentence_id": sentence_id}
+            for sentence_id, (_, rows, _) in zip(ids, self.pending, strict=True)
+            for row in rows
+        ]
+        gold = [
+            {**row, "sentence_id": sentence_id}
+            for sentence_id, (_, _, row) in zip(ids, self.pending, strict=True)
+            if row is not None
+        ]
+        if annotations:
+            db.session.execute(insert(ANNOTATIONS), annotations)
+        if gold:
+            db.session.execute(insert(GOLD), gold)
+        self.counts["sentences"] += len(ids)
+        self.counts["annotations"] += len(annotations)
+        self.counts["gold"] += len(gold)
+        self.pending = []
+
+    def merge(self, sentence, annotations, gold):
+        """A record of a document already in the database: add what is missing."""
+        sentence_id = db.session.scalar(
+            select(SENTENCES.c.id).where(
+                SENTENCES.c.document_id == sentence["document_id"],
+                SENTENCES.c.index == sentence["index"],
+            )
+        )
+        if sentence_id is None:
+            sentence_id = db.session.scalar(
+                insert(SENTENCES).values(**sentence, taken=0).returning(SENTENCES.c.id)
+            )
+            self.counts["sentences"] += 1
+        existing = set(
+            db.session.scalars(
+                select(ANNOTATIONS.c.annotator_id).where(ANNOTATIONS.c.sentence_id == sentence_id)
+            )
+        )
+        new = [{**row, "sentence_id": sentence_id} for row in annotations
+               if row["annotator_id"] not in existing]  # fmt: skip
+        self.counts["already there"] += len(annotations) - len(new)
+        if new:
+            db.session.execute(insert(ANNOTATIONS), new)
+            labelled = sum(not row["skipped"] for row in new)
+            db.session.execute(
+                update(SENTENCES)
+                .where(SENTENCES.c.id == sentence_id)
+                .values(taken=SENTENCES.c.taken + labelled)
+            )
+            self.counts["annotations"] += len(new)
+        has_gold = db.session.scalar(select(GOLD.c.id).where(GOLD.c.sentence_id == sentence_id))
+        if gold is not None and has_gold is None:
+            db.session.execute(insert(GOLD), [{**gold, "sentence_id": sentence_id}])
             self.counts["gold"] += 1
 
     def finish(self):
-        """Give each new document a text in which its sentences sit at their offsets."""
+        """Write what is queued, then give each new document a text in which its sentences
+        sit at their offsets."""
+        self.flush()
         for document_id, sentences in self.new_documents.items():
             size = max((end for _, end, _ in sentences), default=0)
             characters = [" "] * size
@@ -252,8 +303,8 @@ class Importer:
             text = "".join(characters)
             digest = hashlib.sha256(f"{document_id}\n{text}".encode()).hexdigest()
             db.session.execute(
-                Document.__table__.update()
-                .where(Document.id == document_id)
+                update(DOCUMENTS)
+                .where(DOCUMENTS.c.id == document_id)
                 .values(text=text, content_hash=digest)
             )
 
@@ -267,9 +318,9 @@ def import_annotations(lines, scheme):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise RecordError(f"line {number}: not JSON ({error.msg})") from None
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise RecordError(f"line {number}: not JSON ({error})") from None
             importer.record(record, number)
         importer.finish()
     return importer.counts

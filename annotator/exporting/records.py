@@ -56,7 +56,8 @@ def label_record(labels, text):
 def annotation_record(name, labels, skipped, flagged, comment, seconds, created, updated, text):
     """One annotation of a sentence, as exported (``labels`` as JSON text). Built as one
     dict: this runs for every annotation of every export."""
-    given = orjson.loads(labels) if labels else {}
+    # JSON text on SQLite; PostgreSQL's driver has parsed it already
+    given = orjson.loads(labels) if isinstance(labels, str) else labels or {}
     attribution = given.get("attribution")
     if attribution is not None:
         attribution = {

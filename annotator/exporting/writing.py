@@ -66,7 +66,7 @@ def agreement_figures(scheme):
         return {"fields": {}, "error": str(error)}
 
 
-def export(out, final_only, anonymize, shares, seed, command):
+def export(out, final_only, anonymize, shares, seed, command, agreement=True):
     """Write the export (one file per split) and its card; returns (files, tally, card path)."""
     moment = datetime.now(UTC)
     out = out or default_path(final_only, moment)
@@ -92,7 +92,12 @@ def export(out, final_only, anonymize, shares, seed, command):
             tally.add(split, record)
         scheme = current_app.extensions["scheme"]
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-        text = card(out.name, command, stamp, paths, tally, scheme, agreement_figures(scheme))
+        figures = (
+            agreement_figures(scheme)
+            if agreement
+            else {"fields": {}, "error": "left out (--no-agreement); run flask agreement"}
+        )
+        text = card(out.name, command, stamp, paths, tally, scheme, figures)
         card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()
