@@ -270,3 +270,15 @@ def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
     card = (tmp_path / "quick.md").read_text()
     assert "flask export --out" in card and "--no-agreement" in card
     assert "Not computed: left out (--no-agreement); run flask agreement" in card
+
+
+def test_importing_into_a_database_that_has_the_records_adds_nothing(runner, project, tmp_path):
+    out = tmp_path / "again.jsonl"
+    runner.invoke(args=["export", "--out", str(out)])
+    before = db.session.scalar(select(func.count()).select_from(Annotation))
+    result = runner.invoke(args=["import-annotations", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "0 documents, 0 sentences, 0 annotations, 0 accounts, 0 gold, 12 already there" in (
+        result.output
+    )
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == before

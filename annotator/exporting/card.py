@@ -46,7 +46,7 @@ class Tally:
         self.annotations = Counter()
         self.final = Counter()
         self.sources = Counter()
-        self.labels = {"final": {}, "annotations": {}}
+        self.labels = {}  # field -> Counter of final labels
 
     def add(self, split, record):
         """Count one record of ``split``."""
@@ -55,16 +55,9 @@ class Tally:
         self.sources[record["final_source"]] += 1
         if record["final"] is not None:
             self.final[split] += 1
-            self.count_labels("final", record["final"])
-        for annotation in record.get("annotations", ()):
-            self.annotations[split] += 1
-            if not annotation["skipped"]:
-                self.count_labels("annotations", annotation)
-
-    def count_labels(self, kind, labels):
-        """Count the labels of one annotation or final."""
-        for field, value in flat_labels(labels):
-            self.labels[kind].setdefault(field, Counter())[value] += 1
+            for field, value in flat_labels(record["final"]):
+                self.labels.setdefault(field, Counter())[value] += 1
+        self.annotations[split] += len(record.get("annotations", ()))
 
 
 def flat_labels(labels):
@@ -118,12 +111,19 @@ def card(name, command, moment, files, tally, scheme, agreement):
         "## Label distribution",
         "",
     ]
-    for kind in ("final", "annotations"):
-        for field, counts in sorted(tally.labels[kind].items()):
-            shown = ", ".join(f"{label}: {n}" for label, n in counts.most_common())
-            lines.append(f"- {kind} · {field}: {shown}")
-    if not any(tally.labels.values()):
-        lines.append("No labels yet.")
+    listed = len(lines)
+    for field, counts in sorted(tally.labels.items()):
+        shown = ", ".join(f"{label}: {n}" for label, n in counts.most_common())
+        lines.append(f"- final · {field}: {shown}")
+    for field, figures in agreement["fields"].items():
+        used = {label: n for label, n in figures.get("label_counts", {}).items() if n}
+        if used:
+            shown = ", ".join(
+                f"{label}: {n}" for label, n in sorted(used.items(), key=lambda x: -x[1])
+            )
+            lines.append(f"- annotations (sentences with two or more) · {field}: {shown}")
+    if len(lines) == listed:
+        lines.append("No labels to count yet (annotation labels are counted with the agreement).")
     lines += ["", "## Agreement (all annotations in the database)", ""]
     if agreement.get("error"):
         lines += [f"Not computed: {agreement['error']}", ""]
