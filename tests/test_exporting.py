@@ -282,3 +282,19 @@ def test_importing_into_a_database_that_has_the_records_adds_nothing(runner, pro
         result.output
     )
     assert db.session.scalar(select(func.count()).select_from(Annotation)) == before
+
+
+def test_a_large_export_computes_the_card_s_agreement_in_a_second_process(
+    app, runner, project, tmp_path
+):
+    inline, parallel = tmp_path / "inline.jsonl", tmp_path / "parallel.jsonl"
+    runner.invoke(args=["export", "--out", str(inline)])
+    app.config["EXPORT_AGREEMENT_IN_PARALLEL_ABOVE"] = 0
+    result = runner.invoke(args=["export", "--out", str(parallel)])
+    assert result.exit_code == 0, result.output
+    agreement = [
+        path.with_suffix(".md").read_text().split("## Agreement")[1].split("## Label scheme")[0]
+        for path in (inline, parallel)
+    ]
+    assert "| claim | 6 | 0.833 |" in agreement[0]
+    assert agreement[0] == agreement[1]

@@ -32,7 +32,7 @@ def categorical_fields(scheme):
 
 def statement(scheme, dialect):
     """SELECT of every non-skipped annotation, its document's outlet and its fields pulled
-    out of the JSON, in item order."""
+    out of the JSON."""
     labels = Annotation.labels
     if dialect == "postgresql":
         labels = cast(labels, JSONB)  # parsed once per row, not once per field
@@ -49,19 +49,30 @@ def statement(scheme, dialect):
     for name in SPAN_FIELDS:
         path = tuple(name.split("."))
         columns += [rows.c.j[(*path, "start")].as_integer(), rows.c.j[(*path, "end")].as_integer()]
-    return select(rows.c.sentence_id, rows.c.annotator_id, rows.c.outlet, *columns).order_by(
-        rows.c.sentence_id, rows.c.annotator_id
-    )
+    # no ORDER BY: sorting two million rows costs the database hundreds of megabytes, and
+    # nothing depends on the order (items are sorted by id, categories by ``Coder.settle``)
+    return select(rows.c.sentence_id, rows.c.annotator_id, rows.c.outlet, *columns)
 
 
 class Coder:
     """Turns labels into category numbers: the known labels first, in their order, then
-    any other label as found (sorted within a batch); None becomes UNRATED."""
+    any other label (in sorted order once ``settle`` has run); None becomes UNRATED."""
 
     def __init__(self, known=()):
+        self.known = len(known)
         self.categories = list(known)
         self.number = {label: i for i, label in enumerate(self.categories)}
         self.number[None] = UNRATED
+
+    def settle(self, codes):
+        """Renumber ``codes`` so that labels beyond the known ones come in sorted order,
+        whatever order the rows were read in."""
+        extra = sorted(self.categories[self.known :], key=str)
+        order = self.categories[: self.known] + extra
+        position = {label: i for i, label in enumerate(order)}
+        remap = np.array([position[label] for label in self.categories] + [UNRATED], np.int32)
+        self.categories = order
+        return remap[codes]  # UNRATED (-1) picks the last entry: UNRATED
 
     def __call__(self, column):
         """Numbers of a column of labels (one dict lookup per label, in C)."""
@@ -73,8 +84,8 @@ class Coder:
 
 def span_codes(starts, ends):
     """Start and end arrays of a column of spans; NO_SPAN where none was marked."""
-    start = np.array([NO_SPAN if s is None else s for s in starts], dtype=np.int64)
-    end = np.array([NO_SPAN if e is None else e for e in ends], dtype=np.int64)
+    start = np.array([NO_SPAN if s is None else s for s in starts], dtype=np.int32)
+    end = np.array([NO_SPAN if e is None else e for e in ends], dtype=np.int32)
     missing = (start == NO_SPAN) | (end == NO_SPAN)
     start[missing] = NO_SPAN
     end[missing] = NO_SPAN
@@ -156,7 +167,10 @@ def load(scheme, known):
             start, end = span_codes(columns[base + 2 * number], columns[base + 2 * number + 1])
             spans[name][0].append(start)
             spans[name][1].append(end)
-    joined = {key: join(arrays) for key, arrays in parts.items()}
+    joined = {key: join(parts.pop(key)) for key in list(parts)}
+    for name in names:
+        joined[name] = coders[name].settle(joined[name])
+    joined["document outlet"] = outlets.settle(joined["document outlet"])
     items, item_of_row = np.unique(joined["item"], return_inverse=True)
     user_ids, column_of_row = np.unique(joined["annotator"], return_inverse=True)
     names_of = dict(db.session.execute(select(User.id, User.name)).all())
@@ -171,11 +185,13 @@ def load(scheme, known):
     outlet_codes[item_of_row] = joined["document outlet"]
     outlet_names = np.array([*outlets.categories, UNKNOWN_OUTLET], dtype=object)
     fields = {
-        name: Ratings(annotators, coders[name].categories, matrix(joined[name])) for name in names
+        name: Ratings(annotators, coders[name].categories, matrix(joined.pop(name)))
+        for name in names
     }
     rated = matrix(np.ones(len(item_of_row), dtype=bool), fill=False)
     for name in SPAN_FIELDS:
         start, end = join(spans[name][0]), join(spans[name][1])
+        del spans[name]
         fields[name] = Spans(annotators, rated, matrix(start), matrix(end))
     # a document without an outlet has the code UNRATED (-1): the last name, UNKNOWN_OUTLET
     return Annotations(items, annotators, outlet_names[outlet_codes], fields, len(item_of_row))

@@ -31,9 +31,12 @@ def undefined(reason):
 
 
 def rated(counts):
-    """The rows of ``counts`` with at least two ratings."""
-    counts = np.asarray(counts, dtype=np.int64)
-    return counts[counts.sum(axis=1) >= 2]
+    """The rows of ``counts`` with at least two ratings (no copy when that is all of them)."""
+    counts = np.asarray(counts)
+    if counts.dtype.kind != "i":
+        counts = counts.astype(np.int64)
+    keep = counts.sum(axis=1) >= 2
+    return counts if keep.all() else counts[keep]
 
 
 def percent_agreement(counts):

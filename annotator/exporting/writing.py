@@ -11,10 +11,10 @@ import orjson
 from flask import current_app
 from sqlalchemy import select
 
-from ..agreement.report import ReportError, report
 from ..extensions import db
 from ..models import Document
 from .card import Tally, card
+from .figures import Figures
 from .records import records
 from .splits import assign
 
@@ -58,14 +58,6 @@ def current_umask():
     return mask
 
 
-def agreement_figures(scheme):
-    """The agreement report for the card, or one saying why there is none."""
-    try:
-        return report(scheme)
-    except ReportError as error:
-        return {"fields": {}, "error": str(error)}
-
-
 def export(out, final_only, anonymize, shares, seed, command, agreement=True):
     """Write the export (one file per split) and its card; returns (files, tally, card path)."""
     moment = datetime.now(UTC)
@@ -73,6 +65,7 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
     paths = split_paths(out, shares)
     card_path = out.with_name(out.name.removesuffix(".jsonl") + ".md")
     handles = {}
+    figures = Figures(current_app.extensions["scheme"], wanted=agreement)
     try:
         for split, path in paths.items():
             handles[split] = open_temporary(path)
@@ -92,12 +85,7 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
             tally.add(split, record)
         scheme = current_app.extensions["scheme"]
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-        figures = (
-            agreement_figures(scheme)
-            if agreement
-            else {"fields": {}, "error": "left out (--no-agreement); run flask agreement"}
-        )
-        text = card(out.name, command, stamp, paths, tally, scheme, figures)
+        text = card(out.name, command, stamp, paths, tally, scheme, figures.result())
         card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()
@@ -105,6 +93,7 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
             os.replace(handles[split].name, path)
         os.replace(card_handle.name, card_path)
     except BaseException:
+        figures.cancel()
         for handle in handles.values():
             handle.close()
             Path(handle.name).unlink(missing_ok=True)
