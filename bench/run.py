@@ -353,8 +353,10 @@ def bench_export(sentences):
 in SQLite; every command in a child process. The export streams rows in batches of 2,000
 sentences (plain rows, labels parsed with orjson) into a temporary file renamed at the end;
 {size:,.0f} MiB of JSON Lines. The dataset card's agreement figures need every annotation
-read and computed once more (as `flask agreement` does), which costs about as much as the
-export itself: `--no-agreement` leaves them out of the card.
+read and computed once more (as `flask agreement` does); on a project this large a second
+process computes them while the first writes the records; the peak memory shown is that of
+the largest process (the figures' one, when there is one; the export's own is in the
+`--no-agreement` row). `--no-agreement` leaves them out of the card.
 
 | command | wall time | peak memory | target |
 |---|---|---|---|
