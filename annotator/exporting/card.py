@@ -47,17 +47,27 @@ class Tally:
         self.final = Counter()
         self.sources = Counter()
         self.labels = {}  # field -> Counter of final labels
+        self.last_document = None
 
     def add(self, split, record):
-        """Count one record of ``split``."""
+        """Count one record of ``split`` (cheap: this runs for every sentence)."""
         self.records[split] += 1
-        self.documents.setdefault(split, set()).add(record["document"]["id"])
-        self.sources[record["final_source"]] += 1
+        document = record["document"]
+        if document is not self.last_document:  # a document's records share one dict
+            self.last_document = document
+            self.documents.setdefault(split, set()).add(document["id"])
+        annotations = record.get("annotations")
+        if annotations:
+            self.annotations[split] += len(annotations)
         if record["final"] is not None:
             self.final[split] += 1
+            self.sources[record["final_source"]] += 1
             for field, value in flat_labels(record["final"]):
                 self.labels.setdefault(field, Counter())[value] += 1
-        self.annotations[split] += len(record.get("annotations", ()))
+
+    def unsettled(self):
+        """Records without final labels."""
+        return sum(self.records.values()) - sum(self.final.values())
 
 
 def flat_labels(labels):
@@ -104,7 +114,7 @@ def card(name, command, moment, files, tally, scheme, agreement):
         f"(`flask adjudicate --auto unanimous`): {tally.sources['unanimous']} records",
         f"- `majority`: a strict majority of annotators agreed on every field "
         f"(`flask adjudicate --auto majority`): {tally.sources['majority']} records",
-        f"- no final labels: {tally.sources[None]} records",
+        f"- no final labels: {tally.unsettled()} records",
         "",
         "A reviewer's gold is never replaced by the automatic methods.",
         "",

@@ -99,38 +99,44 @@ RAW_ANNOTATION = [
 
 
 def sentence_batches():
-    """(document, sentence) rows in document order then reading order, in batches (plain
-    rows, not ORM objects: memory stays flat however large the export)."""
+    """Sentence rows in document order then reading order, in batches (plain rows, not ORM
+    objects: memory stays flat however large the export)."""
     query = (
         select(
-            DOCUMENTS.c.id.label("document_id"),
-            DOCUMENTS.c.title,
-            DOCUMENTS.c.outlet,
-            DOCUMENTS.c.publisher,
-            DOCUMENTS.c.published,
-            DOCUMENTS.c.url,
             SENTENCES.c.id,
+            SENTENCES.c.document_id,
             SENTENCES.c.index,
             SENTENCES.c.start,
             SENTENCES.c.end,
             SENTENCES.c.text,
         )
-        .join(SENTENCES, SENTENCES.c.document_id == DOCUMENTS.c.id)
+        .join(DOCUMENTS, SENTENCES.c.document_id == DOCUMENTS.c.id)
         .order_by(DOCUMENTS.c.seq, SENTENCES.c.index)
     )
     connection = db.session.connection()
     yield from connection.execution_options(yield_per=BATCH).execute(query).partitions()
 
 
-def document_record(row):
-    """The document metadata of a record."""
+def document_records():
+    """{document id: its metadata as exported}, read once."""
+    query = select(
+        DOCUMENTS.c.id,
+        DOCUMENTS.c.title,
+        DOCUMENTS.c.outlet,
+        DOCUMENTS.c.publisher,
+        DOCUMENTS.c.published,
+        DOCUMENTS.c.url,
+    )
     return {
-        "id": row.document_id,
-        "title": row.title,
-        "outlet": row.outlet,
-        "publisher": row.publisher,
-        "published": row.published.isoformat() if row.published else None,
-        "url": row.url,
+        row.id: {
+            "id": row.id,
+            "title": row.title,
+            "outlet": row.outlet,
+            "publisher": row.publisher,
+            "published": row.published.isoformat() if row.published else None,
+            "url": row.url,
+        }
+        for row in db.session.execute(query)
     }
 
 
@@ -144,7 +150,7 @@ def records(final_only=False, anonymize_with=None):
     if anonymize_with is not None:
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
     connection = db.session.connection()
-    document = {"id": None}
+    documents = document_records()
     for rows in sentence_batches():
         ids = [row.id for row in rows]
         low, high = min(ids), max(ids)
@@ -171,12 +177,10 @@ def records(final_only=False, anonymize_with=None):
             settled = gold.get(row.id)
             if final_only and settled is None:
                 continue
-            if document["id"] != row.document_id:  # one dict shared by a document's records
-                document = document_record(row)
             record = {
                 "id": f"{row.document_id}:{row.index}",
                 "text": row.text,
-                "document": document,
+                "document": documents[row.document_id],  # shared by a document's records
                 "position": {"index": row.index, "start": row.start, "end": row.end},
             }
             if not final_only:
