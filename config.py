@@ -6,6 +6,8 @@ or passed to ``create_app(config)`` by tests.
 
 import os
 
+import orjson
+
 
 def _int_env(name, default):
     """Read an integer setting, naming the variable when its value is not a number."""
@@ -26,7 +28,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or os.environ.get(
         "SQLALCHEMY_DATABASE_URI"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # JSON columns through orjson: several times faster than the standard library, which
+    # matters when exports and imports move millions of labels
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "json_serializer": lambda value: orjson.dumps(value).decode(),
+        "json_deserializer": orjson.loads,
+    }
     SECRET_KEY = os.environ.get("SECRET_KEY")
     OVERLAP = _int_env("OVERLAP", 2)
     LEASE_MINUTES = _int_env("LEASE_MINUTES", 30)

@@ -202,6 +202,7 @@ def render_review(sentence, form, status=200):
             form=form,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
+            following=next_disagreement(scheme, sentence.id, chosen_filters()),
         ),
         status,
     )

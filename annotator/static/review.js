@@ -1,5 +1,6 @@
-// Review keys: 1-9 take that annotator's labels, l back to the list, Ctrl+Enter saves the gold
-// form. Nothing fires while typing in a field (except Ctrl+Enter). The forms work without it.
+// Review keys: 1-9 take that annotator's labels, n next disagreement, l back to the list,
+// Ctrl+Enter saves the gold form. Nothing fires while typing in a field (except Ctrl+Enter).
+// The forms work without it.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -13,6 +14,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey || event.target.matches(TYPING)) { return; }
     var take = document.querySelector('[data-take="' + event.key + '"]');
     if (take) { event.preventDefault(); take.click(); return; }
-    if (event.key === "l") { event.preventDefault(); document.getElementById("next-link").click(); }
+    var link = { l: "next-link", n: "skip-link" }[event.key];
+    if (link && document.getElementById(link)) { event.preventDefault(); document.getElementById(link).click(); }
   });
 })();

@@ -50,6 +50,10 @@ def test_a_reviewer_settles_every_disagreement(page, live_server, runner, make_u
     expect(page.get_by_role("status").first).to_contain_text("Gold labels saved.")
     expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[1]}")
 
+    page.keyboard.press("n")  # look at the last one first, then come back
+    expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[2]}")
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[1]}")
     # edit: neither annotator is right here
     page.get_by_label("Checkworthy claim").check()
     page.get_by_label("Note").fill("A checkable statement of fact")
