@@ -5,7 +5,7 @@ import hmac
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, bindparam, select, type_coerce
 
 from ..extensions import db
 from ..models import Annotation, Document, Gold, Sentence, User
@@ -72,8 +72,8 @@ def annotation_record(name, labels, skipped, flagged, comment, seconds, created,
         "attribution": attribution,
         "stance": given.get("stance"),
         "outlet": given.get("outlet"),
-        "skipped": skipped,
-        "flagged": flagged,
+        "skipped": bool(skipped),  # SQLite's driver gives 0 and 1
+        "flagged": bool(flagged),
         "comment": comment,
         "seconds": seconds,
         "created": moment(created),
@@ -96,6 +96,27 @@ RAW_ANNOTATION = [
     type_coerce(ANNOTATIONS.c.created, Text),
     type_coerce(ANNOTATIONS.c.updated, Text),
 ]
+
+
+class DriverQuery:
+    """A statement run on the database driver's own cursor, for plain tuples: two million
+    rows skip SQLAlchemy's per-row work (about 4 seconds of an export)."""
+
+    def __init__(self, connection, statement):
+        self.compiled = statement.compile(dialect=connection.dialect)
+        self.driver = connection.connection.driver_connection
+
+    def rows(self, **values):
+        """All rows for these parameter values."""
+        parameters = self.compiled.construct_params(values)
+        if self.compiled.positiontup is not None:  # "?" placeholders, in order
+            parameters = [parameters[name] for name in self.compiled.positiontup]
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(self.compiled.string, parameters)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
 
 def sentence_batches():
@@ -151,6 +172,12 @@ def records(final_only=False, anonymize_with=None):
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
     connection = db.session.connection()
     documents = document_records()
+    annotations = DriverQuery(
+        connection,
+        select(*RAW_ANNOTATION).where(
+            ANNOTATIONS.c.sentence_id.between(bindparam("low"), bindparam("high"))
+        ),
+    )
     for rows in sentence_batches():
         ids = [row.id for row in rows]
         low, high = min(ids), max(ids)
@@ -166,8 +193,7 @@ def records(final_only=False, anonymize_with=None):
         if not final_only:
             # by id range (an index range scan), then only this batch's sentences
             texts = {row.id: row.text for row in rows}
-            query = select(*RAW_ANNOTATION).where(ANNOTATIONS.c.sentence_id.between(low, high))
-            for sentence_id, annotator_id, *values in connection.execute(query).fetchall():
+            for sentence_id, annotator_id, *values in annotations.rows(low=low, high=high):
                 text = texts.get(sentence_id)
                 if text is not None:
                     name = names[annotator_id]
