@@ -35,19 +35,23 @@ def span_record(span, text):
     return {"start": span["start"], "end": span["end"], "text": text[span["start"] : span["end"]]}
 
 
+def attribution_record(attribution, text):
+    """The attribution group with its spans' text, or None when unset."""
+    if attribution is None:
+        return None
+    return {
+        "source_type": attribution.get("source_type"),
+        "entity": attribution.get("entity"),
+        "source": span_record(attribution.get("source"), text),
+        "cue": span_record(attribution.get("cue"), text),
+    }
+
+
 def label_record(labels, text):
     """The four label groups of a labels object; a group that is unset is None."""
-    attribution = labels.get("attribution")
-    if attribution is not None:
-        attribution = {
-            "source_type": attribution.get("source_type"),
-            "entity": attribution.get("entity"),
-            "source": span_record(attribution.get("source"), text),
-            "cue": span_record(attribution.get("cue"), text),
-        }
     return {
         "claim": labels.get("claim"),
-        "attribution": attribution,
+        "attribution": attribution_record(labels.get("attribution"), text),
         "stance": labels.get("stance"),
         "outlet": labels.get("outlet"),
     }
@@ -58,18 +62,10 @@ def annotation_record(name, labels, skipped, flagged, comment, seconds, created,
     dict: this runs for every annotation of every export."""
     # JSON text on SQLite; PostgreSQL's driver has parsed it already
     given = orjson.loads(labels) if isinstance(labels, str) else labels or {}
-    attribution = given.get("attribution")
-    if attribution is not None:
-        attribution = {
-            "source_type": attribution.get("source_type"),
-            "entity": attribution.get("entity"),
-            "source": span_record(attribution.get("source"), text),
-            "cue": span_record(attribution.get("cue"), text),
-        }
     return {
         "annotator": name,
         "claim": given.get("claim"),
-        "attribution": attribution,
+        "attribution": attribution_record(given.get("attribution"), text),
         "stance": given.get("stance"),
         "outlet": given.get("outlet"),
         "skipped": bool(skipped),  # SQLite's driver gives 0 and 1

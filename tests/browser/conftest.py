@@ -60,3 +60,16 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """``sign_in(name)``: log in through the login form (password "secret-pass")."""
+
+    def fill_in(name):
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Password").fill("secret-pass")
+        page.keyboard.press("Enter")
+
+    return fill_in

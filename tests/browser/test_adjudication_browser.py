@@ -28,15 +28,19 @@ def label_seeds(make_user):
     return [sentences[i] for i in (2, 5, 9)]
 
 
-def test_a_reviewer_settles_every_disagreement(page, live_server, runner, make_user, screenshot):
+def keys_ready(page):
+    """Wait until the review page's key handler is installed (it marks <html> with .js)."""
+    expect(page.locator("html.js")).to_have_count(1)
+
+
+def test_a_reviewer_settles_every_disagreement(
+    page, live_server, runner, make_user, screenshot, sign_in
+):
     runner.invoke(args=["import", str(SEEDS)])
     disputed = label_seeds(make_user)
     make_user("rita", role="reviewer")
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Name").fill("rita")
-    page.get_by_label("Password").fill("secret-pass")
-    page.keyboard.press("Enter")
+    sign_in("rita")
     page.get_by_role("link", name="Disagreements").click()
     expect(page.locator(".counts")).to_contain_text("3 sentences where annotators disagree")
     expect(page.locator("table.disagreements tbody tr")).to_have_count(3)
@@ -46,10 +50,12 @@ def test_a_reviewer_settles_every_disagreement(page, live_server, runner, make_u
     expect(page.locator("tr.differs")).to_have_count(1)
     expect(page.locator("tr.differs")).to_contain_text("claim")
     screenshot("review-sentence")
+    keys_ready(page)
     page.keyboard.press("2")  # take ben's labels; on to the next disagreement
     expect(page.get_by_role("status").first).to_contain_text("Gold labels saved.")
     expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[1]}")
 
+    keys_ready(page)
     page.keyboard.press("n")  # look at the last one first, then come back
     expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[2]}")
     page.go_back()
@@ -57,8 +63,10 @@ def test_a_reviewer_settles_every_disagreement(page, live_server, runner, make_u
     # edit: neither annotator is right here
     page.get_by_label("Checkworthy claim").check()
     page.get_by_label("Note").fill("A checkable statement of fact")
+    keys_ready(page)
     page.keyboard.press("Control+Enter")
     expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[2]}")
+    keys_ready(page)
     page.keyboard.press("1")  # take ana's
     expect(page).to_have_url(f"{live_server}/review/disagreements")
     expect(page.locator(".counts")).to_contain_text("3 settled with gold · 0 to review")

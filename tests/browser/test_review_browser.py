@@ -29,16 +29,13 @@ def label_seeds(make_user):
 
 
 def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
-    page, live_server, runner, make_user, screenshot
+    page, live_server, runner, make_user, screenshot, sign_in
 ):
     runner.invoke(args=["import", str(SEEDS)])
     sentences = label_seeds(make_user)
     make_user("rita", role="reviewer")
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Name").fill("rita")
-    page.get_by_label("Password").fill("secret-pass")
-    page.keyboard.press("Enter")
+    sign_in("rita")
     page.get_by_role("link", name="Agreement", exact=True).click()
     expect(page.get_by_role("heading", name="Inter-annotator agreement")).to_be_visible()
     # the figures are computed in the background and swapped in when ready
@@ -71,12 +68,9 @@ def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
     expect(claim).to_contain_text("1.000")  # everyone now says "claim"
 
 
-def test_annotators_cannot_open_the_review_page(page, live_server, make_user):
+def test_annotators_cannot_open_the_review_page(page, live_server, make_user, sign_in):
     make_user("ana")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Name").fill("ana")
-    page.get_by_label("Password").fill("secret-pass")
-    page.keyboard.press("Enter")
+    sign_in("ana")
     expect(page.get_by_role("link", name="Agreement", exact=True)).to_have_count(0)
     response = page.goto(f"{live_server}/review/agreement")
     assert response.status == 403
