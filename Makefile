@@ -16,6 +16,13 @@ run: $(STAMP)
 	$(BIN)/flask setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Several worker processes, for a team; WORKERS and BIND can be changed on the command line.
+WORKERS ?= 3
+BIND ?= 127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/flask setup
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - 'annotator:create_app()'
+
 test: $(STAMP)
 	$(BIN)/pytest
 

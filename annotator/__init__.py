@@ -63,6 +63,7 @@ def create_app(config=None, instance_path=None):
         exporting,
         importing,
         review,
+        security,
         setup,
         timing,
     )
@@ -70,7 +71,7 @@ def create_app(config=None, instance_path=None):
 
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
-    modules = (accounts, adjudication, agreement, cli, errors, exporting, importing, setup, timing)
-    for module in modules:
+    modules = (accounts, adjudication, agreement, cli, errors, exporting, importing, security)
+    for module in (*modules, setup, timing):
         module.init_app(app)
     return app

@@ -230,3 +230,14 @@ def test_the_same_flow_without_javascript(browser, live_server, alice, screensho
     assert db.session.scalar(select(AnnotationRevision.labels))["claim"] == "checkworthy_claim"
     context.close()
     assert db.session.scalar(select(User.name)) == "alice"
+
+
+def test_the_content_security_policy_blocks_nothing_we_use(page, live_server, alice):
+    problems = []
+    page.on("console", lambda message: problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    log_in(page, live_server)
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#workspace .progress")).to_contain_text("Today 1")
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems

@@ -1,0 +1,37 @@
+"""Security headers on every answer, and the health endpoint."""
+
+from sqlalchemy import text
+
+from annotator.extensions import db
+
+
+def test_every_answer_carries_the_security_headers(client, logged_in):
+    for path in ("/login", "/static/annotator.css", "/nowhere", "/documents"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp, path
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_need_no_inline_script(client, logged_in):
+    page = client.get("/documents").text
+    assert "<script>" not in page and "<script " not in page.replace("<script src=", "")
+    assert "allowEval" in page  # htmx is told not to evaluate strings either
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["migration"]
+
+
+def test_healthz_fails_when_migrations_are_behind(client, app):
+    db.session.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "database schema at 0003" in response.json["reason"]
+    assert "run flask db upgrade" in response.json["reason"]
