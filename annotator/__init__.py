@@ -57,6 +57,7 @@ def create_app(config=None, instance_path=None):
         adjudication,
         annotate,
         auth,
+        backup,
         cli,
         documents,
         errors,
@@ -71,7 +72,7 @@ def create_app(config=None, instance_path=None):
 
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
-    modules = (accounts, adjudication, agreement, cli, errors, exporting, importing, security)
-    for module in (*modules, setup, timing):
+    modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, importing)
+    for module in (*modules, security, setup, timing):
         module.init_app(app)
     return app
