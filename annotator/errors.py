@@ -5,6 +5,11 @@ from flask import render_template
 MESSAGES = {
     403: ("Not allowed", "Your account's role does not give access to this page."),
     404: ("Not found", "There is nothing here for you at this address."),
+    413: (
+        "Too large",
+        "That request was too large (over 2 MB, or too many fields). Nothing was saved; "
+        "shorten the comment and try again.",
+    ),
     429: ("Too many attempts", "Too many failed attempts. Wait a few minutes, then try again."),
 }
 

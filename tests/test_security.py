@@ -40,3 +40,21 @@ def test_healthz_fails_when_migrations_are_behind(client, app):
     finally:  # PostgreSQL test runs share the schema: put the version back
         db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
         db.session.commit()
+
+
+def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp_path):
+    from helpers import import_texts
+
+    from annotator.models import Annotation
+
+    import_texts(tmp_path, ["One is here.", "Two is here."])
+    sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
+    huge = client.post(
+        f"/annotate/{sentence}",
+        data={"claim": "claim", "source_type": "author", "comment": "x" * (3 * 1024 * 1024)},
+    )
+    assert huge.status_code == 413
+    assert "Nothing was saved" in huge.text
+    many = {f"field{n}": "1" for n in range(10_000)} | {"claim": "claim"}
+    assert client.post(f"/annotate/{sentence}", data=many).status_code == 413
+    assert db.session.scalar(db.select(db.func.count()).select_from(Annotation)) == 0
