@@ -1,6 +1,11 @@
 """Friendly error pages."""
 
-from flask import render_template
+from contextlib import suppress
+
+from flask import current_app, render_template
+from sqlalchemy.exc import OperationalError
+
+from .extensions import db
 
 MESSAGES = {
     403: ("Not allowed", "Your account's role does not give access to this page."),
@@ -20,7 +25,16 @@ def error_page(error):
     return render_template("errors/error.html", heading=heading, message=message), error.code
 
 
+def database_unavailable(error):
+    """503 with a plain page (no login check: that needs the database too), not a trace."""
+    current_app.logger.error("database unavailable: %s", error.orig or error)
+    with suppress(OperationalError):  # the connection may be gone; the session ends anyway
+        db.session.rollback()
+    return render_template("errors/unavailable.html"), 503, {"Retry-After": "10"}
+
+
 def init_app(app):
     """Register the error handlers."""
     for code in MESSAGES:
         app.register_error_handler(code, error_page)
+    app.register_error_handler(OperationalError, database_unavailable)

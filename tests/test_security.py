@@ -58,3 +58,19 @@ def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp
     many = {f"field{n}": "1" for n in range(10_000)} | {"claim": "claim"}
     assert client.post(f"/annotate/{sentence}", data=many).status_code == 413
     assert db.session.scalar(db.select(db.func.count()).select_from(Annotation)) == 0
+
+
+def test_a_database_that_does_not_answer_gives_a_503_page_not_a_trace():
+    from annotator import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+         "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False}
+    )  # fmt: skip
+    client = app.test_client()
+    response = client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    assert response.status_code == 503
+    assert "The database cannot be used right now" in response.text
+    assert "Nothing was saved" in response.text and "Traceback" not in response.text
+    assert response.headers["Retry-After"] == "10"
+    assert client.get("/healthz").status_code == 503
