@@ -15,7 +15,7 @@ from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
-from .disagreements import disagreements, field_names
+from .disagreements import differing_fields, disagreements, field_names
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
@@ -186,9 +186,7 @@ def render_review(sentence, form, status=200):
         for name, a in given
     ]
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
-    differing = {
-        f for i, f in enumerate(field_names(scheme)) if len({repr(r[1][i]) for r in rows}) > 1
-    }
+    differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
     return (
         render_template(
             "review/sentence.html",

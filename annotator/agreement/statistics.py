@@ -116,31 +116,30 @@ def table_percent(table):
     return Figure(float(np.trace(table) / total))
 
 
-def cohen_kappa(table):
-    """Cohen's kappa of a two-rater table (each rater's own label distribution)."""
+def chance_corrected(table, expected_agreement):
+    """(observed - expected) / (1 - expected) for a two-rater table, where
+    ``expected_agreement(rows, columns, total)`` gives the chance agreement."""
     table = np.asarray(table, dtype=float)
     total = table.sum()
     if not total:
         return undefined("the two annotators share no item")
     observed = np.trace(table) / total
-    expected = float((table.sum(axis=1) * table.sum(axis=0)).sum() / total**2)
+    expected = float(expected_agreement(table.sum(axis=1), table.sum(axis=0), total))
     if expected >= 1:
         return undefined("both used one and the same label throughout")
     return Figure(float((observed - expected) / (1 - expected)))
+
+
+def cohen_kappa(table):
+    """Cohen's kappa of a two-rater table (each rater's own label distribution)."""
+    return chance_corrected(table, lambda rows, columns, total: (rows * columns).sum() / total**2)
 
 
 def scott_pi(table):
     """Scott's pi of a two-rater table (one label distribution for both raters)."""
-    table = np.asarray(table, dtype=float)
-    total = table.sum()
-    if not total:
-        return undefined("the two annotators share no item")
-    observed = np.trace(table) / total
-    shares = (table.sum(axis=1) + table.sum(axis=0)) / (2 * total)
-    expected = float((shares**2).sum())
-    if expected >= 1:
-        return undefined("both used one and the same label throughout")
-    return Figure(float((observed - expected) / (1 - expected)))
+    return chance_corrected(
+        table, lambda rows, columns, total: (((rows + columns) / (2 * total)) ** 2).sum()
+    )
 
 
 def coincidences(counts):
