@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .extensions import db
+from .extensions import db, write_transaction
 from .models import ROLES, Annotation, User
 
 users = AppGroup("users", help="Manage accounts.")
@@ -48,8 +48,10 @@ def add_user(name, role, password_stdin):
         )
     if db.session.scalar(select(User.id).where(User.name == name)):
         raise click.ClickException(f"a user called '{name}' already exists; nothing was changed.")
+    password = read_password(password_stdin)
+    write_transaction()  # SQLite: take the write lock rather than upgrade a stale read
     user = User(name=name, role=role)
-    user.set_password(read_password(password_stdin))
+    user.set_password(password)
     db.session.add(user)
     db.session.commit()
     click.echo(f"Added {role} '{name}'.")
@@ -78,6 +80,7 @@ def list_users():
 @click.argument("name")
 def deactivate(name):
     """Stop an account from logging in and end its sessions; its labels stay."""
+    write_transaction()
     user = find_user(name)
     user.active = False
     user.end_sessions()
@@ -89,6 +92,7 @@ def deactivate(name):
 @click.argument("name")
 def activate(name):
     """Let a deactivated account log in again."""
+    write_transaction()
     user = find_user(name)
     user.active = True
     db.session.commit()
@@ -100,8 +104,10 @@ def activate(name):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def passwd(name, password_stdin):
     """Set a new password; the user's other sessions end."""
+    password = read_password(password_stdin)
+    write_transaction()
     user = find_user(name)
-    user.set_password(read_password(password_stdin))
+    user.set_password(password)
     db.session.commit()
     click.echo(f"Password of '{name}' changed; their sessions have ended.")
 

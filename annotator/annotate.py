@@ -6,7 +6,7 @@ answers with the next sentence's partial in the same request.
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from . import workspace
 from .assignment import live_lease, my_counts, next_sentence
@@ -15,7 +15,7 @@ from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors
 from .guidelines import rendered_guidelines
 from .labelling import SaveRefused, save, save_and_next
-from .models import ROLES, Annotation, AnnotationRevision, Document, Sentence
+from .models import ROLES, Annotation, AnnotationRevision, Sentence
 from .pages import page_or_partial
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
@@ -57,28 +57,16 @@ def render_workspace(sentence, document, form, skip_form=None, message=None, sta
     )
 
 
-MY_ANNOTATION = select(Annotation).where(
-    Annotation.sentence_id == bindparam("sentence_id"),
-    Annotation.annotator_id == bindparam("user_id"),
-)
-
-
-def own_annotation(sentence_id):
-    """The current user's annotation of the sentence, or None."""
-    parameters = {"sentence_id": sentence_id, "user_id": current_user.id}
-    return db.session.scalar(MY_ANNOTATION, parameters)
-
-
 def sentence_for_me(sentence_id):
     """The sentence, its document and my annotation of it, if the sentence is handed to the
     current user or labelled by them; else 404."""
-    sentence = db.session.get(Sentence, sentence_id)
+    sentence = workspace.sentence(sentence_id)
     if sentence is None:
         abort(404)
-    annotation = own_annotation(sentence_id)
+    annotation = workspace.my_annotation(current_user.id, sentence_id)
     if annotation is None and live_lease(current_user.id, sentence_id) is None:
         abort(404)
-    return sentence, db.session.get(Document, sentence.document_id), annotation
+    return sentence, workspace.document(sentence.document_id), annotation
 
 
 def fresh_form(document, annotation):
@@ -118,8 +106,8 @@ def show_next(sentence_id):
         )
     if not htmx:
         return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
-    sentence = db.session.get(Sentence, sentence_id)
-    document = db.session.get(Document, sentence.document_id)
+    sentence = workspace.sentence(sentence_id)
+    document = workspace.document(sentence.document_id)
     # a newly handed-out sentence is never one I labelled: the form starts empty
     return render_workspace(sentence, document, fresh_form(document, None))
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
 
-from ..extensions import db
+from ..extensions import db, write_transaction
 from ..models import Annotation, Document, Sentence
 from .cleaning import clean
 from .readers import ImportProblem
@@ -140,6 +140,7 @@ class Importer:
 
 def import_articles(raw_articles, outlet=None, publisher=None, replace=False):
     """Import raw articles all-or-nothing and return a Summary; raises ImportProblem."""
+    write_transaction()  # SQLite: hold the write lock from the first read on
     try:
         importer = Importer(outlet, publisher, replace)
         for raw in raw_articles:
