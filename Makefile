@@ -17,10 +17,11 @@ run: $(STAMP)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Several worker processes, for a team; WORKERS and BIND can be changed on the command line.
-WORKERS ?= 3
+# Only the schema is brought up to date: no demo admin, no seed articles in a team's database.
+WORKERS ?= $(shell nproc)
 BIND ?= 127.0.0.1:8000
 serve: $(STAMP)
-	$(BIN)/flask setup
+	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - 'annotator:create_app()'
 
 test: $(STAMP)

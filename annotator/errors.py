@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db
@@ -25,12 +25,41 @@ def error_page(error):
     return render_template("errors/error.html", heading=heading, message=message), error.code
 
 
+# What the database driver said, and what to tell the person in front of the screen.
+READ_ONLY = (
+    "The database file is read-only for the server: check that its disk is mounted "
+    "read-write and that the server may write the file and its folder."
+)
+REASONS = [
+    ("disk is full", "The server's disk is full: the database cannot grow."),
+    ("readonly", READ_ONLY),
+    ("read-only", READ_ONLY),
+    ("locked", "The database is busy with a long write (an import or a backup?)."),
+    (
+        "unable to open database file",
+        "The database file cannot be opened: check that it exists, that its disk is mounted "
+        "read-write and that the server may write the file and its folder.",
+    ),
+]
+UNREACHABLE = "The database server does not answer (stopped, restarting or unreachable)."
+
+
+def unavailable_reason(error):
+    """A plain sentence for why the database cannot be used."""
+    said = str(error.orig or error).lower()
+    return next((reason for clue, reason in REASONS if clue in said), UNREACHABLE)
+
+
 def database_unavailable(error):
     """503 with a plain page (no login check: that needs the database too), not a trace."""
     current_app.logger.error("database unavailable: %s", error.orig or error)
     with suppress(OperationalError):  # the connection may be gone; the session ends anyway
         db.session.rollback()
-    return render_template("errors/unavailable.html"), 503, {"Retry-After": "10"}
+    # rendered without the context processors: Flask-Login's would load the user, from the
+    # database that just failed
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    page = template.render(reason=unavailable_reason(error), url_for=url_for)
+    return page, 503, {"Retry-After": "10"}
 
 
 def init_app(app):

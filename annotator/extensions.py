@@ -82,6 +82,22 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+@event.listens_for(Engine, "handle_error")
+def _reopen_read_only_sqlite(context):
+    """SQLite keeps a file it first opened read-only read-only for every connection of the
+    process, until all of them are closed: on that error, close them all (the failing one
+    as a lost connection, the pooled ones by disposing of the pool), so that writes work
+    again by themselves once the file or its disk is writable."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+        context.is_disconnect = True
+        cursor = getattr(context.execution_context, "cursor", None)
+        if cursor is not None:  # else its statement keeps the closed connection's file open
+            cursor.close()
+        if context.engine is not None:
+            context.engine.dispose()
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     """BEGIN, or BEGIN IMMEDIATE for a transaction opened with ``write_transaction()``."""

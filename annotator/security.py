@@ -1,11 +1,14 @@
 """Security headers on every response, and ``/healthz`` for load balancers."""
 
+import os
+
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .errors import READ_ONLY, unavailable_reason
 from .extensions import db
 
 # Only this site's own scripts and styles: every script is a file under /static (no inline
@@ -47,18 +50,41 @@ def add_security_headers(response):
     return response
 
 
+MIN_FREE_BYTES = 8 * 1024 * 1024  # below this, saving may fail any moment
+
+
+def writes_refused(connection):
+    """Why the database cannot take writes, or None: a SQLite file (or its folder) that is
+    not writable or a disk nearly full; a PostgreSQL server that is read-only."""
+    if connection.dialect.name == "postgresql":
+        read_only = connection.execute(text("SHOW transaction_read_only")).scalar() == "on"
+        return "The database server accepts no writes (read-only)." if read_only else None
+    path = connection.engine.url.database
+    if not path or path == ":memory:":
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        return READ_ONLY
+    disk = os.statvfs(folder)
+    if disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
+        return "The server's disk is (nearly) full: the database cannot grow."
+    return None
+
+
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers and its schema is at the newest migration, else 503
-    with the reason; no login needed, nothing private said."""
+    """200 when the database answers, takes writes and has its schema at the newest
+    migration, else 503 with the reason; no login needed, nothing private said."""
     try:
         connection = db.session.connection()
-        connection.execute(text("SELECT 1"))
         current = MigrationContext.configure(connection).get_current_revision()
+        refused = writes_refused(connection)
     except SQLAlchemyError as error:
+        return jsonify(status="unavailable", reason=unavailable_reason(error)), 503
+    finally:
         db.session.rollback()
-        reason = f"database unreachable: {type(error.orig or error).__name__}"
-        return jsonify(status="unavailable", reason=reason), 503
+    if refused:
+        return jsonify(status="unavailable", reason=refused), 503
     directory = current_app.extensions["migrate"].directory
     head = ScriptDirectory(directory).get_current_head()
     if current != head:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from .extensions import db
 from .importing import ImportProblem, import_files
@@ -49,7 +49,8 @@ def setup_command():
     if password:
         click.echo(f"Demo admin created. Log in as '{DEMO_ADMIN}' with password: {password}")
         click.echo("(Shown once: write it down, or change it with `flask users passwd admin`.)")
-    click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    click.echo(f"Database: {database.render_as_string(hide_password=True)}")
 
 
 def init_app(app):

@@ -115,10 +115,14 @@ class Server:
         self.uri = uri
         self.workers = workers
         self.port = port or free_port()
+        if log is None and os.environ.get("LOAD_SERVER_LOG"):  # to see the server's errors
+            log = open(os.environ["LOAD_SERVER_LOG"], "a")  # noqa: SIM115
         self.log = log
         self.process = None
 
-    def start(self, wait=30):
+    def start(self, wait=30, healthy=True):
+        """Start gunicorn; wait until ``/healthz`` says ok (or, with ``healthy=False``, until
+        it answers at all)."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "DATABASE_URL": self.uri,
@@ -134,7 +138,7 @@ class Server:
             start_new_session=True,
         )
         deadline = time.monotonic() + wait
-        while not self.healthy():
+        while not (self.healthy() if healthy else self.answers()):
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             if time.monotonic() > deadline:
@@ -146,6 +150,13 @@ class Server:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
                 return r.status == 200
+        except OSError:
+            return False
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+                return True
         except OSError:
             return False
 
@@ -322,15 +333,22 @@ class Annotator:
                 return
 
 
-def play(port, annotators, seconds, think, seed=0, first=0, during=None):
-    """Run ``annotators`` simulated annotators (``load{first}``…) for ``seconds``; ``during``
-    is called (in this thread) while they work. Returns the Annotator objects."""
-    annotators = min(annotators, MAX_ANNOTATORS)
-    until = time.monotonic() + min(seconds, MAX_SECONDS)
-    players = [
-        Annotator(f"load{first + n}", port, until, think, seed * 10_000 + n)
-        for n in range(annotators)
+def team(port, annotators, first=0, seed=0):
+    """``annotators`` simulated annotators, ``load{first}``… (bounded in number)."""
+    count = min(annotators, MAX_ANNOTATORS)
+    return [
+        Annotator(f"load{first + n}", port, 0.0, 0.0, seed * 10_000 + first + n)
+        for n in range(count)
     ]
+
+
+def play(players, seconds, think, during=None):
+    """Let the annotators work for ``seconds`` (bounded), thinking ``think`` seconds on
+    average between saves; ``during()`` is called in this thread meanwhile. They keep their
+    sessions and sentences, so a team can play several stages in a row."""
+    until = time.monotonic() + min(seconds, MAX_SECONDS)
+    for player in players:
+        player.until, player.think = until, think
     threads = [threading.Thread(target=player.run, daemon=True) for player in players]
     for thread in threads:
         thread.start()
@@ -341,12 +359,12 @@ def play(port, annotators, seconds, think, seed=0, first=0, during=None):
     return players
 
 
-def summary(players, seconds):
-    """Counts and latencies of a run from the clients' logs."""
-    attempts = [attempt for player in players for attempt in player.attempts]
+def summary(players, seconds, since=0.0):
+    """Counts and latencies of the saves started after ``since`` (time.time())."""
+    attempts = [a for player in players for a in player.attempts if a.started >= since]
     saved = [a for a in attempts if a.outcome == "saved"]
     timings = sorted(a.seconds * 1000 for a in saved if a.kind != "edit")
-    statuses = sum((player.statuses for player in players), Counter())
+    statuses = sum((player.statuses for player in players), Counter())  # every request
     return {
         "annotators": len(players),
         "seconds": seconds,
@@ -355,8 +373,9 @@ def summary(players, seconds):
         "saves_per_second": len(saved) / seconds,
         "outcomes": dict(Counter(a.outcome for a in attempts)),
         "kinds": dict(Counter(a.kind for a in saved)),
-        "statuses": {str(code): count for code, count in sorted(statuses.items())},
+        "requests": sum(sum(player.statuses.values()) for player in players),
         "server_errors": sum(count for code, count in statuses.items() if code >= 500),
+        "statuses": {str(code): count for code, count in sorted(statuses.items())},
         "p50_ms": statistics.median(timings) if timings else None,
         "p99_ms": timings[max(int(len(timings) * 0.99) - 1, 0)] if timings else None,
         "client_failures": [p.failure for p in players if p.failure],

@@ -256,10 +256,17 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) { queued = null; }  // nothing will be swapped in
   });
+  // The plain sentence of the server's 503 page, e.g. "The server's disk is full: …".
+  function reasonIn(page) {
+    var found = new DOMParser().parseFromString(page, "text/html").getElementById("reason");
+    return found ? found.textContent : "The database cannot be used right now.";
+  }
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     say(status === 404 ? "This sentence is not yours to label (any more). Press h for your history."
-      : status === 413 ? "That was too large to save." : "The server answered " + status + "; nothing was saved.");
+      : status === 413 ? "That was too large to save."
+      : status === 503 ? reasonIn(event.detail.xhr.responseText) + " Nothing was saved; your entries are still here: try again in a moment."
+      : "The server answered " + status + "; nothing was saved.");
   });
   document.addEventListener("htmx:sendError", function () {
     say("The server cannot be reached; nothing was saved. Your entries are still here: try again.");
