@@ -37,6 +37,9 @@ def form_class(scheme):
     built once per scheme."""
 
     class AnnotationForm(FlaskForm):
+        class Meta:
+            csrf = False  # CSRFProtect has checked every POST before the view runs
+
         claim = RadioField("Claim", choices=choices(scheme.claim_labels), validate_choice=False)
         source_type = RadioField(
             "Source type",

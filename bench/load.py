@@ -129,6 +129,7 @@ class Server:
             "SECRET_KEY": "load-test-secret",
         }
         command = [GUNICORN, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"]
+        command += os.environ.get("LOAD_GUNICORN_ARGS", "").split()
         self.process = subprocess.Popen(
             [*command, "--graceful-timeout", "5", "annotator:create_app()"],
             env=env,

@@ -374,7 +374,7 @@ Exporting the imported database again gives the same bytes: {"yes" if same else 
 
 
 LOAD_SENTENCES = 100_000
-SWEEP_THINK = [1.0, 0.5, 0.25, 0.15, 0.1, 0.05, 0.0]
+SWEEP_THINK = [1.0, 0.5, 0.25, 0.15, 0.125, 0.1, 0.05, 0.0]
 
 
 def load_run(uri, annotators, seconds, think, workers, stage_seconds):
