@@ -7,7 +7,10 @@ import click
 
 from .extensions import db
 
-PAGES_PER_STEP = 1024  # copy in steps so that annotators' writes go on meanwhile
+# All pages in one step, inside one read transaction: in WAL mode annotators' writes go on
+# meanwhile. Copying in smaller steps restarts the copy whenever anyone commits between two
+# steps, so under steady saving a large database never finished.
+PAGES_PER_STEP = -1
 
 
 @click.command("backup")

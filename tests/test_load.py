@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -71,6 +72,38 @@ def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri):
     assert load.problems(checked) == {}  # integrity_check ok, no broken revision, none lost
     if database_uri.startswith("sqlite"):
         assert checked["integrity"] == "ok"
+
+
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="flask backup is for SQLite")
+def test_backup_while_annotators_write_gives_a_working_copy(database_uri, tmp_path):
+    load.prepare(database_uri, 100_000, 21)  # 13 MiB: many steps, were it copied in steps
+    copy = tmp_path / "copy.sqlite"
+    backups = []
+
+    def back_up():
+        time.sleep(LOAD_SECONDS / 3)
+        env = {**os.environ, "DATABASE_URL": database_uri, "FLASK_APP": "annotator"}
+        command = [FLASK, "backup", str(copy)]
+        backups.append(subprocess.run(command, env=env, capture_output=True, text=True, timeout=60))
+
+    with load.Server(database_uri, workers=2) as server:
+        players = load.play(load.team(server.port, 20), LOAD_SECONDS, 0.05, back_up)
+    done = backups[0]
+    assert done.returncode == 0 and "integrity ok" in done.stdout, done.stdout + done.stderr
+    assert saved_after(players, 0) > 0 and problems_after(database_uri, players) == {}
+    restored = f"sqlite:///{copy}"
+    with load.Server(restored, workers=1) as server:  # the copy is a working database
+        newcomer = load.team(server.port, 1, first=20)[0]
+        newcomer.log_in()
+        assert newcomer.ask()
+        assert newcomer.attempt("label", newcomer.current, {"claim": "claim"}) == "saved"
+    checked = load.check(restored, [], overlap=2)
+    assert checked["integrity"] == "ok" and checked["over_overlap"] == []
+    assert checked["taken_wrong"] == [] and checked["broken_revisions"] == []
+    assert 0 < checked["annotations"] <= load.check(database_uri, [], 2)["annotations"] + 1
 
 
 def run_as_postgres(*command):
