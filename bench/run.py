@@ -434,7 +434,7 @@ def bench_load(annotators, seconds, think, stage_seconds):
         best, most = knee(stages)
         worst = max(s["p99_ms"] for _, s in stages)
         sweeps.append(
-            f"\n{name}: p99 stays within 100 ms up to **{best:.0f} saves/s**; the server "
+            f"\n\n{name}: p99 stays within 100 ms up to **{best:.0f} saves/s**; the server "
             f"saturates at about {most:.0f} saves/s, where shorter thinking only lengthens "
             f"the queue (p99 up to {worst:.0f} ms).\n"
             + "\n| think (mean) | saves/s | p50 | p99 |\n|---|---|---|---|\n"
