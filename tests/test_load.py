@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bench import load
 from tests.conftest import TEST_DATABASE_URL
@@ -45,6 +46,27 @@ def test_fifty_annotators_at_once_lose_nothing(database_uri):
     assert result["outcomes"] == {"saved": result["attempts"]}  # nothing refused, no 5xx
     assert result["saved"] > 50 and {"label", "skip", "edit"} <= set(result["kinds"])
     assert problems_after(database_uri, players) == {}
+
+
+def test_two_servers_on_one_database_keep_overlap(database_uri):
+    """Two app servers (as on two machines) share one database; OVERLAP=2 still holds and
+    nothing is lost, with 40 annotators racing for the same few sentences."""
+    load.prepare(database_uri, 400, 40)
+    with load.Server(database_uri, workers=2) as one, load.Server(database_uri, workers=2) as two:
+        team = load.team(one.port, 20) + load.team(two.port, 20, first=20)
+        players = load.play(team, LOAD_SECONDS, think=0.05)
+    result = load.summary(players, LOAD_SECONDS)
+    assert result["client_failures"] == [] and result["server_errors"] == 0
+    assert result["saved"] > 100
+    checked = load.check(database_uri, players, overlap=2)
+    assert load.problems(checked) == {}
+    engine = create_engine(database_uri)
+    with engine.connect() as connection:
+        labels = connection.execute(
+            text("SELECT count(*) FROM annotations WHERE NOT skipped GROUP BY sentence_id")
+        ).scalars()
+        assert max(labels) == 2  # the last slots were raced for, and never over-filled
+    engine.dispose()
 
 
 def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri):

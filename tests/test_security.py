@@ -51,12 +51,15 @@ def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     huge = client.post(
         f"/annotate/{sentence}",
-        data={"claim": "claim", "source_type": "author", "comment": "x" * (3 * 1024 * 1024)},
+        data={"claim": "claim", "source_type": "author", "comment": "x" * (10 * 1024 * 1024)},
     )
     assert huge.status_code == 413
     assert "Nothing was saved" in huge.text
     many = {f"field{n}": "1" for n in range(10_000)} | {"claim": "claim"}
     assert client.post(f"/annotate/{sentence}", data=many).status_code == 413
+    spans = {"claim": "claim", "source_start": ["1"] * 10_000, "source_end": ["2"] * 10_000}
+    refused = client.post(f"/annotate/{sentence}", data=spans)
+    assert refused.status_code == 413 and "Nothing was saved" in refused.text
     assert db.session.scalar(db.select(db.func.count()).select_from(Annotation)) == 0
 
 
