@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from . import workspace
-from .assignment import live_lease, my_counts, next_sentence
+from .assignment import my_counts, next_sentence
 from .auth import roles_required
 from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors
@@ -60,13 +60,13 @@ def render_workspace(sentence, document, form, skip_form=None, message=None, sta
 def sentence_for_me(sentence_id):
     """The sentence, its document and my annotation of it, if the sentence is handed to the
     current user or labelled by them; else 404."""
-    sentence = workspace.sentence(sentence_id)
-    if sentence is None:
+    found = workspace.sentence_for(current_user.id, sentence_id)
+    if found is None:
         abort(404)
-    annotation = workspace.my_annotation(current_user.id, sentence_id)
-    if annotation is None and live_lease(current_user.id, sentence_id) is None:
+    sentence, document, annotation, leased = found
+    if annotation is None and not leased:
         abort(404)
-    return sentence, workspace.document(sentence.document_id), annotation
+    return sentence, document, annotation
 
 
 def fresh_form(document, annotation):

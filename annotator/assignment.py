@@ -146,19 +146,6 @@ def lease_next(user_id):
     return None
 
 
-LIVE_LEASE = select(LEASES.c.id).where(
-    LEASES.c.annotator_id == bindparam("user_id"),
-    LEASES.c.sentence_id == bindparam("sentence_id"),
-    LEASES.c.expires >= bindparam("now"),
-)
-
-
-def live_lease(user_id, sentence_id):
-    """The id of the user's unexpired lease on the sentence, or None."""
-    parameters = {"user_id": user_id, "sentence_id": sentence_id, "now": utcnow()}
-    return db.session.scalar(LIVE_LEASE, parameters)
-
-
 def my_counts(user_id):
     """(labelled, skipped) by this user."""
     labelled, skipped = db.session.execute(

@@ -32,11 +32,16 @@ MY_ANNOTATION = (
     )
     .with_for_update()
 )
-MY_LEASE = select(LEASES.c.id, LEASES.c.created, LEASES.c.expires).where(
-    LEASES.c.annotator_id == bindparam("user_id"),
-    LEASES.c.sentence_id == bindparam("sentence_id"),
+# the user's lease on the sentence, ended and read in one statement (undone with the
+# transaction if the save is refused after all)
+END_MY_LEASE = (
+    delete(LEASES)
+    .where(
+        LEASES.c.annotator_id == bindparam("user_id"),
+        LEASES.c.sentence_id == bindparam("sentence_id"),
+    )
+    .returning(LEASES.c.created, LEASES.c.expires)
 )
-END_LEASE = delete(LEASES).where(LEASES.c.id == bindparam("lease_id"))
 NEW_ANNOTATION = insert(ANNOTATIONS).returning(ANNOTATIONS.c.id)
 TAKE_SLOT_IF_ROOM = (
     update(SENTENCES)
@@ -84,14 +89,14 @@ def save_and_next(user_id, sentence_id, values, revision=None):
 def create(user_id, sentence_id, values):
     """First save: turn the user's lease into an annotation."""
     now = utcnow()
-    lease = db.session.execute(MY_LEASE, {"user_id": user_id, "sentence_id": sentence_id}).first()
+    parameters = {"user_id": user_id, "sentence_id": sentence_id}
+    lease = db.session.execute(END_MY_LEASE, parameters).first()
     if lease is None:
         raise SaveRefused(
             403,
             "This sentence is not handed to you (or your reservation ran out and it went to "
             "someone else). Nothing was saved; ask for the next sentence.",
         )
-    db.session.execute(END_LEASE, {"lease_id": lease.id})
     lease_was_live = lease.expires >= now
     if lease_was_live and values["skipped"]:
         free_slot(sentence_id)

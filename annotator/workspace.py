@@ -2,14 +2,15 @@
 the way back, and the key legend."""
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as clock
+from typing import NamedTuple
 
 from flask import current_app, g
-from sqlalchemy import bindparam, false, func, select
+from sqlalchemy import bindparam, exists, false, func, select
 
 from .extensions import db
-from .models import Annotation, Document, Sentence, utcnow
+from .models import Annotation, Document, Lease, Sentence, utcnow
 
 CACHE_SECONDS = 10
 NO_ID_ABOVE = 2**62  # greater than every row id
@@ -43,21 +44,94 @@ DOCUMENT = select(
     DOCUMENTS.c.publisher,
     DOCUMENTS.c.published,
 ).where(DOCUMENTS.c.id == bindparam("document_id"))
-MY_ANNOTATION = select(
-    ANNOTATIONS.c.labels,
-    ANNOTATIONS.c.skipped,
-    ANNOTATIONS.c.flagged,
-    ANNOTATIONS.c.comment,
-    ANNOTATIONS.c.revision,
-).where(
-    ANNOTATIONS.c.sentence_id == bindparam("sentence_id"),
-    ANNOTATIONS.c.annotator_id == bindparam("user_id"),
-)
 SENTENCES_OF_DOCUMENT = (
     select(SENTENCES.c.id, SENTENCES.c.index, SENTENCES.c.paragraph, SENTENCES.c.text)
     .where(SENTENCES.c.document_id == bindparam("document_id"))
     .order_by(SENTENCES.c.index)
 )
+
+
+LEASES = Lease.__table__
+# A sentence as the current user may open it: with its document, the user's annotation and
+# whether the user holds a live lease on it, in one statement (four round trips on
+# PostgreSQL otherwise).
+SENTENCE_FOR_USER = (
+    select(
+        SENTENCES.c.id,
+        SENTENCES.c.document_id,
+        SENTENCES.c.index,
+        SENTENCES.c.text,
+        DOCUMENTS.c.title,
+        DOCUMENTS.c.outlet,
+        DOCUMENTS.c.publisher,
+        DOCUMENTS.c.published,
+        ANNOTATIONS.c.id.label("annotation_id"),
+        ANNOTATIONS.c.labels,
+        ANNOTATIONS.c.skipped,
+        ANNOTATIONS.c.flagged,
+        ANNOTATIONS.c.comment,
+        ANNOTATIONS.c.revision,
+        exists()
+        .where(
+            LEASES.c.annotator_id == bindparam("user_id"),
+            LEASES.c.sentence_id == SENTENCES.c.id,
+            LEASES.c.expires >= bindparam("now"),
+        )
+        .label("leased"),
+    )
+    .join(DOCUMENTS, DOCUMENTS.c.id == SENTENCES.c.document_id)
+    .outerjoin(
+        ANNOTATIONS,
+        (ANNOTATIONS.c.sentence_id == SENTENCES.c.id)
+        & (ANNOTATIONS.c.annotator_id == bindparam("user_id")),
+    )
+    .where(SENTENCES.c.id == bindparam("sentence_id"))
+)
+
+
+class SentenceView(NamedTuple):
+    """What the workspace shows of a sentence."""
+
+    id: int
+    document_id: str
+    index: int
+    text: str
+
+
+class DocumentView(NamedTuple):
+    """What the workspace shows of the sentence's article."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    publisher: str | None
+    published: date | None
+
+
+class AnnotationView(NamedTuple):
+    """The user's stored annotation, to fill the form with."""
+
+    labels: dict
+    skipped: bool
+    flagged: bool
+    comment: str | None
+    revision: int
+
+
+def sentence_for(user_id, sentence_id):
+    """``(sentence, document, annotation, leased)`` for the user, or None when the sentence
+    does not exist; ``annotation`` is None when the user has not labelled it."""
+    parameters = {"user_id": user_id, "sentence_id": sentence_id, "now": utcnow()}
+    row = db.session.execute(SENTENCE_FOR_USER, parameters).first()
+    if row is None:
+        return None
+    sentence = SentenceView(row.id, row.document_id, row.index, row.text)
+    document = DocumentView(row.document_id, row.title, row.outlet, row.publisher, row.published)
+    g.setdefault("workspace_documents", {})[document.id] = document
+    annotation = None
+    if row.annotation_id is not None:
+        annotation = AnnotationView(row.labels, row.skipped, row.flagged, row.comment, row.revision)
+    return sentence, document, annotation, bool(row.leased)
 
 
 def sentence(sentence_id):
@@ -72,13 +146,6 @@ def document(document_id):
     if document_id not in seen:
         seen[document_id] = db.session.execute(DOCUMENT, {"document_id": document_id}).first()
     return seen[document_id]
-
-
-def my_annotation(user_id, sentence_id):
-    """The user's annotation of the sentence (labels, skipped, flagged, comment, revision),
-    or None."""
-    parameters = {"sentence_id": sentence_id, "user_id": user_id}
-    return db.session.execute(MY_ANNOTATION, parameters).first()
 
 
 def labelled_count(*conditions):
