@@ -467,8 +467,8 @@ checked against the clients' logs.
 **Where p99 passes 100 ms.** {annotators} more annotators, logged in, then {stage_seconds} s at
 each thinking time, shorter and shorter, until the server is saturated (think 0: each
 client sends its next save as soon as the answer comes). Target: ≥ 300 saves/s on SQLite
-within 100 ms p99. (Label Studio here manages about 6 requests/s with 10 clients, p99 over 1 s.)
-{"".join(sweeps)}
+within 100 ms p99. (Label Studio here manages about 6 requests/s with 10 clients,
+p99 over 1 s.){"".join(sweeps)}
 
 PostgreSQL does the same work in 16 statements per save, each a round trip (plus a BEGIN,
 a COMMIT and a connection check for each of its three transactions), and the database
