@@ -3,7 +3,7 @@
 from contextlib import suppress
 
 from flask import current_app, render_template, url_for
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .extensions import db
 
@@ -53,7 +53,7 @@ def unavailable_reason(error):
 def database_unavailable(error):
     """503 with a plain page (no login check: that needs the database too), not a trace."""
     current_app.logger.error("database unavailable: %s", error.orig or error)
-    with suppress(OperationalError):  # the connection may be gone; the session ends anyway
+    with suppress(DBAPIError):  # the connection may be gone; the session ends anyway
         db.session.rollback()
     # rendered without the context processors: Flask-Login's would load the user, from the
     # database that just failed
@@ -62,8 +62,23 @@ def database_unavailable(error):
     return page, 503, {"Retry-After": "10"}
 
 
+def end_session(error):
+    """End the request's session before Flask-SQLAlchemy's teardown does (teardowns run in
+    reverse order of registration). If the database dropped the connection after the answer
+    was made (PostgreSQL restarting), the server has already discarded whatever was left
+    uncommitted: the answer stands, rather than becoming a 500 over a failed ROLLBACK."""
+    try:
+        db.session.close()
+    except DBAPIError as lost:
+        if not lost.connection_invalidated:
+            raise
+        current_app.logger.warning("connection lost before the request ended: %s", lost.orig)
+
+
 def init_app(app):
     """Register the error handlers."""
     for code in MESSAGES:
         app.register_error_handler(code, error_page)
-    app.register_error_handler(OperationalError, database_unavailable)
+    for lost in (OperationalError, InterfaceError):  # InterfaceError: a connection closed
+        app.register_error_handler(lost, database_unavailable)
+    app.teardown_appcontext(end_session)

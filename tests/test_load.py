@@ -36,27 +36,43 @@ def saved_after(players, moment):
     return sum(a.outcome == "saved" and a.started > moment for p in players for a in p.attempts)
 
 
-def test_fifty_annotators_at_once_lose_nothing(database_uri):
+@pytest.fixture
+def server_log(tmp_path):
+    """A file for the servers' own log, so that a failure can say what the server saw."""
+    with open(tmp_path / "server.log", "w") as log:
+        yield log
+
+
+def trouble(log):
+    """The server's tracebacks, for an assertion's message."""
+    log.flush()
+    said = Path(log.name).read_text()
+    return said[said.find("Traceback") :][:4000] if "Traceback" in said else "no traceback"
+
+
+def test_fifty_annotators_at_once_lose_nothing(database_uri, server_log):
     load.prepare(database_uri, 3_000, 50)
-    with load.Server(database_uri, workers=2) as server:
+    with load.Server(database_uri, workers=2, log=server_log) as server:
         players = load.play(load.team(server.port, 50), LOAD_SECONDS, think=0.1)
     result = load.summary(players, LOAD_SECONDS)
     assert result["client_failures"] == []
-    assert result["server_errors"] == 0, result["statuses"]
+    assert result["server_errors"] == 0, (result["statuses"], trouble(server_log))
     assert result["outcomes"] == {"saved": result["attempts"]}  # nothing refused, no 5xx
     assert result["saved"] > 50 and {"label", "skip", "edit"} <= set(result["kinds"])
     assert problems_after(database_uri, players) == {}
 
 
-def test_two_servers_on_one_database_keep_overlap(database_uri):
+def test_two_servers_on_one_database_keep_overlap(database_uri, server_log):
     """Two app servers (as on two machines) share one database; OVERLAP=2 still holds and
     nothing is lost, with 40 annotators racing for the same few sentences."""
     load.prepare(database_uri, 400, 40)
-    with load.Server(database_uri, workers=2) as one, load.Server(database_uri, workers=2) as two:
+    one = load.Server(database_uri, workers=2, log=server_log)
+    with one, load.Server(database_uri, workers=2, log=server_log) as two:
         team = load.team(one.port, 20) + load.team(two.port, 20, first=20)
         players = load.play(team, LOAD_SECONDS, think=0.05)
     result = load.summary(players, LOAD_SECONDS)
-    assert result["client_failures"] == [] and result["server_errors"] == 0
+    assert result["client_failures"] == []
+    assert result["server_errors"] == 0, (result["statuses"], trouble(server_log))
     assert result["saved"] > 100
     checked = load.check(database_uri, players, overlap=2)
     assert load.problems(checked) == {}
@@ -69,9 +85,9 @@ def test_two_servers_on_one_database_keep_overlap(database_uri):
     engine.dispose()
 
 
-def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri):
+def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri, server_log):
     load.prepare(database_uri, 3_000, 30)
-    server = load.Server(database_uri, workers=2).start()
+    server = load.Server(database_uri, workers=2, log=server_log).start()
     restarted = []
 
     def kill_and_restart():
@@ -87,7 +103,7 @@ def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri):
         server.stop()
     result = load.summary(players, LOAD_SECONDS)
     assert result["client_failures"] == []
-    assert result["server_errors"] == 0, result["statuses"]
+    assert result["server_errors"] == 0, (result["statuses"], trouble(server_log))
     assert result["outcomes"].get("no answer", 0) > 0  # the kill did hit requests in flight
     assert saved_after(players, restarted[0]) > 0  # and work went on after the restart
     checked = load.check(database_uri, players, overlap=2)
@@ -163,7 +179,7 @@ def own_postgres():
     not (TEST_DATABASE_URL or "").startswith("postgresql"),
     reason="runs in the PostgreSQL pass (TEST_DATABASE_URL), on a cluster of its own",
 )
-def test_postgres_stopped_for_10_s_gives_503_then_work_resumes(own_postgres):
+def test_postgres_stopped_for_10_s_gives_503_then_work_resumes(own_postgres, server_log):
     uri, pg_ctl = own_postgres
     load.prepare(uri, 2_000, 21)
     seen = {}
@@ -182,7 +198,7 @@ def test_postgres_stopped_for_10_s_gives_503_then_work_resumes(own_postgres):
         pg_ctl("start")
         seen["back"] = time.time()
 
-    with load.Server(uri, workers=2) as server:
+    with load.Server(uri, workers=2, log=server_log) as server:
         players = load.play(load.team(server.port, 20), 22, 0.1, outage)
     status, retry_after, page = seen["page"]
     assert status == 503 and retry_after == "10"
@@ -190,7 +206,8 @@ def test_postgres_stopped_for_10_s_gives_503_then_work_resumes(own_postgres):
     assert seen["health"][0] == 503
     result = load.summary(players, 22)
     assert result["client_failures"] == []
-    assert set(result["statuses"]) <= {"200", "302", "503"}, result["statuses"]  # no 500
+    no_500 = set(result["statuses"]) <= {"200", "302", "503"}
+    assert no_500, (result["statuses"], trouble(server_log))
     assert result["statuses"].get("503", 0) > 0
     assert saved_after(players, seen["back"]) > 0  # resumed by itself, nobody restarted it
     assert problems_after(uri, players) == {}

@@ -1,8 +1,10 @@
 """Security headers on every answer, and the health endpoint."""
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import create_engine, text
 
 from annotator.extensions import db
+from tests.conftest import TEST_DATABASE_URL, make_app
 
 
 def test_every_answer_carries_the_security_headers(client, logged_in):
@@ -77,3 +79,27 @@ def test_a_database_that_does_not_answer_gives_a_503_page_not_a_trace():
     assert "Nothing was saved" in response.text and "Traceback" not in response.text
     assert response.headers["Retry-After"] == "10"
     assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="PostgreSQL drops a connection when it restarts; a SQLite file has none to drop",
+)
+def test_a_connection_dropped_after_the_answer_is_made_does_not_turn_it_into_a_500(
+    database_uri,
+):
+    app = make_app(database_uri)  # its own app context per request, as in production
+    killer = create_engine(database_uri)
+
+    @app.after_request
+    def database_restarts_now(response):
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with killer.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        return response
+
+    client = app.test_client()
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json["status"] == "ok"
+    assert client.get("/login").status_code == 200  # the pool gave it a fresh connection
+    killer.dispose()
