@@ -50,6 +50,15 @@ def trouble(log):
     return said[said.find("Traceback") :][:4000] if "Traceback" in said else "no traceback"
 
 
+def wait_for_saves(players, count, timeout):
+    """Until the players have ``count`` acknowledged saves (at most ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(a.outcome == "saved" for p in players for a in p.attempts) >= count:
+            return
+        time.sleep(0.05)
+
+
 def test_fifty_annotators_at_once_lose_nothing(database_uri, server_log):
     load.prepare(database_uri, 3_000, 50)
     with load.Server(database_uri, workers=2, log=server_log) as server:
@@ -88,17 +97,19 @@ def test_two_servers_on_one_database_keep_overlap(database_uri, server_log):
 def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri, server_log):
     load.prepare(database_uri, 3_000, 30)
     server = load.Server(database_uri, workers=2, log=server_log).start()
+    players = load.team(server.port, 30)
     restarted = []
 
     def kill_and_restart():
-        time.sleep(LOAD_SECONDS / 3)
+        # once everyone is saving (on a busy machine, 30 logins alone can take seconds)
+        wait_for_saves(players, 90, timeout=LOAD_SECONDS)
         server.kill()  # SIGKILL to the master and every worker, mid-transaction or not
         time.sleep(1)
         server.start()
         restarted.append(time.time())
 
     try:
-        players = load.play(load.team(server.port, 30), LOAD_SECONDS * 1.5, 0.05, kill_and_restart)
+        load.play(players, LOAD_SECONDS * 1.5, 0.05, kill_and_restart)
     finally:
         server.stop()
     result = load.summary(players, LOAD_SECONDS)
