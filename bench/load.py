@@ -38,6 +38,7 @@ from annotator.models import Annotation, AnnotationRevision, Document, Lease, Se
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+FLASK = str(Path(sys.executable).with_name("flask"))
 PASSWORD = "load-test-password"
 PER_DOCUMENT = 25
 MAX_ANNOTATORS = 500  # the load is bounded in count and in time, whatever the caller asks
@@ -358,6 +359,26 @@ def play(players, seconds, think, during=None):
     for thread in threads:
         thread.join(timeout=max(until - time.monotonic(), 0) + 60)
     return players
+
+
+def flask_import(uri, path):
+    """``flask import PATH`` into ``uri``, as the project lead runs it while annotators work:
+    (seconds, the finished process)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": uri,
+           "SECRET_KEY": "load-test-secret"}  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(
+        [FLASK, "import", str(path)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    return time.perf_counter() - started, done
+
+
+def longest_wait(players, start, end):
+    """The longest save round trip (seconds) of those started between ``start`` and ``end``
+    (time.time()), refused or not."""
+    waits = [a.seconds for p in players for a in p.attempts
+             if a.seconds is not None and start <= a.started <= end]  # fmt: skip
+    return max(waits, default=0.0)
 
 
 def summary(players, seconds, since=0.0):

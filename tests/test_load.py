@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench import load
+from bench.corpus import write_corpus
 from tests.conftest import TEST_DATABASE_URL
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "8"))
@@ -121,6 +122,37 @@ def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri, server_lo
     assert load.problems(checked) == {}  # integrity_check ok, no broken revision, none lost
     if database_uri.startswith("sqlite"):
         assert checked["integrity"] == "ok"
+
+
+def test_an_import_while_annotators_save_keeps_them_waiting_not_failing(
+    database_uri, server_log, tmp_path
+):
+    """The project lead imports 60,000 sentences while 20 annotators save: the import is
+    whole, and saves wait for SQLite's write lock (held only while rows are written)
+    instead of failing."""
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, 60_000)
+    load.prepare(database_uri, 3_000, 20)
+    imported = {}
+
+    def lead_imports():
+        wait_for_saves(players, 40, timeout=LOAD_SECONDS)
+        imported["start"] = time.time()
+        imported["seconds"], imported["done"] = load.flask_import(database_uri, corpus)
+        imported["end"] = time.time()
+
+    with load.Server(database_uri, workers=2, log=server_log) as server:
+        players = load.team(server.port, 20)
+        load.play(players, LOAD_SECONDS * 2, 0.2, lead_imports)
+    done = imported["done"]
+    assert done.returncode == 0, done.stderr
+    assert "60000 sentences" in done.stdout
+    result = load.summary(players, LOAD_SECONDS * 2)
+    assert result["client_failures"] == []
+    assert result["server_errors"] == 0, (result["statuses"], trouble(server_log))
+    assert result["outcomes"] == {"saved": result["attempts"]}
+    assert saved_after(players, imported["end"]) > 0
+    assert problems_after(database_uri, players) == {}
 
 
 FLASK = str(Path(sys.executable).with_name("flask"))
