@@ -6,11 +6,20 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run serve test lint format bench bench-full clean
 
+SERVE_STAMP := $(VENV)/.installed-serve-stamp
+
+# The app with its test and benchmark tools; `make serve` installs the app's own needs only.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --quiet --upgrade pip
 	$(BIN)/pip install --quiet --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(SERVE_STAMP)
+
+$(SERVE_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet -e .
+	touch $(SERVE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/flask setup
@@ -20,7 +29,7 @@ run: $(STAMP)
 # Only the schema is brought up to date: no demo admin, no seed articles in a team's database.
 WORKERS ?= $(shell nproc)
 BIND ?= 127.0.0.1:8000
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - 'annotator:create_app()'
 
