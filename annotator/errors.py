@@ -34,7 +34,12 @@ REASONS = [
     ("disk is full", "The server's disk is full: the database cannot grow."),
     ("readonly", READ_ONLY),
     ("read-only", READ_ONLY),
-    ("locked", "The database is busy with a long write (an import or a backup?)."),
+    (  # before "locked": PostgreSQL's detail names the ShareLock it waited for
+        "deadlock detected",
+        "Two changes to the same data collided and the database undid this one. "
+        "Try again: it will go through.",
+    ),
+    ("database is locked", "The database is busy with a long write (an import or a backup?)."),
     (
         "unable to open database file",
         "The database file cannot be opened: check that it exists, that its disk is mounted "

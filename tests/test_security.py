@@ -1,8 +1,14 @@
 """Security headers on every answer, and the health endpoint."""
 
+import sqlite3
+import threading
+import time
+
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from annotator.errors import unavailable_reason
 from annotator.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_app
 
@@ -103,3 +109,47 @@ def test_a_connection_dropped_after_the_answer_is_made_does_not_turn_it_into_a_5
     assert answer.status_code == 200 and answer.json["status"] == "ok"
     assert client.get("/login").status_code == 200  # the pool gave it a fresh connection
     killer.dispose()
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="a deadlock between two transactions needs PostgreSQL's row locks",
+)
+def test_a_deadlock_is_explained_as_a_collision_not_as_an_outage(make_user):
+    first, second = make_user("ana").id, make_user("ben").id
+    engine = create_engine(TEST_DATABASE_URL)
+    rename = text("UPDATE users SET name = name WHERE id = :id")
+    one, two = engine.connect(), engine.connect()
+    one.execute(rename, {"id": first})
+    two.execute(rename, {"id": second})
+    errors = []
+
+    def cross(connection, row):
+        try:
+            connection.execute(rename, {"id": row})
+        except OperationalError as error:
+            errors.append(error)
+
+    waiting = threading.Thread(target=cross, args=(one, second))
+    waiting.start()
+    time.sleep(0.5)  # ``one`` now waits for ``two``'s row; ``two`` asks for ``one``'s
+    cross(two, first)  # PostgreSQL undoes one of the two, and the other goes on
+    two.close()
+    waiting.join()
+    one.close()
+    engine.dispose()
+    assert len(errors) == 1 and "deadlock detected" in str(errors[0])
+    assert unavailable_reason(errors[0]).startswith("Two changes to the same data collided")
+
+
+def test_a_write_lock_held_elsewhere_is_explained_as_busy(tmp_path):
+    path = tmp_path / "busy.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")  # an import, say, holding the write lock
+    waiter = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        waiter.execute("BEGIN IMMEDIATE")
+    holder.close(), waiter.close()
+    error = OperationalError("BEGIN IMMEDIATE", {}, refused.value)
+    assert unavailable_reason(error).startswith("The database is busy with a long write")
