@@ -30,8 +30,14 @@ READ_ONLY = (
     "The database file is read-only for the server: check that its disk is mounted "
     "read-write and that the server may write the file and its folder."
 )
+READ_ONLY_SERVER = (
+    "The database server takes no writes (a read-only standby, or "
+    "default_transaction_read_only is on): point DATABASE_URL at the primary server."
+)
 REASONS = [
     ("disk is full", "The server's disk is full: the database cannot grow."),
+    ("no space left on device", "The database server's disk is full: the database cannot grow."),
+    ("read-only transaction", READ_ONLY_SERVER),  # PostgreSQL's words: before "read-only"
     ("readonly", READ_ONLY),
     ("read-only", READ_ONLY),
     (  # before "locked": PostgreSQL's detail names the ShareLock it waited for

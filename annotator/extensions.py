@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING = {
@@ -96,6 +97,20 @@ def _reopen_read_only_sqlite(context):
             cursor.close()
         if context.engine is not None:
             context.engine.dispose()
+
+
+READ_ONLY_SQL_TRANSACTION = "25006"  # PostgreSQL's SQLSTATE for a write refused as read-only
+
+
+@event.listens_for(Engine, "handle_error")
+def _read_only_postgres_is_unavailable(context):
+    """A read-only PostgreSQL (a standby after a failover, ``default_transaction_read_only``)
+    refuses writes with SQLSTATE 25006, which the driver files as an InternalError: raise it
+    as the OperationalError a read-only SQLite file gives, so that it answers the 503 page
+    that says why, not a 500."""
+    error = context.original_exception
+    if getattr(error, "sqlstate", None) == READ_ONLY_SQL_TRANSACTION:
+        raise OperationalError(context.statement, context.parameters, error) from error
 
 
 @event.listens_for(Engine, "begin")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import READ_ONLY, unavailable_reason
+from .errors import READ_ONLY, READ_ONLY_SERVER, unavailable_reason
 from .extensions import db
 
 # Only this site's own scripts and styles: every script is a file under /static (no inline
@@ -61,7 +61,7 @@ def writes_refused(connection):
     not writable or a disk nearly full; a PostgreSQL server that is read-only."""
     if connection.dialect.name == "postgresql":
         read_only = connection.execute(text("SHOW transaction_read_only")).scalar() == "on"
-        return "The database server accepts no writes (read-only)." if read_only else None
+        return READ_ONLY_SERVER if read_only else None
     path = connection.engine.url.database
     if not path or path == ":memory:":
         return None

@@ -153,3 +153,35 @@ def test_a_write_lock_held_elsewhere_is_explained_as_busy(tmp_path):
     holder.close(), waiter.close()
     error = OperationalError("BEGIN IMMEDIATE", {}, refused.value)
     assert unavailable_reason(error).startswith("The database is busy with a long write")
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="a read-only PostgreSQL server (a standby after a failover)",
+)
+def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, logged_in, tmp_path):
+    from helpers import import_texts
+
+    from annotator.models import Annotation
+
+    import_texts(tmp_path, ["One is here.", "Two is here."])
+    sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
+    form = {"claim": "not_claim", "source_type": "author"}
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT").connect()
+    name = admin.scalar(text("SELECT quote_ident(current_database())"))
+    admin.execute(text(f"ALTER DATABASE {name} SET default_transaction_read_only = on"))
+    db.engine.dispose()  # the app's next connections start read-only, as on a standby
+    try:
+        refused = client.post(f"/annotate/{sentence}", data=form, headers={"HX-Request": "true"})
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
+        assert "takes no writes" in refused.text and "Traceback" not in refused.text
+        health = client.get("/healthz")
+        assert health.status_code == 503 and "takes no writes" in health.json["reason"]
+    finally:
+        admin.execute(text(f"ALTER DATABASE {name} RESET default_transaction_read_only"))
+        admin.close()
+        db.engine.dispose()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Annotation)) == 0
+    saved = client.post(f"/annotate/{sentence}", data=form, headers={"HX-Request": "true"})
+    assert saved.status_code == 200  # writable again: the same save goes through
+    assert db.session.scalar(db.select(db.func.count()).select_from(Annotation)) == 1

@@ -64,12 +64,14 @@ def screenshot(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """``sign_in(name)``: log in through the login form (password "secret-pass")."""
+    """``sign_in(name)``: log in through the login form (password "secret-pass") and wait
+    for the page it leads to, so that the next ``goto`` does not cut that navigation short."""
 
     def fill_in(name):
         page.goto(f"{live_server}/login")
         page.get_by_label("Name").fill(name)
         page.get_by_label("Password").fill("secret-pass")
         page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/login" not in url)
 
     return fill_in
