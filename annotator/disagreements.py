@@ -1,10 +1,10 @@
 """Sentences whose annotators disagree, for reviewers to settle into gold."""
 
-import json
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 
+import orjson
 from sqlalchemy import func, select
 
 from .adjudication import field_values
@@ -33,11 +33,14 @@ def field_names(scheme):
 
 def differing_fields(all_labels, scheme):
     """The fields on which these labels are not all the same."""
+    first = all_labels[0]
+    if all(labels == first for labels in all_labels):  # the common case, and cheap
+        return []
     values = [field_values(labels, scheme) for labels in all_labels]
     return [
         name
         for position, (name, _) in enumerate(values[0])
-        if len({json.dumps(v[position][1], sort_keys=True) for v in values}) > 1
+        if len({orjson.dumps(v[position][1], option=orjson.OPT_SORT_KEYS) for v in values}) > 1
     ]
 
 
