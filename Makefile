@@ -8,18 +8,16 @@ STAMP := $(VENV)/.installed-stamp
 
 SERVE_STAMP := $(VENV)/.installed-serve-stamp
 
-# The app with its test and benchmark tools; `make serve` installs the app's own needs only.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --quiet --upgrade pip
-	$(BIN)/pip install --quiet --quiet -e '.[dev]'
-	touch $(STAMP) $(SERVE_STAMP)
-
+# The app's own needs (all `make serve` installs), then its test and benchmark tools.
 $(SERVE_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --quiet --upgrade pip
 	$(BIN)/pip install --quiet --quiet -e .
 	touch $(SERVE_STAMP)
+
+$(STAMP): $(SERVE_STAMP)
+	$(BIN)/pip install --quiet --quiet -e '.[dev]'
+	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/flask setup

@@ -62,13 +62,11 @@ class Prepared:
     sentence spans packed as (paragraph, start, end) triples (12 bytes each, not ~120 as
     tuples: a million sentences wait in memory during a large import)."""
 
-    __slots__ = ("count", "digest", "document", "packed", "where")
+    __slots__ = ("document", "packed", "where")
 
     def __init__(self, raw, outlet=None, publisher=None):
         self.where = raw.where
         self.document, spans = prepare(raw, outlet, publisher)
-        self.digest = self.document["content_hash"]
-        self.count = len(spans)
         self.packed = array("i", chain.from_iterable(spans))
 
     def spans(self):
@@ -92,7 +90,8 @@ class Importer:
 
     def add(self, article):
         """Check one prepared article against what exists and queue its rows."""
-        document, doc_id, digest = article.document, article.document["id"], article.digest
+        document = article.document
+        doc_id, digest = document["id"], document["content_hash"]
         if doc_id in self.ids_in_this_import and self.hash_by_id[doc_id] != digest:
             raise ImportProblem(
                 article.where, f"document id '{doc_id}' appears twice, with different text"
@@ -120,7 +119,7 @@ class Importer:
             for index, (paragraph, start, end) in enumerate(article.spans())
         )
         self.summary.documents += 1
-        self.summary.sentences += article.count
+        self.summary.sentences += len(article.packed) // 3
         if len(self.sentences) >= BATCH:
             self.flush()
 
