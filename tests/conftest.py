@@ -3,6 +3,7 @@ PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per te
 
 import contextvars
 import os
+import re
 import shutil
 
 import pytest
@@ -15,7 +16,10 @@ from annotator.extensions import db
 from annotator.models import User
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret", "WTF_CSRF_ENABLED": False}
+# the production configuration: CSRF on, real session lifetimes; only the secret is fixed
+SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret"}
+# a token as the pages render it: in a form's hidden field, or in htmx's hx-headers
+PAGE_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
 def make_app(uri, **settings):
@@ -89,10 +93,46 @@ class FreshReads:
 
 
 class Client(FreshReads, FlaskClient):
-    """A test client whose test sees what each request wrote."""
+    """A test client whose test sees what each request wrote, and which posts as a browser
+    does: with the CSRF token of the last page it was shown.
+
+    A POST that names no token itself (``csrf_token`` in its data or an ``X-CSRFToken``
+    header) gets the one from the last page, unless sent ``forged=True`` (as another site
+    would send it); before any page, it reads the login page, as a
+    browser that opened the site would have. Logging in or out starts a new session, whose
+    pages carry a new token.
+    """
+
+    page_token = None
 
     def open(self, *args, **kwargs):
-        return self.around(super().open, *args, **kwargs)
+        method = kwargs.get("method", "GET").upper()
+        path = args[0] if args and isinstance(args[0], str) else ""  # else a followed redirect
+        forged = kwargs.pop("forged", False)
+        if method == "POST" and path and not forged and not self.carries_token(kwargs):
+            kwargs["data"] = {**(kwargs.get("data") or {}), "csrf_token": self.token()}
+        response = self.around(super().open, *args, **kwargs)
+        if method == "POST" and path.split("?")[0] in ("/login", "/logout"):
+            self.page_token = None
+        elif response.mimetype == "text/html":
+            found = PAGE_TOKEN.search(response.get_data(as_text=True))
+            if found:
+                self.page_token = found[1] or found[2]
+        return response
+
+    @staticmethod
+    def carries_token(kwargs):
+        """Whether the test put a token (or a deliberately wrong one) into the request."""
+        data, headers = kwargs.get("data"), dict(kwargs.get("headers") or {})
+        if data is not None and not isinstance(data, dict):
+            return True  # raw or repeated fields: the test builds the whole body itself
+        return "X-CSRFToken" in headers or "csrf_token" in (data or {})
+
+    def token(self):
+        """The token of the last page shown, or of the login page."""
+        if self.page_token is None:
+            self.get("/login")
+        return self.page_token
 
 
 class Runner(FreshReads, FlaskCliRunner):

@@ -202,29 +202,18 @@ def test_failed_logins_from_one_address_are_slowed_down(client, make_user):
     assert client.post("/login", data={"name": "target", "password": "x"}).status_code == 429
 
 
-def test_csrf_on_htmx_posts(database_uri, make_user, tmp_path):
-    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_uri,
-                      "WTF_CSRF_ENABLED": True})  # fmt: skip
-    with app.app_context():
-        import_texts(tmp_path, ["Only sentence here."])
-        make_user("alice")
-        app.test_client_class = Client
-        client = app.test_client()
-        page = client.get("/login").data.decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post(
-            "/login", data={"name": "alice", "password": "secret-pass", "csrf_token": token}
-        )
-        workspace = client.get("/annotate", follow_redirects=True)
-        header_token = re.search(r'"X-CSRFToken": "([^"]+)"', workspace.data.decode()).group(1)
-        url = workspace.request.path + "/skip"
-        refused = client.post(url, data={"reason": "x"}, headers={"HX-Request": "true"})
-        assert refused.status_code == 400
-        assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
-        accepted = client.post(
-            url, data={"reason": "x"}, headers={"HX-Request": "true", "X-CSRFToken": header_token}
-        )
-        assert accepted.status_code == 200  # htmx: the next sentence (or done) in the answer
-        assert db.session.scalar(select(func.count()).select_from(Annotation)) == 1
-        db.session.remove()
-        db.engine.dispose()
+def test_csrf_on_htmx_posts(client, make_user, tmp_path):
+    import_texts(tmp_path, ["Only sentence here."])
+    make_user("alice")
+    login(client, "alice")
+    workspace = client.get("/annotate", follow_redirects=True)
+    header_token = re.search(r'"X-CSRFToken": "([^"]+)"', workspace.data.decode()).group(1)
+    url = workspace.request.path + "/skip"
+    refused = client.post(url, data={"reason": "x"}, headers={"HX-Request": "true"}, forged=True)
+    assert refused.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
+    accepted = client.post(
+        url, data={"reason": "x"}, headers={"HX-Request": "true", "X-CSRFToken": header_token}
+    )
+    assert accepted.status_code == 200  # htmx: the next sentence (or done) in the answer
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 1

@@ -9,11 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from annotator import create_app
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.models import Annotation, AnnotationRevision, Document, Gold, Sentence
-from tests.conftest import SETTINGS, Client, add_user
+from tests.conftest import add_user
 from tests.helpers import import_texts
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -124,27 +123,19 @@ def test_any_form_values_store_valid_labels_or_nothing(client, app, labelling, f
 
 
 @pytest.fixture
-def guarded(database_uri, tmp_path):
-    """CSRF on, as in production: (client, alice's token, alice's sentence, (bob's id, a
-    sentence not hers), alice's id)."""
-    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": database_uri,
-                      "WTF_CSRF_ENABLED": True})  # fmt: skip
-    app.test_client_class = Client
-    with app.app_context():
-        (ids,) = import_texts(tmp_path, SENTENCES)
-        alice, bob = add_user("alice"), add_user("bob")
-        next_sentence(bob.id)
-        client = app.test_client()
-        page = client.get("/login").data.decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-        form = {"name": "alice", "password": "secret-pass", "csrf_token": token}
-        assert client.post("/login", data=form).status_code == 302
-        workspace = client.get("/annotate", follow_redirects=True)
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', workspace.data.decode())[1]
-        alices = next_sentence(alice.id)  # the sentence the workspace handed her
-        yield client, token, alices, (bob.id, ids[1]), alice.id
-        db.session.remove()
-        db.engine.dispose()
+def guarded(client, tmp_path):
+    """Alice logged in through the login form: (client, the token of her workspace page,
+    her sentence, (bob's id, a sentence not hers), alice's id)."""
+    (ids,) = import_texts(tmp_path, SENTENCES)
+    alice, bob = add_user("alice"), add_user("bob")
+    next_sentence(bob.id)
+    assert (
+        client.post("/login", data={"name": "alice", "password": "secret-pass"}).status_code == 302
+    )
+    workspace = client.get("/annotate", follow_redirects=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', workspace.data.decode())[1]
+    alices = next_sentence(alice.id)  # the sentence the workspace handed her
+    return client, token, alices, (bob.id, ids[1]), alice.id
 
 
 VALID = {"claim": "claim", "source_type": "author"}
@@ -158,7 +149,7 @@ def test_missing_or_wrong_csrf_token_is_refused(guarded):
         ({}, {**VALID, "csrf_token": stolen}),  # forged
         ({"HX-Request": "true", "X-CSRFToken": token[:-4] + "AAAA"}, VALID),  # tampered
     ]:
-        response = client.post(f"/annotate/{sentence}", data=form, headers=headers)
+        response = client.post(f"/annotate/{sentence}", data=form, headers=headers, forged=True)
         assert response.status_code == 400
         assert "CSRF" in response.data.decode()
     assert count(Annotation) == 0

@@ -2,9 +2,7 @@
 
 import pytest
 
-from annotator import create_app
 from annotator.extensions import db
-from tests.conftest import Client
 
 
 @pytest.mark.parametrize("path", ["/", "/documents", "/documents/000_4e0281c745451fc7"])
@@ -71,19 +69,10 @@ def test_logout_ends_the_session(logged_in):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_csrf_is_enforced(database_uri, make_user):
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_uri})
-    with app.app_context():
-        make_user("alice")
-        app.test_client_class = Client
-        client = app.test_client()
-        response = client.post("/login", data={"name": "alice", "password": "secret-pass"})
-        assert response.status_code == 400
-        page = client.get("/login").data.decode()
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        response = client.post(
-            "/login", data={"name": "alice", "password": "secret-pass", "csrf_token": token}
-        )
-        assert response.status_code == 302
-        db.session.remove()
-        db.engine.dispose()
+def test_csrf_is_enforced(client, make_user):
+    make_user("alice")
+    form = {"name": "alice", "password": "secret-pass"}
+    assert client.post("/login", data=form, forged=True).status_code == 400
+    page = client.get("/login").data.decode()
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/login", data={**form, "csrf_token": token}).status_code == 302
