@@ -97,10 +97,10 @@ class Client(FreshReads, FlaskClient):
     does: with the CSRF token of the last page it was shown.
 
     A POST that names no token itself (``csrf_token`` in its data or an ``X-CSRFToken``
-    header) gets the one from the last page, unless sent ``forged=True`` (as another site
-    would send it); before any page, it reads the login page, as a
-    browser that opened the site would have. Logging in or out starts a new session, whose
-    pages carry a new token.
+    header) gets the one from the last page, unless sent ``as_given=True`` (exactly as the
+    test built it: a form as rendered, or a request from another site). Before any page,
+    it reads the login page, as a browser that opened the site would have. Logging in or
+    out starts a new session, whose pages carry a new token.
     """
 
     page_token = None
@@ -108,8 +108,8 @@ class Client(FreshReads, FlaskClient):
     def open(self, *args, **kwargs):
         method = kwargs.get("method", "GET").upper()
         path = args[0] if args and isinstance(args[0], str) else ""  # else a followed redirect
-        forged = kwargs.pop("forged", False)
-        if method == "POST" and path and not forged and not self.carries_token(kwargs):
+        as_given = kwargs.pop("as_given", False)
+        if method == "POST" and path and not as_given and not self.carries_token(kwargs):
             kwargs["data"] = {**(kwargs.get("data") or {}), "csrf_token": self.token()}
         response = self.around(super().open, *args, **kwargs)
         if method == "POST" and path.split("?")[0] in ("/login", "/logout"):

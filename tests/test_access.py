@@ -209,7 +209,7 @@ def test_csrf_on_htmx_posts(client, make_user, tmp_path):
     workspace = client.get("/annotate", follow_redirects=True)
     header_token = re.search(r'"X-CSRFToken": "([^"]+)"', workspace.data.decode()).group(1)
     url = workspace.request.path + "/skip"
-    refused = client.post(url, data={"reason": "x"}, headers={"HX-Request": "true"}, forged=True)
+    refused = client.post(url, data={"reason": "x"}, headers={"HX-Request": "true"}, as_given=True)
     assert refused.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
     accepted = client.post(

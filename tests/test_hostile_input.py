@@ -149,7 +149,7 @@ def test_missing_or_wrong_csrf_token_is_refused(guarded):
         ({}, {**VALID, "csrf_token": stolen}),  # forged
         ({"HX-Request": "true", "X-CSRFToken": token[:-4] + "AAAA"}, VALID),  # tampered
     ]:
-        response = client.post(f"/annotate/{sentence}", data=form, headers=headers, forged=True)
+        response = client.post(f"/annotate/{sentence}", data=form, headers=headers, as_given=True)
         assert response.status_code == 400
         assert "CSRF" in response.data.decode()
     assert count(Annotation) == 0

@@ -72,7 +72,7 @@ def test_logout_ends_the_session(logged_in):
 def test_csrf_is_enforced(client, make_user):
     make_user("alice")
     form = {"name": "alice", "password": "secret-pass"}
-    assert client.post("/login", data=form, forged=True).status_code == 400
+    assert client.post("/login", data=form, as_given=True).status_code == 400
     page = client.get("/login").data.decode()
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     assert client.post("/login", data={**form, "csrf_token": token}).status_code == 302
