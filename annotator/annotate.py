@@ -6,15 +6,17 @@ answers with the next sentence's partial in the same request.
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from . import workspace
+from .adjudication import field_values
 from .assignment import my_counts, next_sentence
 from .auth import roles_required
 from .extensions import db, htmx
-from .forms import SkipForm, fill, form_class, labels_from, show_errors
+from .forms import SkipForm, fill, form_class, labels_from, show_errors, shown_revision
 from .guidelines import rendered_guidelines
-from .labelling import SaveRefused, save, save_and_next
+from .labelling import SaveRefused, StaleForm, save, save_and_next
 from .models import ROLES, Annotation, AnnotationRevision, Sentence
 from .pages import page_or_partial
 
@@ -25,13 +27,33 @@ HISTORY_PAGE = 50
 
 @bp.after_request
 def vary_on_htmx(response):
-    """The same URL answers with a page or a partial: caches must keep them apart."""
+    """The same URL answers with a page or a partial: caches must keep them apart; and no
+    copy is kept, so that the browser's Back shows the labels as saved, not an old form."""
     response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def render_workspace(sentence, document, form, skip_form=None, message=None, status=200):
-    """The sentence in its article with the label form, progress and the way back."""
+def handed_proofs():
+    """Signs "this sentence was handed to this user" into the workspace's forms."""
+    return URLSafeSerializer(current_app.secret_key, salt="handed-sentence")
+
+
+def was_handed(sentence_id):
+    """Whether the submitted form proves the sentence was handed to the current user (so a
+    save after their reservation ran out and was swept away can still be kept)."""
+    try:
+        proof = handed_proofs().loads(request.form.get("handed") or "")
+    except BadSignature:
+        return False
+    return proof == [current_user.id, sentence_id]
+
+
+def render_workspace(
+    sentence, document, form, skip_form=None, message=None, status=200, entered=None
+):
+    """The sentence in its article with the label form, progress and the way back;
+    ``entered`` lists what a refused form held that the form no longer shows."""
     scheme = current_app.extensions["scheme"]
     if htmx and status >= 400:
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
@@ -49,6 +71,8 @@ def render_workspace(sentence, document, form, skip_form=None, message=None, sta
         groups=workspace.key_groups(scheme),
         legend=workspace.GLOBAL_KEYS,
         message=message,
+        entered=entered,
+        handed=handed_proofs().dumps([current_user.id, sentence.id]),
         mine=workspace.my_progress(current_user.id),
         project=workspace.project_progress(),
         entities=workspace.entity_suggestions(current_user.id, document.id),
@@ -59,12 +83,13 @@ def render_workspace(sentence, document, form, skip_form=None, message=None, sta
 
 def sentence_for_me(sentence_id):
     """The sentence, its document and my annotation of it, if the sentence is handed to the
-    current user or labelled by them; else 404."""
+    current user (a live lease, or for a save the form's proof) or labelled by them;
+    else 404."""
     found = workspace.sentence_for(current_user.id, sentence_id)
     if found is None:
         abort(404)
     sentence, document, annotation, leased = found
-    if annotation is None and not leased:
+    if annotation is None and not leased and not was_handed(sentence_id):
         abort(404)
     return sentence, document, annotation
 
@@ -80,10 +105,50 @@ def fresh_form(document, annotation):
 def store(sentence_id, values, revision):
     """Save; htmx gets the next sentence in this response (one transaction), a plain form a
     redirect to it (POST-redirect-GET)."""
+    handed = was_handed(sentence_id)
     if not htmx:
-        save(current_user.id, sentence_id, values, revision)
+        save(current_user.id, sentence_id, values, revision, handed)
         return redirect(url_for("annotate.next_sentence_page"))
-    return show_next(save_and_next(current_user.id, sentence_id, values, revision))
+    return show_next(save_and_next(current_user.id, sentence_id, values, revision, handed))
+
+
+def refused_save(refused, sentence, document, annotation, form, entered_labels, comment):
+    """The workspace after a refused save. A stale form is replaced by the labels as saved,
+    with what the annotator had entered listed where it differs (``entered_labels`` None:
+    a skip); otherwise the form keeps the entries."""
+    if not isinstance(refused, StaleForm):
+        return render_workspace(
+            sentence, document, form, message=str(refused), status=refused.status
+        )
+    if entered_labels is None:
+        entered = [("skip", comment or "without a reason")]
+    else:
+        saved = annotation.labels if annotation and not annotation.skipped else {}
+        entered = differences(entered_labels, saved, sentence.text)
+        if comment and comment != (annotation.comment if annotation else None):
+            entered.append(("comment", comment))
+    return render_workspace(
+        sentence,
+        document,
+        fresh_form(document, annotation),
+        message=str(refused),
+        status=refused.status,
+        entered=entered or [("labels", "the same as saved")],
+    )
+
+
+def differences(entered, saved, text):
+    """(field, value) of the entered labels that differ from the saved ones, spans shown as
+    their words."""
+    scheme = current_app.extensions["scheme"]
+    before = dict(field_values(saved, scheme))
+    shown = []
+    for name, value in field_values(entered or {}, scheme):
+        if value != before.get(name):
+            if isinstance(value, dict):
+                value = f"“{text[value['start'] : value['end']]}”"
+            shown.append((name, "—" if value is None else str(value)))
+    return shown
 
 
 @bp.get("")
@@ -135,12 +200,11 @@ def sentence_page(sentence_id):
         "comment": (form.comment.data or "").strip() or None,
         "seconds": form.seconds.data,
     }
-    revision = int(form.revision.data) if (form.revision.data or "").isdigit() else None
     try:
-        return store(sentence_id, values, revision)
+        return store(sentence_id, values, shown_revision(form.revision.data))
     except SaveRefused as refused:
-        return render_workspace(
-            sentence, document, form, message=str(refused), status=refused.status
+        return refused_save(
+            refused, sentence, document, annotation, form, labels, values["comment"]
         )
 
 
@@ -160,14 +224,11 @@ def skip(sentence_id):
         "comment": (skip_form.reason.data or "").strip() or None,
         "seconds": None,
     }
-    revision = annotation.revision if annotation else None
     try:
-        return store(sentence_id, values, revision)
+        return store(sentence_id, values, shown_revision(skip_form.revision.data))
     except SaveRefused as refused:
         form = fresh_form(document, annotation)
-        return render_workspace(
-            sentence, document, form, message=str(refused), status=refused.status
-        )
+        return refused_save(refused, sentence, document, annotation, form, None, values["comment"])
 
 
 @bp.get("/history")

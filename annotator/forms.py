@@ -76,6 +76,7 @@ class SkipForm(FlaskForm):
     """Skip a sentence, optionally saying why."""
 
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    revision = HiddenField()
 
 
 def span(form, name):
@@ -105,8 +106,10 @@ def labels_from(form, scheme):
 
 
 def fill(form, scheme, annotation, document):
-    """Put stored labels (or the document's defaults) into a fresh form."""
+    """Put stored labels (or the document's defaults) into a fresh form, with the version
+    it shows (0: not labelled yet), so that saving it over a newer version is refused."""
     form.outlet.data = document.outlet
+    form.revision.data = 0 if annotation is None else annotation.revision
     if annotation is None or annotation.skipped:
         return
     labels = annotation.labels
@@ -123,7 +126,6 @@ def fill(form, scheme, annotation, document):
     form.outlet.data = labels.get("outlet")
     form.flagged.data = annotation.flagged
     form.comment.data = annotation.comment
-    form.revision.data = annotation.revision
 
 
 ERROR_FIELDS = {"source": "source_start", "cue": "cue_start"}
@@ -137,3 +139,8 @@ def show_errors(form, scheme, errors):
         name = ERROR_FIELDS.get(key, key)
         field = getattr(form, name, form.claim)
         field.errors = [*field.errors, message]
+
+
+def shown_revision(value):
+    """The version a submitted form showed (0: none yet), or None when it does not say."""
+    return int(value) if (value or "").isdigit() else None

@@ -61,8 +61,13 @@ def free_slot(sentence_id):
     db.session.execute(GIVE_BACK_SLOT, {"sentence_id": sentence_id})
 
 
-def save(user_id, sentence_id, values, revision=None):
+def save(user_id, sentence_id, values, revision=None, handed=False):
     """Store the user's annotation of a sentence; ``values`` are the Annotation's columns.
+
+    ``handed`` says the sentence was handed to the user earlier (their form proves it), so
+    that a first save after their lease ran out and was swept away is still kept while the
+    sentence has room. ``revision`` is the version the form showed: 0 for a sentence the
+    user had not labelled, None when unknown (no check).
 
     Returns the annotation's id. Raises SaveRefused, storing nothing, when the sentence is not
     the user's to label or the form was stale.
@@ -72,43 +77,43 @@ def save(user_id, sentence_id, values, revision=None):
             MY_ANNOTATION, {"sentence_id": sentence_id, "user_id": user_id}
         )
         if annotation is None:
-            return create(user_id, sentence_id, values)
+            return create(user_id, sentence_id, values, handed)
         edit(annotation, values, revision)
         return annotation.id
 
 
-def save_and_next(user_id, sentence_id, values, revision=None):
+def save_and_next(user_id, sentence_id, values, revision=None, handed=False):
     """Save, then lease the user's next sentence, in one transaction (one durable commit);
     returns the next sentence's id or None. Raises SaveRefused, storing nothing."""
     with writing():
         release_expired()
-        save(user_id, sentence_id, values, revision)
+        save(user_id, sentence_id, values, revision, handed)
         return lease_next(user_id)
 
 
-def create(user_id, sentence_id, values):
-    """First save: turn the user's lease into an annotation."""
+def create(user_id, sentence_id, values, handed=False):
+    """First save: turn the user's lease into an annotation. A lease that ran out (still
+    there, or already swept away when ``handed``) no longer holds a slot: the label is kept
+    only if the sentence has room."""
     now = utcnow()
     parameters = {"user_id": user_id, "sentence_id": sentence_id}
     lease = db.session.execute(END_MY_LEASE, parameters).first()
-    if lease is None:
+    if lease is None and not handed:
         raise SaveRefused(
             403,
-            "This sentence is not handed to you (or your reservation ran out and it went to "
-            "someone else). Nothing was saved; ask for the next sentence.",
+            "This sentence is not handed to you. Nothing was saved; ask for the next sentence.",
         )
-    lease_was_live = lease.expires >= now
-    if lease_was_live and values["skipped"]:
-        free_slot(sentence_id)
-    elif not lease_was_live:
-        free_slot(sentence_id)  # the expired lease still held a slot
-        if not values["skipped"] and not take_slot(sentence_id):
-            raise SaveRefused(
-                409,
-                "Your reservation of this sentence ran out and it now has all the labels it "
-                "needs. Nothing was saved; ask for the next sentence.",
-            )
-    if values.get("seconds") is None:
+    lease_was_live = lease is not None and lease.expires >= now
+    if lease is not None and (values["skipped"] or not lease_was_live):
+        free_slot(sentence_id)  # a skip gives its slot back; an expired lease still held one
+    if not lease_was_live and not values["skipped"] and not take_slot(sentence_id):
+        raise SaveRefused(
+            409,
+            "Your reservation of this sentence ran out and it now has all the labels it "
+            "needs. Nothing was saved (your entries are still on screen); go to Annotate "
+            "for the next sentence.",
+        )
+    if values.get("seconds") is None and lease is not None:
         values = {**values, "seconds": round((now - lease.created).total_seconds(), 1)}
     row = {
         "sentence_id": sentence_id,
@@ -121,14 +126,22 @@ def create(user_id, sentence_id, values):
     return db.session.scalar(NEW_ANNOTATION, row)
 
 
+class StaleForm(SaveRefused):
+    """The form showed an older version of the labels than the one stored."""
+
+    def __init__(self):
+        super().__init__(
+            409,
+            "These labels were saved elsewhere (in another tab, or before you went back) "
+            "since this form was shown. Nothing was saved: the form now shows the saved "
+            "labels, and what you had entered is listed below. Change them and save again.",
+        )
+
+
 def edit(annotation, values, revision):
     """Later saves: keep the current version as a revision, then change it."""
     if revision is not None and revision != annotation.revision:
-        raise SaveRefused(
-            409,
-            "These labels were changed elsewhere (another tab?) since you opened them. "
-            "Nothing was saved; reload to see the latest version.",
-        )
+        raise StaleForm()
     if annotation.skipped and not values["skipped"] and not take_slot(annotation.sentence_id):
         raise SaveRefused(
             409, "This sentence now has all the labels it needs; your skip stays as it was."

@@ -1,13 +1,16 @@
 """The annotation pages without JavaScript: next, save, wrong input, skip, edit, done."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from annotator.assignment import next_sentence, release_expired
 from annotator.extensions import db
-from annotator.models import Annotation, AnnotationRevision
-from tests.helpers import import_texts
+from annotator.labelling import save
+from annotator.models import Annotation, AnnotationRevision, Lease, Sentence, utcnow
+from tests.helpers import import_texts, label_values, rendered_forms
 
 SENTENCES = ["Jeyhun Bayramov emphasized that talks would go on.", "Nobody objected to that."]
 VALID = {
@@ -120,7 +123,7 @@ def test_edit_keeps_the_earlier_version(client, annotator):
         f"/annotate/{annotator[0]}", data={**VALID, "claim": "not_claim", "revision": "1"}
     )
     assert stale.status_code == 409
-    assert "changed elsewhere" in stale.data.decode()
+    assert "saved elsewhere" in stale.data.decode()
     assert db.session.scalar(select(Annotation)).labels["claim"] == "claim"
 
 
@@ -133,3 +136,84 @@ def test_done_page_with_my_counts(client, annotator):
     page = done.data.decode()
     assert "Nothing left for you to label" in page
     assert "You labelled <strong>2</strong>" in page and "You skipped <strong>0</strong>" in page
+
+
+def label_form(page):
+    """The label form's fields as the page renders them (hidden fields included)."""
+    forms, _ = rendered_forms("", page.text)
+    form = next(
+        form for form in forms if "/skip" not in form["action"] and "/annotate/" in form["action"]
+    )
+    return form["action"], dict(form["fields"])
+
+
+def test_a_save_after_the_reservation_ran_out_is_kept_while_there_is_room(client, annotator):
+    action, fields = label_form(client.get("/annotate", follow_redirects=True))
+    db.session.execute(update(Lease).values(expires=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    assert release_expired() == 1  # swept away, as any other request would have
+    db.session.commit()
+    response = client.post(action, data={**fields, **VALID}, as_given=True)
+    assert response.status_code == 302, response.text
+    taken = db.session.scalar(select(Sentence.taken).where(Sentence.id == annotator[0]))
+    assert count() == 1 and taken == 1
+
+
+def test_a_late_save_on_a_full_sentence_says_so_and_keeps_the_entries(
+    app, client, annotator, make_user
+):
+    app.config["OVERLAP"] = 1
+    action, fields = label_form(client.get("/annotate", follow_redirects=True))
+    db.session.execute(update(Lease).values(expires=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    bob = make_user("bob")
+    assert next_sentence(bob.id) == annotator[0]  # the slot went to bob
+    save(bob.id, annotator[0], label_values())
+    response = client.post(action, data={**fields, **VALID}, as_given=True)
+    assert response.status_code == 409
+    assert "now has all the labels it needs" in response.text
+    assert 'value="Jeyhun Bayramov"' in response.text  # the entries are still there
+    assert count() == 1  # bob's only
+
+
+def test_a_sentence_never_handed_out_cannot_be_saved_with_a_forged_proof(client, annotator):
+    action, fields = label_form(client.get("/annotate", follow_redirects=True))
+    other = action.replace(str(annotator[0]), str(annotator[1]))
+    response = client.post(other, data={**fields, **VALID}, as_given=True)
+    assert response.status_code == 404 and count() == 0
+
+
+def test_two_tabs_on_a_new_sentence_the_second_save_is_refused_showing_the_first(client, annotator):
+    first_tab = client.get("/annotate", follow_redirects=True)
+    second_tab = client.get(first_tab.request.path)
+    action, fields = label_form(first_tab)
+    assert fields["revision"] == "0"  # nothing saved yet
+    assert client.post(action, data={**fields, **VALID}, as_given=True).status_code == 302
+    action, fields = label_form(second_tab)
+    response = client.post(
+        action, data={**fields, **VALID, "claim": "not_claim", "stance_1": "against"}
+    )
+    assert response.status_code == 409 and "saved elsewhere" in response.text
+    assert re.search(r'value="checkworthy_claim" checked', response.text)  # as saved
+    assert "<strong>claim</strong>: not_claim" in response.text  # what the second tab held
+    assert "<strong>stance.Armenia</strong>: against" in response.text
+    stored = db.session.scalar(select(Annotation))
+    assert stored.labels["claim"] == "checkworthy_claim" and stored.revision == 1
+    _, fields = label_form(response)
+    assert fields["revision"] == "1"  # the next Enter saves over what is now shown
+
+
+def test_a_skip_from_a_stale_form_is_refused(client, annotator):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    assert client.post(action, data={**fields, **VALID}, as_given=True).status_code == 302
+    forms, _ = rendered_forms("", page.text)
+    skip = next(form for form in forms if form["action"].endswith("/skip"))
+    response = client.post(skip["action"], data=dict(skip["fields"]), as_given=True)
+    assert response.status_code == 409 and "<strong>skip</strong>" in response.text
+    assert not db.session.scalar(select(Annotation)).skipped
+
+
+def test_workspace_pages_are_not_kept_by_the_browser(client, annotator):
+    page = client.get("/annotate", follow_redirects=True)
+    assert page.headers["Cache-Control"] == "no-store"  # Back asks the server again
