@@ -2,8 +2,10 @@
 the database (annotations stored, then ``flask agreement`` computed)."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pytest
 from helpers import import_texts, labels
@@ -129,6 +131,58 @@ def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
     assert first[0] < stats.krippendorff_alpha(counts).value < first[1]
 
 
+def three_annotators(used, items=300, seed=1):
+    """Counts over ``used[-1] + 1`` categories from three annotators who give one item the
+    same label about 60% of the time, using only the categories ``used``; every fifth item
+    lacks its third rating."""
+    rng = np.random.default_rng(seed)
+    used = np.asarray(used)
+    truth = rng.choice(used, items)
+    chosen = np.where(rng.random((items, 3)) < 0.6, truth[:, None], rng.choice(used, (items, 3)))
+    counts = np.zeros((items, used[-1] + 1), dtype=np.int64)
+    for item, row in enumerate(chosen):
+        for label in row[: 2 if item % 5 == 0 else 3]:
+            counts[item, label] += 1
+    return counts
+
+
+def plain_bootstrap(counts, level, values, draws, seed):
+    """Alpha's 95% interval the slow way: the same multinomial draw over the distinct rating
+    patterns (ordered as the code orders them: compared from the last category), each
+    resample's items written out and given to the ``krippendorff`` package."""
+    tally = Counter(map(tuple, counts.tolist()))
+    patterns = sorted(tally, key=lambda pattern: pattern[::-1])
+    frequency = np.array([tally[pattern] for pattern in patterns])
+    rng = np.random.default_rng(seed)
+    picks = rng.multinomial(len(counts), frequency / frequency.sum(), size=draws)
+    alphas = []
+    for pick in picks:
+        resample = np.repeat(np.array(patterns), pick, axis=0)
+        alphas.append(
+            krippendorff.alpha(
+                value_counts=resample, value_domain=values, level_of_measurement=level
+            )
+        )
+    return list(np.percentile([a for a in alphas if not np.isnan(a)], [2.5, 97.5]))
+
+
+# with three annotators, the patterns' int64 number keys overflowed from the 33rd category on
+@pytest.mark.parametrize(
+    ("used", "level"),
+    [(range(70), "nominal"), ([32, 33], "ordinal")],
+    ids=["70 categories", "the last 2 of 34 categories"],
+)
+def test_the_bootstrap_interval_with_many_categories(used, level):
+    counts = three_annotators(used)
+    values = list(range(counts.shape[1]))
+    alpha = stats.krippendorff_alpha(counts, level, values).value
+    interval = stats.bootstrap_alpha(counts, level, values, draws=1000, seed=13).value
+    assert interval is not None
+    assert interval[0] < alpha < interval[1]
+    few = stats.bootstrap_alpha(counts, level, values, draws=40, seed=5).value
+    assert few == pytest.approx(plain_bootstrap(counts, level, values, draws=40, seed=5))
+
+
 def test_span_f1_exact_and_overlap():
     # (0,5)=(0,5); (0,5)~(2,8); (0,5) vs none; none vs none; (3,4) vs (9,12)
     a_start, a_end = [0, 0, 0, -1, 3], [5, 5, 5, -1, 4]
@@ -233,6 +287,24 @@ def test_two_rater_tables_through_the_database(app, tmp_path, name):
     if "ac1" in expected:
         assert_published(claim["ac1"], expected["ac1"])
     assert claim["pair_items"]["ann|bob"] == sum(map(sum, table))
+
+
+def test_the_outlet_field_s_interval_with_64_outlets(app, tmp_path, runner):
+    counts = three_annotators(range(64), items=200)
+    outlets = {"ann": [], "bob": [], "cyd": []}
+    for row in counts:
+        given = [f"Outlet {number:02}" for number, n in enumerate(row) for _ in range(n)]
+        given += [None] * (3 - len(given))
+        for rater, outlet in zip(outlets.values(), given, strict=True):
+            rater.append(outlet)
+    store(tmp_path, outlets, lambda outlet: labels(outlet=outlet))
+    result = runner.invoke(args=["agreement", "--json", "--field", "outlet"])
+    assert result.exit_code == 0, result.output
+    outlet = json.loads(result.output)["fields"]["outlet"]
+    assert outlet["items"] == 200 and len(outlet["labels"]) == 64
+    assert outlet["alpha"] == pytest.approx(stats.krippendorff_alpha(counts).value, abs=1e-6)
+    low, high = outlet["alpha_ci95"]
+    assert low < outlet["alpha"] < high
 
 
 # -- the report and the command -----------------------------------------------------------

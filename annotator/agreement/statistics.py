@@ -201,10 +201,10 @@ def bootstrap_alpha(counts, level="nominal", values=None, draws=1000, seed=13):
     if len(counts) < 2 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined("too few items or labels to resample")
     values = list(values) if values is not None else list(range(counts.shape[1]))
-    base = int(counts.max()) + 1
-    keys = counts @ (base ** np.arange(counts.shape[1], dtype=np.int64))
-    _, first, frequency = np.unique(keys, return_index=True, return_counts=True)
-    patterns = counts[first]
+    # ordered comparing the last category first, as numbering the patterns in base max+1
+    # did (until that overflowed int64), so that a seed still draws the same interval
+    backwards, frequency = np.unique(counts[:, ::-1], axis=0, return_counts=True)
+    patterns = backwards[:, ::-1]
     per_pattern = np.stack([coincidences(pattern[None, :]) for pattern in patterns])
     rng = np.random.default_rng(seed)
     picks = rng.multinomial(len(counts), frequency / frequency.sum(), size=draws)
