@@ -122,6 +122,14 @@ def test_figures_that_cannot_be_computed_say_why():
     assert stats.cohen_kappa([[0, 0], [0, 0]]).value is None
 
 
+def test_ac1_is_null_when_only_one_label_was_used():
+    # (1 - 0) / (1 - 0) by the formula, yet nobody ever had to tell two labels apart
+    ac1 = stats.gwet_ac1(np.array([[2, 0, 0], [3, 0, 0], [2, 0, 0]]), categories=3)
+    assert ac1.value is None
+    assert "only one label" in ac1.reason
+    assert stats.gwet_ac1(np.array([[2, 0, 0], [1, 1, 0]]), categories=3).value is not None
+
+
 def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
     counts = coder_counts(VECTORS["krippendorff_2011_4x12"]["coders"])
     first = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=13).value
@@ -365,6 +373,13 @@ def test_the_terminal_report_reads_well_and_says_why_a_figure_is_missing(app, tm
     assert "claim (nominal): 3 items, 2 annotators; labels used: not_claim" in result.output
     assert "alpha: — only one label was used" in result.output
     assert "percent 1.000" in result.output
+
+
+def test_one_label_everywhere_leaves_ac1_null_with_its_reason(app, tmp_path):
+    store(tmp_path, {"ann": [0, 0, 0], "bob": [0, 0, 0]}, lambda c: labels())
+    claim = report(app.extensions["scheme"], field="claim")["fields"]["claim"]
+    assert claim["ac1"] is None
+    assert claim["why"]["ac1"] == claim["why"]["alpha"] == claim["why"]["fleiss_kappa"]
 
 
 def test_one_annotator_gives_dashes_not_errors(app, tmp_path, runner):

@@ -16,6 +16,7 @@ import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 LIBRARY_CELLS = 4_000_000  # items x categories² up to which alpha comes from the package
+ONE_LABEL = "only one label was used, so there is no variation to agree on"
 
 
 class Figure(NamedTuple):
@@ -59,7 +60,7 @@ def krippendorff_alpha(counts, level="nominal", values=None):
     if not len(counts):
         return undefined("no item has two ratings yet")
     if np.count_nonzero(counts.sum(axis=0)) < 2:
-        return undefined("only one label was used, so there is no variation to agree on")
+        return undefined(ONE_LABEL)
     domain = list(values) if values is not None else list(range(counts.shape[1]))
     if counts.shape[0] * counts.shape[1] ** 2 > LIBRARY_CELLS:
         # the package builds an items x V x V array; past this size the same coincidence
@@ -84,7 +85,7 @@ def fleiss_kappa(counts):
     shares = counts.sum(axis=0) / counts.sum()
     expected = float((shares**2).sum())
     if expected >= 1:
-        return undefined("only one label was used, so there is no variation to agree on")
+        return undefined(ONE_LABEL)
     observed = float(((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean())
     return Figure((observed - expected) / (1 - expected))
 
@@ -100,6 +101,10 @@ def gwet_ac1(counts, categories=None):
     q = categories or counts.shape[1]
     if q < 2:
         return undefined("the scale has a single category")
+    # the formula gives (1 - 0) / (1 - 0) = 1 here: perfect agreement that nobody had to
+    # reach by telling two labels apart, so it is left undefined like alpha and kappa
+    if np.count_nonzero(counts.sum(axis=0)) < 2:
+        return undefined(ONE_LABEL)
     m = counts.sum(axis=1)
     observed = ((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean()
     shares = (counts / m[:, None]).mean(axis=0)
