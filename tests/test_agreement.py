@@ -12,7 +12,7 @@ from helpers import import_texts, labels
 from sqlalchemy import update
 
 from annotator.agreement import statistics as stats
-from annotator.agreement.report import Options, report
+from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, User
 from annotator.schema import Scheme
@@ -428,6 +428,47 @@ def test_a_level_the_labels_cannot_carry_is_refused(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "claim: level 'interval' needs numeric labels, but 'not_claim' is text" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def strict_json(text):
+    """``text`` parsed as JSON proper: NaN, Infinity and -Infinity are refused."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("numbers", "reason"), [(("1", "1.0"), "all stand for one number"), (("1", "inf"), "finite")]
+)
+def test_the_json_report_holds_no_nan_or_infinity(app, tmp_path, runner, numbers, reason):
+    # "1" and "1.0" are two labels but one number: alpha's expected disagreement is 0
+    app.extensions["scheme"] = Scheme(claim_labels=numbers, claim_level="interval")
+    ratings = {"ann": [0, 0, 1, 1], "bob": [0, 1, 1, 0], "cyd": [1, 0, 1, 0]}
+    store(tmp_path, ratings, lambda c: labels(numbers[c]))
+    result = runner.invoke(args=["agreement", "--json", "--field", "claim", "--by", "annotator"])
+    assert result.exit_code == 0, result.output
+    data = strict_json(result.output)
+    claim = data["fields"]["claim"]
+    for name in ("alpha", "alpha_ci95"):
+        assert claim[name] is None
+        assert reason in claim["why"][name]
+    assert claim["percent"] == 0.5
+    for group in data["groups"].values():
+        assert group["fields"]["claim"]["alpha_without"] is None
+        assert reason in group["fields"]["claim"]["why"]["alpha_without"]
+
+
+def test_a_figure_that_is_not_a_finite_number_becomes_null_with_a_reason():
+    figures = Figures()
+    figures.put("alpha", stats.Figure(float("nan")))
+    figures.put("alpha_ci95", stats.Figure((0.1, float("inf"))))
+    figures.put("percent", stats.Figure(0.5))
+    result = figures.result()
+    assert result["alpha"] is None and result["alpha_ci95"] is None
+    assert set(result["why"]) == {"alpha", "alpha_ci95"}
+    assert result["percent"] == 0.5
 
 
 def test_skips_are_not_labels(app, tmp_path):

@@ -62,12 +62,30 @@ def krippendorff_alpha(counts, level="nominal", values=None):
     if np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined(ONE_LABEL)
     domain = list(values) if values is not None else list(range(counts.shape[1]))
+    if reason := no_distances(counts, level, domain):
+        return undefined(reason)
     if counts.shape[0] * counts.shape[1] ** 2 > LIBRARY_CELLS:
         # the package builds an items x V x V array; past this size the same coincidence
         # matrix summed by a matrix product (tested equal to the package) saves gigabytes
         return Figure(alpha_of_coincidences(coincidences(counts), level, domain))
     value = krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement=level)
     return Figure(float(value))
+
+
+def no_distances(counts, level, values):
+    """Why the numbers of the labels used in ``counts`` leave alpha at an interval or ratio
+    level undefined (a 0/0 or NaN), or None when they do not."""
+    if level not in ("interval", "ratio"):
+        return None
+    numbers = np.asarray(values, dtype=float)[counts.sum(axis=0) > 0]
+    if not np.isfinite(numbers).all():
+        return "a label used stands for no finite number (inf or nan), so it has no distances"
+    if len(np.unique(numbers)) < 2:
+        return (
+            'the labels used all stand for one number (like "1" and "1.0"), '
+            "so there is no variation to agree on"
+        )
+    return None
 
 
 def fleiss_kappa(counts):
@@ -206,6 +224,8 @@ def bootstrap_alpha(counts, level="nominal", values=None, draws=1000, seed=13):
     if len(counts) < 2 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined("too few items or labels to resample")
     values = list(values) if values is not None else list(range(counts.shape[1]))
+    if reason := no_distances(counts, level, values):
+        return undefined(reason)
     # ordered comparing the last category first, as numbering the patterns in base max+1
     # did (until that overflowed int64), so that a seed still draws the same interval
     backwards, frequency = np.unique(counts[:, ::-1], axis=0, return_counts=True)
