@@ -2,15 +2,17 @@
 the database (annotations stored, then ``flask agreement`` computed)."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pytest
 from helpers import import_texts, labels
 from sqlalchemy import update
 
 from annotator.agreement import statistics as stats
-from annotator.agreement.report import Options, report
+from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, User
 from annotator.schema import Scheme
@@ -120,6 +122,14 @@ def test_figures_that_cannot_be_computed_say_why():
     assert stats.cohen_kappa([[0, 0], [0, 0]]).value is None
 
 
+def test_ac1_is_null_when_only_one_label_was_used():
+    # (1 - 0) / (1 - 0) by the formula, yet nobody ever had to tell two labels apart
+    ac1 = stats.gwet_ac1(np.array([[2, 0, 0], [3, 0, 0], [2, 0, 0]]), categories=3)
+    assert ac1.value is None
+    assert "only one label" in ac1.reason
+    assert stats.gwet_ac1(np.array([[2, 0, 0], [1, 1, 0]]), categories=3).value is not None
+
+
 def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
     counts = coder_counts(VECTORS["krippendorff_2011_4x12"]["coders"])
     first = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=13).value
@@ -127,6 +137,58 @@ def test_the_bootstrap_interval_is_seeded_and_contains_alpha():
     other = stats.bootstrap_alpha(counts, "nominal", draws=1000, seed=14).value
     assert first == again != other
     assert first[0] < stats.krippendorff_alpha(counts).value < first[1]
+
+
+def three_annotators(used, items=300, seed=1):
+    """Counts over ``used[-1] + 1`` categories from three annotators who give one item the
+    same label about 60% of the time, using only the categories ``used``; every fifth item
+    lacks its third rating."""
+    rng = np.random.default_rng(seed)
+    used = np.asarray(used)
+    truth = rng.choice(used, items)
+    chosen = np.where(rng.random((items, 3)) < 0.6, truth[:, None], rng.choice(used, (items, 3)))
+    counts = np.zeros((items, used[-1] + 1), dtype=np.int64)
+    for item, row in enumerate(chosen):
+        for label in row[: 2 if item % 5 == 0 else 3]:
+            counts[item, label] += 1
+    return counts
+
+
+def plain_bootstrap(counts, level, values, draws, seed):
+    """Alpha's 95% interval the slow way: the same multinomial draw over the distinct rating
+    patterns (ordered as the code orders them: compared from the last category), each
+    resample's items written out and given to the ``krippendorff`` package."""
+    tally = Counter(map(tuple, counts.tolist()))
+    patterns = sorted(tally, key=lambda pattern: pattern[::-1])
+    frequency = np.array([tally[pattern] for pattern in patterns])
+    rng = np.random.default_rng(seed)
+    picks = rng.multinomial(len(counts), frequency / frequency.sum(), size=draws)
+    alphas = []
+    for pick in picks:
+        resample = np.repeat(np.array(patterns), pick, axis=0)
+        alphas.append(
+            krippendorff.alpha(
+                value_counts=resample, value_domain=values, level_of_measurement=level
+            )
+        )
+    return list(np.percentile([a for a in alphas if not np.isnan(a)], [2.5, 97.5]))
+
+
+# with three annotators, the patterns' int64 number keys overflowed from the 33rd category on
+@pytest.mark.parametrize(
+    ("used", "level"),
+    [(range(70), "nominal"), ([32, 33], "ordinal")],
+    ids=["70 categories", "the last 2 of 34 categories"],
+)
+def test_the_bootstrap_interval_with_many_categories(used, level):
+    counts = three_annotators(used)
+    values = list(range(counts.shape[1]))
+    alpha = stats.krippendorff_alpha(counts, level, values).value
+    interval = stats.bootstrap_alpha(counts, level, values, draws=1000, seed=13).value
+    assert interval is not None
+    assert interval[0] < alpha < interval[1]
+    few = stats.bootstrap_alpha(counts, level, values, draws=40, seed=5).value
+    assert few == pytest.approx(plain_bootstrap(counts, level, values, draws=40, seed=5))
 
 
 def test_span_f1_exact_and_overlap():
@@ -235,6 +297,24 @@ def test_two_rater_tables_through_the_database(app, tmp_path, name):
     assert claim["pair_items"]["ann|bob"] == sum(map(sum, table))
 
 
+def test_the_outlet_field_s_interval_with_64_outlets(app, tmp_path, runner):
+    counts = three_annotators(range(64), items=200)
+    outlets = {"ann": [], "bob": [], "cyd": []}
+    for row in counts:
+        given = [f"Outlet {number:02}" for number, n in enumerate(row) for _ in range(n)]
+        given += [None] * (3 - len(given))
+        for rater, outlet in zip(outlets.values(), given, strict=True):
+            rater.append(outlet)
+    store(tmp_path, outlets, lambda outlet: labels(outlet=outlet))
+    result = runner.invoke(args=["agreement", "--json", "--field", "outlet"])
+    assert result.exit_code == 0, result.output
+    outlet = json.loads(result.output)["fields"]["outlet"]
+    assert outlet["items"] == 200 and len(outlet["labels"]) == 64
+    assert outlet["alpha"] == pytest.approx(stats.krippendorff_alpha(counts).value, abs=1e-6)
+    low, high = outlet["alpha_ci95"]
+    assert low < outlet["alpha"] < high
+
+
 # -- the report and the command -----------------------------------------------------------
 
 
@@ -295,6 +375,13 @@ def test_the_terminal_report_reads_well_and_says_why_a_figure_is_missing(app, tm
     assert "percent 1.000" in result.output
 
 
+def test_one_label_everywhere_leaves_ac1_null_with_its_reason(app, tmp_path):
+    store(tmp_path, {"ann": [0, 0, 0], "bob": [0, 0, 0]}, lambda c: labels())
+    claim = report(app.extensions["scheme"], field="claim")["fields"]["claim"]
+    assert claim["ac1"] is None
+    assert claim["why"]["ac1"] == claim["why"]["alpha"] == claim["why"]["fleiss_kappa"]
+
+
 def test_one_annotator_gives_dashes_not_errors(app, tmp_path, runner):
     store(tmp_path, {"ann": [0, 1]}, lambda c: labels(claim=Scheme().claim_labels[c]))
     result = runner.invoke(args=["agreement", "--json"])
@@ -341,6 +428,47 @@ def test_a_level_the_labels_cannot_carry_is_refused(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "claim: level 'interval' needs numeric labels, but 'not_claim' is text" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def strict_json(text):
+    """``text`` parsed as JSON proper: NaN, Infinity and -Infinity are refused."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("numbers", "reason"), [(("1", "1.0"), "all stand for one number"), (("1", "inf"), "finite")]
+)
+def test_the_json_report_holds_no_nan_or_infinity(app, tmp_path, runner, numbers, reason):
+    # "1" and "1.0" are two labels but one number: alpha's expected disagreement is 0
+    app.extensions["scheme"] = Scheme(claim_labels=numbers, claim_level="interval")
+    ratings = {"ann": [0, 0, 1, 1], "bob": [0, 1, 1, 0], "cyd": [1, 0, 1, 0]}
+    store(tmp_path, ratings, lambda c: labels(numbers[c]))
+    result = runner.invoke(args=["agreement", "--json", "--field", "claim", "--by", "annotator"])
+    assert result.exit_code == 0, result.output
+    data = strict_json(result.output)
+    claim = data["fields"]["claim"]
+    for name in ("alpha", "alpha_ci95"):
+        assert claim[name] is None
+        assert reason in claim["why"][name]
+    assert claim["percent"] == 0.5
+    for group in data["groups"].values():
+        assert group["fields"]["claim"]["alpha_without"] is None
+        assert reason in group["fields"]["claim"]["why"]["alpha_without"]
+
+
+def test_a_figure_that_is_not_a_finite_number_becomes_null_with_a_reason():
+    figures = Figures()
+    figures.put("alpha", stats.Figure(float("nan")))
+    figures.put("alpha_ci95", stats.Figure((0.1, float("inf"))))
+    figures.put("percent", stats.Figure(0.5))
+    result = figures.result()
+    assert result["alpha"] is None and result["alpha_ci95"] is None
+    assert set(result["why"]) == {"alpha", "alpha_ci95"}
+    assert result["percent"] == 0.5
 
 
 def test_skips_are_not_labels(app, tmp_path):

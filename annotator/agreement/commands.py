@@ -119,7 +119,9 @@ def agreement_command(as_json, field, by, min_items, draws, seed):
     except ReportError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        # Figures.put leaves no NaN; should one slip in, fail rather than print what strict
+        # JSON parsers (JavaScript's among them) refuse
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1, allow_nan=False))
     else:
         click.echo(text_report(result))
 

@@ -32,7 +32,10 @@ class Figures:
         self.why = {}
 
     def put(self, name, figure):
-        """Store a Figure under ``name`` (its reason too when it is undefined)."""
+        """Store a Figure under ``name`` (its reason too when it is undefined); NaN or an
+        infinity is stored as undefined, since JSON has no such numbers."""
+        if figure.value is not None and not np.isfinite(figure.value).all():
+            figure = stats.undefined(f"the formula gave {figure.value}, not a finite number")
         self.data[name] = rounded(figure.value)
         if figure.value is None:
             self.why[name] = figure.reason

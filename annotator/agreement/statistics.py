@@ -16,6 +16,7 @@ import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 LIBRARY_CELLS = 4_000_000  # items x categories² up to which alpha comes from the package
+ONE_LABEL = "only one label was used, so there is no variation to agree on"
 
 
 class Figure(NamedTuple):
@@ -59,14 +60,32 @@ def krippendorff_alpha(counts, level="nominal", values=None):
     if not len(counts):
         return undefined("no item has two ratings yet")
     if np.count_nonzero(counts.sum(axis=0)) < 2:
-        return undefined("only one label was used, so there is no variation to agree on")
+        return undefined(ONE_LABEL)
     domain = list(values) if values is not None else list(range(counts.shape[1]))
+    if reason := no_distances(counts, level, domain):
+        return undefined(reason)
     if counts.shape[0] * counts.shape[1] ** 2 > LIBRARY_CELLS:
         # the package builds an items x V x V array; past this size the same coincidence
         # matrix summed by a matrix product (tested equal to the package) saves gigabytes
         return Figure(alpha_of_coincidences(coincidences(counts), level, domain))
     value = krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement=level)
     return Figure(float(value))
+
+
+def no_distances(counts, level, values):
+    """Why the numbers of the labels used in ``counts`` leave alpha at an interval or ratio
+    level undefined (a 0/0 or NaN), or None when they do not."""
+    if level not in ("interval", "ratio"):
+        return None
+    numbers = np.asarray(values, dtype=float)[counts.sum(axis=0) > 0]
+    if not np.isfinite(numbers).all():
+        return "a label used stands for no finite number (inf or nan), so it has no distances"
+    if len(np.unique(numbers)) < 2:
+        return (
+            'the labels used all stand for one number (like "1" and "1.0"), '
+            "so there is no variation to agree on"
+        )
+    return None
 
 
 def fleiss_kappa(counts):
@@ -84,7 +103,7 @@ def fleiss_kappa(counts):
     shares = counts.sum(axis=0) / counts.sum()
     expected = float((shares**2).sum())
     if expected >= 1:
-        return undefined("only one label was used, so there is no variation to agree on")
+        return undefined(ONE_LABEL)
     observed = float(((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean())
     return Figure((observed - expected) / (1 - expected))
 
@@ -100,6 +119,10 @@ def gwet_ac1(counts, categories=None):
     q = categories or counts.shape[1]
     if q < 2:
         return undefined("the scale has a single category")
+    # the formula gives (1 - 0) / (1 - 0) = 1 here: perfect agreement that nobody had to
+    # reach by telling two labels apart, so it is left undefined like alpha and kappa
+    if np.count_nonzero(counts.sum(axis=0)) < 2:
+        return undefined(ONE_LABEL)
     m = counts.sum(axis=1)
     observed = ((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean()
     shares = (counts / m[:, None]).mean(axis=0)
@@ -201,10 +224,12 @@ def bootstrap_alpha(counts, level="nominal", values=None, draws=1000, seed=13):
     if len(counts) < 2 or np.count_nonzero(counts.sum(axis=0)) < 2:
         return undefined("too few items or labels to resample")
     values = list(values) if values is not None else list(range(counts.shape[1]))
-    base = int(counts.max()) + 1
-    keys = counts @ (base ** np.arange(counts.shape[1], dtype=np.int64))
-    _, first, frequency = np.unique(keys, return_index=True, return_counts=True)
-    patterns = counts[first]
+    if reason := no_distances(counts, level, values):
+        return undefined(reason)
+    # ordered comparing the last category first, as numbering the patterns in base max+1
+    # did (until that overflowed int64), so that a seed still draws the same interval
+    backwards, frequency = np.unique(counts[:, ::-1], axis=0, return_counts=True)
+    patterns = backwards[:, ::-1]
     per_pattern = np.stack([coincidences(pattern[None, :]) for pattern in patterns])
     rng = np.random.default_rng(seed)
     picks = rng.multinomial(len(counts), frequency / frequency.sum(), size=draws)
