@@ -4,12 +4,20 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import (
+    UserMixin,
+    current_user,
+    login_required,
+    login_url,
+    login_user,
+    logout_user,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy import bindparam, select, true
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from .errors import logged_out
 from .extensions import db, limiter, login, writing
 from .models import User, utcnow
 
@@ -54,6 +62,17 @@ def load_user(session_id):
         return None
     row = db.session.execute(ACTIVE_SESSION, {"user_id": int(user_id), "token": token}).first()
     return SignedIn(row) if row else None
+
+
+@login.unauthorized_handler
+def not_logged_in():
+    """A page that needs a login: htmx learns it was logged out (its page keeps what was
+    typed and asks for the password), a browser goes to the login page and back."""
+    answer = logged_out()
+    if answer is not None:
+        return answer
+    flash(login.login_message)
+    return redirect(login_url(login.login_view, next_url=request.url))
 
 
 def roles_required(*roles):

@@ -3,9 +3,11 @@
 from contextlib import suppress
 
 from flask import current_app, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from .extensions import db
+from .extensions import db, htmx
 
 MESSAGES = {
     403: ("Not allowed", "Your account's role does not give access to this page."),
@@ -23,6 +25,36 @@ def error_page(error):
     """A page that says what happened and where to go instead."""
     heading, message = MESSAGES[error.code]
     return render_template("errors/error.html", heading=heading, message=message), error.code
+
+
+# How a page's scripts learn why an htmx request was refused, and what to do about it.
+REFUSED = "X-Refused"
+FRESH_TOKEN = "X-CSRF-Token"
+LOGGED_OUT = "You were logged out (here or in another tab). Nothing was saved; log in again."
+STALE_PAGE = (
+    "This page was shown in an earlier session (you logged out or in again since, or the "
+    "server's secret changed). Nothing was saved: go back, reload the page and submit again."
+)
+
+
+def logged_out():
+    """For htmx, 401 that the page's script answers with a login dialog, keeping what was
+    typed; None for a plain request (the caller redirects to the login page)."""
+    if not htmx:
+        return None
+    return LOGGED_OUT, 401, {REFUSED: "login"}
+
+
+def csrf_refused(error):
+    """A POST whose CSRF token is missing or no longer valid. htmx gets a fresh token to send
+    the same request again (a cross-site page cannot read it); a logged-out session gets the
+    login answer; a plain form an explanation."""
+    current_app.logger.info("CSRF token refused: %s", error.description)
+    if htmx:
+        if not current_user.is_authenticated:
+            return logged_out()
+        return error.description, 400, {REFUSED: "csrf", FRESH_TOKEN: generate_csrf()}
+    return render_template("errors/error.html", heading="Page expired", message=STALE_PAGE), 400
 
 
 # What the database driver said, and what to tell the person in front of the screen.
@@ -90,6 +122,7 @@ def init_app(app):
     """Register the error handlers."""
     for code in MESSAGES:
         app.register_error_handler(code, error_page)
+    app.register_error_handler(CSRFError, csrf_refused)
     for lost in (OperationalError, InterfaceError):  # InterfaceError: a connection closed
         app.register_error_handler(lost, database_unavailable)
     app.teardown_appcontext(end_session)

@@ -1,6 +1,7 @@
 """The annotation pages without JavaScript: next, save, wrong input, skip, edit, done."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -217,3 +218,59 @@ def test_a_skip_from_a_stale_form_is_refused(client, annotator):
 def test_workspace_pages_are_not_kept_by_the_browser(client, annotator):
     page = client.get("/annotate", follow_redirects=True)
     assert page.headers["Cache-Control"] == "no-store"  # Back asks the server again
+
+
+def htmx_headers(page):
+    """What htmx sends with every request from this page."""
+    return {"HX-Request": "true", **rendered_forms("", page.text)[1]}
+
+
+def test_a_workspace_left_open_for_hours_still_saves(client, annotator, monkeypatch):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    nine_hours_later = time.time() + 9 * 3600
+    monkeypatch.setattr(time, "time", lambda: nine_hours_later)
+    response = client.post(
+        action, data={**fields, **VALID}, headers=htmx_headers(page), as_given=True
+    )
+    assert response.status_code == 200 and count() == 1
+
+
+def test_logged_out_mid_work_htmx_learns_it_and_nothing_is_stored(client, annotator):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    other_tab = client.get("/annotate/history")
+    assert client.post("/logout").status_code == 302  # in another tab
+    response = client.post(
+        action, data={**fields, **VALID}, headers=htmx_headers(page), as_given=True
+    )
+    assert response.status_code == 401 and response.headers["X-Refused"] == "login"
+    assert "log in again" in response.text and count() == 0
+    back_link = client.get(action, headers=htmx_headers(other_tab))
+    assert back_link.status_code == 401  # an htmx GET too: no login page inside the workspace
+    plain = client.get(action)
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/login?next=")
+
+
+def test_a_page_from_before_a_new_login_gets_a_fresh_token_that_saves(client, annotator):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    client.post("/login", data={"name": "alice", "password": "secret-pass"})  # another tab
+    response = client.post(
+        action, data={**fields, **VALID}, headers=htmx_headers(page), as_given=True
+    )
+    assert response.status_code == 400 and response.headers["X-Refused"] == "csrf"
+    assert count() == 0
+    token = response.headers["X-CSRF-Token"]  # the page puts it in its forms and headers
+    fields = {**fields, **VALID, "csrf_token": token}
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    again = client.post(action, data=fields, headers=headers, as_given=True)
+    assert again.status_code == 200 and count() == 1
+
+
+def test_a_plain_form_from_an_earlier_session_explains_itself(client, annotator):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    response = client.post(action, data={**fields, **VALID}, as_given=True)
+    assert response.status_code == 400 and "Nothing was saved" in response.text

@@ -5,6 +5,8 @@
   document.documentElement.classList.add("js");
 
   var TYPING = "input:not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea, select";
+  var WORD = /[\p{L}\p{N}]/u;  // letters and digits of any script: what a word is made of
+  var DOUBLE_PRESS_MS = 400;
   var shownAt = performance.now();
   var active = 0;
   var queued = null;  // keys typed while the next sentence is on its way, replayed after
@@ -29,7 +31,8 @@
     all.forEach(function (group, i) { group.classList.toggle("active", i === active); });
     var radios = all[active].querySelectorAll("input[type=radio]");
     var checked = all[active].querySelector("input[type=radio]:checked");
-    (checked || radios[0]).focus({ preventScroll: false });
+    (checked || radios[0]).focus({ preventScroll: true });
+    all[active].scrollIntoView({ block: "nearest" });  // only if it is out of sight
   }
 
   function choose(number) {
@@ -66,6 +69,9 @@
     while (start < end && /\s/.test(text[start])) { start += 1; }
     while (end > start && /\s/.test(text[end - 1])) { end -= 1; }
     if (start >= end) { say("The selection holds no words."); return null; }
+    // a selection that starts or ends inside a word takes the whole word
+    while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) { start -= 1; }
+    while (end < text.length && WORD.test(text[end]) && WORD.test(text[end - 1])) { end += 1; }
     return { start: start, end: end };
   }
 
@@ -156,21 +162,31 @@
       if (event.key === "Escape") { target.blur(); focusGroup(active); }
       return;  // no shortcut fires while typing
     }
-    var dialog = document.getElementById("guidelines-dialog");
-    if (dialog && dialog.open) { return; }
+    if (document.querySelector("dialog[open]")) { return; }
     if (queued !== null && !/^(Shift|Control|Alt|Meta|CapsLock)$/.test(event.key)) {
-      queued.push(event.shiftKey && event.key === "Tab" ? "Shift+Tab" : event.key);
+      // Enter again before anything else: the same save, not one for the next sentence
+      if (!(event.key === "Enter" && !queued.length)) {
+        queued.push(event.shiftKey && event.key === "Tab" ? "Shift+Tab" : event.key);
+      }
       event.preventDefault();
       return;
     }
     if (act(event.key)) { event.preventDefault(); }
   }
 
+  // Enter saves; but an Enter on a sentence that just appeared, with nothing chosen, is the
+  // second half of a double press that already saved the sentence before it.
+  function saveUnlessDoubled() {
+    var untouched = !form().querySelector("input[name=claim]:checked");
+    if (untouched && performance.now() - shownAt < DOUBLE_PRESS_MS) { return; }
+    form().requestSubmit();
+  }
+
   // Carry out one key; false when it is not a shortcut.
   function act(key) {
     var handled = true;
     if (/^[1-9]$/.test(key)) { choose(parseInt(key, 10)); }
-    else if (key === "Enter") { form().requestSubmit(); }
+    else if (key === "Enter") { saveUnlessDoubled(); }
     else if (key === "s") { mark("source"); }
     else if (key === "c") { mark("cue"); }
     else if (key === "S") { setSpan("source", null); }
@@ -204,14 +220,22 @@
     }
   }
 
+  // Centre the sentence in the article's own scroll box; the window stays where it is, so
+  // the menu and the label groups do not move away.
+  function showInArticle(current) {
+    var article = document.getElementById("article");
+    if (!current || !article) { return; }
+    var top = current.getBoundingClientRect().top - article.getBoundingClientRect().top;
+    article.scrollTop += top - (article.clientHeight - current.offsetHeight) / 2;
+  }
+
   function init() {
     var keys = queued || [];
     queued = null;
     if (!form()) { return; }
     shownAt = performance.now();
     showSpans();
-    var current = sentence();
-    if (current) { current.scrollIntoView({ block: "center" }); }
+    showInArticle(sentence());
     focusGroup(0);
     replay(keys);
   }
@@ -255,6 +279,66 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) { queued = null; }  // nothing will be swapped in
+    else { tokenRenewals = 0; }
+  });
+
+  // What was refused is sent again as it was: the form still holds every entry.
+  var pending = null;
+  var tokenRenewals = 0;
+  function sendAgain(element) {
+    window.setTimeout(function () {
+      if (element.requestSubmit) { element.requestSubmit(); } else { element.click(); }
+    }, 0);
+  }
+
+  function useToken(token) {
+    document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) { input.value = token; });
+  }
+
+  function askToLogIn(element) {
+    var dialog = document.getElementById("login-dialog");
+    pending = element;
+    say("You were logged out. Nothing was saved; your entries are still here.");
+    if (!dialog) { return; }
+    document.getElementById("relogin-message").textContent = "";
+    dialog.showModal();
+    document.getElementById("relogin-password").focus();
+  }
+
+  // Log in again without leaving the page: the login form's token, then the login itself.
+  function logInAgain(event) {
+    event.preventDefault();
+    var dialog = document.getElementById("login-dialog");
+    var message = document.getElementById("relogin-message");
+    var password = document.getElementById("relogin-password");
+    var url = dialog.dataset.login;
+    message.textContent = "Logging in…";
+    fetch(url, { credentials: "same-origin" }).then(function (page) { return page.text(); })
+      .then(function (html) {
+        var found = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("input[name=csrf_token]");
+        var body = new URLSearchParams({ csrf_token: found ? found.value : "",
+          name: dialog.dataset.name, password: password.value });
+        return fetch(url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" });
+      })
+      .then(function (answer) {
+        if (answer.type !== "opaqueredirect") {  // the login page came back: not logged in
+          message.textContent = answer.status === 429
+            ? "Too many failed attempts: wait a few minutes, then try again."
+            : "Wrong password, or the account is no longer active.";
+          return;
+        }
+        password.value = "";
+        dialog.close();
+        say("Logged in again; saving…");
+        tokenRenewals = 0;
+        if (pending) { sendAgain(pending); pending = null; }
+      })
+      .catch(function () { message.textContent = "The server cannot be reached; try again."; });
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "relogin-form") { logInAgain(event); }
   });
   // The plain sentence of the server's 503 page, e.g. "The server's disk is full: …".
   function reasonIn(page) {
@@ -262,7 +346,16 @@
     return found ? found.textContent : "The database cannot be used right now.";
   }
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    var refused = xhr.getResponseHeader("X-Refused");
+    if (refused === "login") { askToLogIn(event.detail.elt); return; }
+    if (refused === "csrf" && tokenRenewals < 2) {  // a page from before a new login, say
+      tokenRenewals += 1;
+      useToken(xhr.getResponseHeader("X-CSRF-Token"));
+      sendAgain(event.detail.elt);
+      return;
+    }
     say(status === 404 ? "This sentence is not yours to label (any more). Press h for your history."
       : status === 413 ? "That was too large to save."
       : status === 503 ? reasonIn(event.detail.xhr.responseText) + " Nothing was saved; your entries are still here: try again in a moment."
