@@ -29,9 +29,9 @@ def test_htmx_save_answers_with_the_next_sentence(client, ids):
     response = client.post(f"/annotate/{ids[0]}", data={"claim": "not_claim"}, headers=HX)
     assert response.status_code == 200
     page = response.data.decode()
-    assert page.lstrip().startswith(
-        '<div class="workspace" id="workspace"'
-    )  # a partial, not a page
+    title, partial = page.lstrip().split("\n", 1)
+    assert title == "<title>Sentence 2 · doc0 · annotator</title>"  # htmx retitles the tab
+    assert partial.startswith('<div class="workspace" id="workspace"')  # a partial, not a page
     assert "<html" not in page
     assert SENTENCES[1] in page and 'id="current"' in page
     assert response.headers["HX-Push-Url"] == f"/annotate/{ids[1]}"
