@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from helpers import import_texts, labels
@@ -298,3 +299,36 @@ def test_a_large_export_computes_the_card_s_agreement_in_a_second_process(
     ]
     assert "| claim | 6 | 0.833 |" in agreement[0]
     assert agreement[0] == agreement[1]
+
+
+def test_missing_timestamps_get_the_import_time_and_malformed_ones_are_refused(
+    runner, app, tmp_path
+):
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11},
+              "annotations": [{"annotator": "zoe", "claim": "claim"},
+                              {"annotator": "yan", "claim": "claim",
+                               "created": "2026-11-22T10:00:00Z"}]}  # fmt: skip
+    path = tmp_path / "bare.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    after = datetime.now(UTC)
+    stamps = dict(
+        db.session.execute(
+            select(User.name, Annotation.created).join(User, User.id == Annotation.annotator_id)
+        ).all()
+    )
+    assert before <= stamps["zoe"] <= after
+    assert stamps["yan"] == datetime(2026, 11, 22, 10, tzinfo=UTC)
+    assert all(
+        before <= updated <= after for updated in db.session.scalars(select(Annotation.updated))
+    )
+    record["id"], record["document"]["id"] = "e:0", "e"
+    record["annotations"][0]["updated"] = "yesterday"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1
+    assert "line 1: updated 'yesterday' is not an ISO timestamp" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1
