@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 
 from .extensions import db
 from .models import Document
-from .queries import annotations_per_annotator, documents_with_counts, sentences_of, totals
+from .queries import documents_with_counts, sentences_of, totals, work_per_user
 
 
 def document_summary(document, sentences):
@@ -31,16 +31,16 @@ def init_db_command():
 
 @click.command("stats")
 def stats_command():
-    """Counts of documents, sentences and annotations, and work per annotator."""
-    documents, sentences, annotations = db.session.execute(totals()).one()
+    """Counts of documents, sentences and annotations, and work per user."""
+    documents, sentences, labelled, skipped = db.session.execute(totals()).one()
     click.echo(f"documents:   {documents}")
     click.echo(f"sentences:   {sentences}")
-    click.echo(f"annotations: {annotations}")
-    rows = db.session.execute(annotations_per_annotator()).all()
+    click.echo(f"annotations: {labelled} labelled, {skipped} skipped")
+    rows = db.session.execute(work_per_user()).all()
     if rows:
-        click.echo("\nuser                  role        annotations  skipped")
-        for name, role, count, skipped in rows:
-            click.echo(f"{name:<21} {role:<11} {count:>11}  {skipped:>7}")
+        click.echo(f"\n{'user':<21} {'role':<11} {'labelled':>8}  {'skipped':>7}")
+        for user, labelled, skipped in rows:
+            click.echo(f"{user.name:<21} {user.role:<11} {labelled:>8}  {skipped:>7}")
 
 
 @click.command("documents")

@@ -3,8 +3,11 @@
 import json
 from pathlib import Path
 
+from annotator.assignment import next_sentence
 from annotator.extensions import db
+from annotator.labelling import save
 from annotator.models import Annotation, Sentence
+from tests.helpers import label_values, skip_values
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -81,9 +84,36 @@ def test_stats_counts_per_annotator(runner, make_user):
     output = runner.invoke(args=["stats"]).output
     assert "documents:   2" in output
     assert "sentences:   25" in output
-    assert "annotations: 3" in output
-    assert "alice                 annotator             2        1" in output
-    assert "bob                   annotator             1        0" in output
+    assert "annotations: 2 labelled, 1 skipped" in output
+    assert "alice                 annotator          1        1" in output
+    assert "bob                   annotator          1        0" in output
+
+
+def work_columns(output):
+    """{name: (labelled, skipped)} from a table printed by ``flask stats`` or ``users list``."""
+    lines = output.splitlines()
+    header = next(i for i, line in enumerate(lines) if "labelled" in line.split())
+    columns = lines[header].split()
+    labelled, skipped = columns.index("labelled"), columns.index("skipped")
+    rows = [line.split() for line in lines[header + 1 :] if line.strip()]
+    return {row[0]: (int(row[labelled]), int(row[skipped])) for row in rows}
+
+
+def test_stats_and_users_list_count_labels_and_skips_alike(runner, make_user):
+    runner.invoke(args=["import", str(SEEDS)])
+    alice, bob = make_user("alice"), make_user("bob")
+    make_user("carol", role="reviewer")
+    for user, actions in ((alice, "LLS"), (bob, "SL")):
+        for action in actions:
+            sentence = next_sentence(user.id)
+            save(user.id, sentence, label_values() if action == "L" else skip_values("unclear"))
+    expected = {"alice": (2, 1), "bob": (1, 1), "carol": (0, 0)}
+    stats = runner.invoke(args=["stats"])
+    assert stats.exit_code == 0, stats.output
+    assert work_columns(stats.output) == expected
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert work_columns(listing.output) == expected
 
 
 def test_init_db_is_idempotent(runner):
