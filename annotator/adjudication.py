@@ -57,6 +57,21 @@ def agreement(all_labels, scheme):
     return "majority", labels_from_fields(agreed, scheme)
 
 
+def why_unsettled(all_labels, scheme):
+    """Why a sentence has no gold, from its annotators' labels (skips left out), as objects
+    or as the JSON text SQLite keeps them in: ``no annotations``, ``one annotation``,
+    ``disagree`` (no strict majority on some field: a reviewer must decide), or
+    ``unanimous`` / ``majority`` (``auto_adjudicate`` with that method would settle it).
+    Runs for every unsettled sentence of an export, so the same text is not parsed."""
+    if len(all_labels) < 2:
+        return "one annotation" if all_labels else "no annotations"
+    if all(labels == all_labels[0] for labels in all_labels):
+        return "unanimous"
+    objects = [orjson.loads(labels) if isinstance(labels, str) else labels for labels in all_labels]
+    found = agreement(objects, scheme)
+    return found[0] if found else "disagree"
+
+
 def labels_from_fields(fields, scheme):
     """A labels object from (field -> value)."""
     return {
