@@ -49,3 +49,4 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    GUIDELINES_FILE = os.environ.get("GUIDELINES_FILE")  # None: seeds/guidelines.md

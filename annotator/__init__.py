@@ -74,6 +74,7 @@ def create_app(config=None, instance_path=None):
     )
     from .agreement import commands as agreement
 
+    app.cli = cli.Commands(app.name, commands=app.cli.commands)  # keeps `flask db`
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
     modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, importing)

@@ -5,10 +5,11 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .extensions import db, write_transaction
-from .models import ROLES, Annotation, User
+from .models import ROLES, User
+from .queries import work_per_user
 
 users = AppGroup("users", help="Manage accounts.")
 NAME = re.compile(r"^[\w.@+-]{1,80}$")
@@ -59,21 +60,20 @@ def add_user(name, role, password_stdin):
 
 @users.command("list")
 def list_users():
-    """Every account: role, active, annotations done, last seen."""
-    rows = db.session.execute(
-        select(User, func.count(Annotation.id).filter(~Annotation.skipped))
-        .outerjoin(Annotation, Annotation.annotator_id == User.id)
-        .group_by(User.id)
-        .order_by(User.name)
-    ).all()
+    """Every account: role, active, sentences labelled and skipped, last seen."""
+    rows = db.session.execute(work_per_user()).all()
     if not rows:
         click.echo("No users yet; add one with `flask users add NAME --role annotator`.")
         return
-    click.echo(f"{'name':<20} {'role':<10} {'active':<7} {'annotations':>11}  last seen")
-    for user, done in rows:
+    click.echo(
+        f"{'name':<20} {'role':<10} {'active':<7} {'labelled':>8}  {'skipped':>7}  last seen"
+    )
+    for user, labelled, skipped in rows:
         seen = user.last_seen.strftime("%Y-%m-%d %H:%M UTC") if user.last_seen else "never"
         active = "yes" if user.active else "no"
-        click.echo(f"{user.name:<20} {user.role:<10} {active:<7} {done:>11}  {seen}")
+        click.echo(
+            f"{user.name:<20} {user.role:<10} {active:<7} {labelled:>8}  {skipped:>7}  {seen}"
+        )
 
 
 @users.command("deactivate")

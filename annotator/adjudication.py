@@ -1,12 +1,12 @@
 """Gold labels: saved by reviewers, or filled in where annotators agree, never overwriting
 an annotation and keeping every earlier version of a gold label."""
 
-import json
 from collections import Counter
 from itertools import groupby
 from operator import itemgetter
 
 import click
+import orjson
 from flask import current_app
 from sqlalchemy import select
 
@@ -31,21 +31,45 @@ def field_values(labels, scheme):
 ATTRIBUTION_KEYS = ("source_type", "entity", "source", "cue")
 
 
-def agreed_labels(all_labels, scheme, method):
-    """The labels every annotator (``unanimous``) or a strict majority (``majority``) gave,
-    field by field; None when some field has no such value."""
+def agreement(all_labels, scheme):
+    """How the annotators agree, field by field: ("unanimous", labels) when all of them gave
+    the same value on every field, ("majority", labels) when a strict majority did, else
+    None (and None for fewer than two annotations)."""
     if len(all_labels) < 2:
         return None
-    fields = [dict(field_values(labels, scheme)) for labels in all_labels]
+    first = all_labels[0]
+    if all(labels == first for labels in all_labels[1:]):  # the common case, and cheap
+        return "unanimous", labels_from_fields(dict(field_values(first, scheme)), scheme)
+    fields = [field_values(labels, scheme) for labels in all_labels]
+    wholes = [orjson.dumps(pairs, option=orjson.OPT_SORT_KEYS) for pairs in fields]
+    if wholes.count(wholes[0]) == len(wholes):
+        return "unanimous", labels_from_fields(dict(fields[0]), scheme)
+    needed = len(all_labels) // 2 + 1
+    if needed == len(all_labels):  # two annotators: a majority is both, and they differ
+        return None
     agreed = {}
-    for name in fields[0]:
-        votes = Counter(json.dumps(f[name], sort_keys=True) for f in fields)
-        value, count = votes.most_common(1)[0]
-        needed = len(fields) if method == "unanimous" else len(fields) // 2 + 1
+    for column in zip(*fields, strict=True):
+        votes = [orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for _, value in column]
+        vote, count = Counter(votes).most_common(1)[0]
         if count < needed:
             return None
-        agreed[name] = json.loads(value)
-    return labels_from_fields(agreed, scheme)
+        agreed[column[0][0]] = column[votes.index(vote)][1]
+    return "majority", labels_from_fields(agreed, scheme)
+
+
+def why_unsettled(all_labels, scheme):
+    """Why a sentence has no gold, from its annotators' labels (skips left out), as objects
+    or as the JSON text SQLite keeps them in: ``no annotations``, ``one annotation``,
+    ``disagree`` (no strict majority on some field: a reviewer must decide), or
+    ``unanimous`` / ``majority`` (``auto_adjudicate`` with that method would settle it).
+    Runs for every unsettled sentence of an export, so the same text is not parsed."""
+    if len(all_labels) < 2:
+        return "one annotation" if all_labels else "no annotations"
+    if all(labels == all_labels[0] for labels in all_labels):
+        return "unanimous"
+    objects = [orjson.loads(labels) if isinstance(labels, str) else labels for labels in all_labels]
+    found = agreement(objects, scheme)
+    return found[0] if found else "disagree"
 
 
 def labels_from_fields(fields, scheme):
@@ -120,18 +144,21 @@ def auto_adjudicate(method, scheme):
             if sentence_id in reviewed or len(labels) < 2:
                 continue
             looked += 1
+            found = agreement(labels, scheme)
             # all agreeing is the stronger statement, whichever method was asked for
-            found = next(
-                (
-                    (m, agreed)
-                    for m in AUTO_METHODS[: AUTO_METHODS.index(method) + 1]
-                    if (agreed := agreed_labels(labels, scheme, m)) is not None
-                ),
-                None,
-            )
-            if found is not None:
+            if found is not None and (found[0] == "unanimous" or method == "majority"):
                 written += save_gold(sentence_id, found[1], found[0]) is not None
     return looked, written
+
+
+def settle_agreed(method, scheme):
+    """``auto_adjudicate``, then one line saying what it did (for ``flask adjudicate --auto``
+    and ``flask export --auto``)."""
+    looked, written = auto_adjudicate(method, scheme)
+    return (
+        f"{written} of {looked} sentences with two or more annotations got {method} gold "
+        "labels (a reviewer's gold is left as it is)."
+    )
 
 
 @click.command("adjudicate")
@@ -144,11 +171,7 @@ def auto_adjudicate(method, scheme):
 )
 def adjudicate_command(method):
     """Fill gold labels where the annotators agree, never overwriting a reviewer's gold."""
-    looked, written = auto_adjudicate(method, current_app.extensions["scheme"])
-    click.echo(
-        f"{written} of {looked} sentences with two or more annotations got {method} gold "
-        "labels (a reviewer's gold is left as it is)."
-    )
+    click.echo(settle_agreed(method, current_app.extensions["scheme"]))
 
 
 def init_app(app):

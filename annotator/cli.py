@@ -1,13 +1,63 @@
-"""Terminal commands for the project lead: ``init-db``, ``stats``, ``documents``, ``show``."""
+"""Terminal commands for the project lead: ``init-db``, ``stats``, ``documents``, ``show``;
+and the group that holds every command of the app."""
 
+import copy
 import json
+from functools import partial
 
 import click
+from flask.cli import AppGroup
 from flask_migrate import upgrade
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .extensions import db
 from .models import Document
-from .queries import annotations_per_annotator, documents_with_counts, sentences_of, totals
+from .queries import documents_with_counts, sentences_of, totals, work_per_user
+
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a table that does not exist
+
+
+def missing_table(error):
+    """True when a database error says a table does not exist (SQLite or PostgreSQL)."""
+    said = error.orig
+    return getattr(said, "sqlstate", None) == UNDEFINED_TABLE or "no such table" in str(said)
+
+
+def schema_missing():
+    """One line saying which of the app's tables the database lacks, and what to run."""
+    db.session.rollback()  # PostgreSQL: the failed statement ended the transaction
+    present = set(inspect(db.engine).get_table_names())
+    missing = sorted(set(db.metadata.tables) - present)
+    if len(missing) == len(db.metadata.tables):
+        return "the database has no tables: run `flask init-db`"
+    return f"the database lacks the tables {', '.join(missing)}: run `flask init-db`"
+
+
+def explain_missing_tables(invoke, ctx):
+    """Run a command; a table that does not exist ends it with one line, not a traceback."""
+    try:
+        return invoke(ctx)
+    except (OperationalError, ProgrammingError) as error:
+        if not missing_table(error):
+            raise
+        raise click.ClickException(schema_missing()) from None
+
+
+class Commands(AppGroup):
+    """``app.cli``: the app's commands. Run on a database without tables (a new, empty
+    ``DATABASE_URL``), every one of them says so in one line; ``init-db``, ``setup`` and
+    ``flask db`` create the tables and so never meet a missing one."""
+
+    def get_command(self, ctx, name):
+        """The command, run through ``explain_missing_tables``: both ``flask`` and the test
+        runner look commands up here. A copy, as the registered one is shared by every app."""
+        command = super().get_command(ctx, name)
+        if command is None:
+            return None
+        guarded = copy.copy(command)
+        guarded.invoke = partial(explain_missing_tables, command.invoke)
+        return guarded
 
 
 def document_summary(document, sentences):
@@ -31,16 +81,16 @@ def init_db_command():
 
 @click.command("stats")
 def stats_command():
-    """Counts of documents, sentences and annotations, and work per annotator."""
-    documents, sentences, annotations = db.session.execute(totals()).one()
+    """Counts of documents, sentences and annotations, and work per user."""
+    documents, sentences, labelled, skipped = db.session.execute(totals()).one()
     click.echo(f"documents:   {documents}")
     click.echo(f"sentences:   {sentences}")
-    click.echo(f"annotations: {annotations}")
-    rows = db.session.execute(annotations_per_annotator()).all()
+    click.echo(f"annotations: {labelled} labelled, {skipped} skipped")
+    rows = db.session.execute(work_per_user()).all()
     if rows:
-        click.echo("\nuser                  role        annotations  skipped")
-        for name, role, count, skipped in rows:
-            click.echo(f"{name:<21} {role:<11} {count:>11}  {skipped:>7}")
+        click.echo(f"\n{'user':<21} {'role':<11} {'labelled':>8}  {'skipped':>7}")
+        for user, labelled, skipped in rows:
+            click.echo(f"{user.name:<21} {user.role:<11} {labelled:>8}  {skipped:>7}")
 
 
 @click.command("documents")

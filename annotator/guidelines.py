@@ -6,13 +6,15 @@ from flask import current_app
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-DEFAULT = Path(__file__).resolve().parent.parent / "seeds" / "guidelines.md"
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT = PROJECT / "seeds" / "guidelines.md"
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def guidelines_path():
-    """``GUIDELINES_FILE`` if set, else ``seeds/guidelines.md``."""
-    return Path(current_app.config.get("GUIDELINES_FILE") or DEFAULT)
+    """``GUIDELINES_FILE`` if set, else ``seeds/guidelines.md``; a relative path is taken from
+    the project folder, as the default is, whichever folder the server was started in."""
+    return PROJECT / (current_app.config.get("GUIDELINES_FILE") or DEFAULT)
 
 
 def rendered_guidelines():

@@ -24,13 +24,13 @@ def sentences_of(document_id):
     return select(Sentence).where(Sentence.document_id == document_id).order_by(Sentence.index)
 
 
-def annotations_per_annotator():
-    """Each user with their annotation and skip counts, by name."""
+def work_per_user():
+    """Each user, by name, with how many sentences they labelled and how many they skipped
+    (a skip is not a label): what ``flask stats`` and ``flask users list`` both show."""
     return (
         select(
-            User.name,
-            User.role,
-            func.count(Annotation.id),
+            User,
+            func.count(Annotation.id).filter(~Annotation.skipped),
             func.count(Annotation.id).filter(Annotation.skipped),
         )
         .outerjoin(Annotation, Annotation.annotator_id == User.id)
@@ -40,9 +40,10 @@ def annotations_per_annotator():
 
 
 def totals():
-    """Counts of documents, sentences and annotations."""
+    """Counts of documents, sentences, labelled and skipped annotations."""
     return select(
         select(func.count()).select_from(Document).scalar_subquery(),
         select(func.count()).select_from(Sentence).scalar_subquery(),
-        select(func.count()).select_from(Annotation).scalar_subquery(),
+        select(func.count()).where(~Annotation.skipped).scalar_subquery(),
+        select(func.count()).where(Annotation.skipped).scalar_subquery(),
     )

@@ -25,7 +25,7 @@ def test_add_and_list(runner):
     assert alice.role == "reviewer" and alice.check_password("long-enough-pw")
     assert alice.password_hash.startswith(("scrypt:", "pbkdf2:"))
     listing = runner.invoke(args=["users", "list"]).output
-    assert "alice                reviewer   yes               0  never" in listing
+    assert "alice                reviewer   yes            0        0  never" in listing
 
 
 def test_add_with_a_prompt(runner):

@@ -1,12 +1,25 @@
 """``flask documents``, ``flask show``, ``flask stats`` and ``flask init-db``."""
 
 import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
-from annotator.extensions import db
-from annotator.models import Annotation, Sentence
+import pytest
+from sqlalchemy import create_engine, make_url, text
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from annotator.assignment import next_sentence
+from annotator.extensions import db
+from annotator.labelling import save
+from annotator.models import Annotation, Sentence
+from tests.conftest import TEST_DATABASE_URL, Runner, make_app
+from tests.helpers import label_values, skip_values
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+NO_TABLES = "Error: the database has no tables: run `flask init-db`\n"
 
 
 def test_documents_json(runner):
@@ -81,9 +94,36 @@ def test_stats_counts_per_annotator(runner, make_user):
     output = runner.invoke(args=["stats"]).output
     assert "documents:   2" in output
     assert "sentences:   25" in output
-    assert "annotations: 3" in output
-    assert "alice                 annotator             2        1" in output
-    assert "bob                   annotator             1        0" in output
+    assert "annotations: 2 labelled, 1 skipped" in output
+    assert "alice                 annotator          1        1" in output
+    assert "bob                   annotator          1        0" in output
+
+
+def work_columns(output):
+    """{name: (labelled, skipped)} from a table printed by ``flask stats`` or ``users list``."""
+    lines = output.splitlines()
+    header = next(i for i, line in enumerate(lines) if "labelled" in line.split())
+    columns = lines[header].split()
+    labelled, skipped = columns.index("labelled"), columns.index("skipped")
+    rows = [line.split() for line in lines[header + 1 :] if line.strip()]
+    return {row[0]: (int(row[labelled]), int(row[skipped])) for row in rows}
+
+
+def test_stats_and_users_list_count_labels_and_skips_alike(runner, make_user):
+    runner.invoke(args=["import", str(SEEDS)])
+    alice, bob = make_user("alice"), make_user("bob")
+    make_user("carol", role="reviewer")
+    for user, actions in ((alice, "LLS"), (bob, "SL")):
+        for action in actions:
+            sentence = next_sentence(user.id)
+            save(user.id, sentence, label_values() if action == "L" else skip_values("unclear"))
+    expected = {"alice": (2, 1), "bob": (1, 1), "carol": (0, 0)}
+    stats = runner.invoke(args=["stats"])
+    assert stats.exit_code == 0, stats.output
+    assert work_columns(stats.output) == expected
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert work_columns(listing.output) == expected
 
 
 def test_init_db_is_idempotent(runner):
@@ -91,3 +131,110 @@ def test_init_db_is_idempotent(runner):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0, result.output
         assert "Database is up to date." in result.output
+
+
+def empty_database(tmp_path, name):
+    """The URI of an empty database, as a new ``DATABASE_URL`` gives: an empty SQLite file,
+    or an empty schema on the PostgreSQL server of ``TEST_DATABASE_URL``."""
+    if not TEST_DATABASE_URL:
+        path = tmp_path / f"{name}.sqlite"
+        path.touch()
+        return f"sqlite:///{path}"
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"))
+    engine.dispose()
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={name}"})
+    return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def runner_on(uri):
+    """A runner (as the ``runner`` fixture's) for an app on ``uri``."""
+    app = make_app(uri)
+    app.test_cli_runner_class = Runner
+    with app.app_context():
+        yield app.test_cli_runner()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty(tmp_path):
+    """A runner for an app on an empty database."""
+    with runner_on(empty_database(tmp_path, "no_tables")) as runner:
+        yield runner
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],
+        ["export", "--out", "{tmp}/out.jsonl"],
+        ["agreement"],
+        ["users", "list"],
+        ["users", "add", "alice", "--password-stdin"],
+        ["import", str(SEEDS)],
+        ["import-annotations", "{tmp}/records.jsonl"],
+        ["documents"],
+        ["show", "doc0"],
+        ["adjudicate", "--auto", "unanimous"],
+    ],
+)
+def test_a_database_without_tables_is_one_line_not_a_traceback(empty, tmp_path, args):
+    (tmp_path / "records.jsonl").write_text("")
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    result = empty.invoke(args=args, input="long-enough-pw\n")
+    assert result.exit_code == 1
+    # `flask import` names its progress bar before it reaches the database
+    assert result.output.removeprefix("Importing\n") == NO_TABLES, result.output
+    assert not list(tmp_path.glob("*out*")), "no export file is left behind"
+
+
+def test_init_db_and_setup_work_on_a_database_without_tables(empty, tmp_path):
+    result = empty.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert empty.invoke(args=["stats"]).exit_code == 0
+    with runner_on(empty_database(tmp_path, "no_tables_setup")) as runner:
+        result = runner.invoke(args=["setup"])
+        assert result.exit_code == 0, result.output
+        assert "Demo admin created" in result.output
+
+
+def test_a_database_lacking_some_tables_names_them(empty):
+    assert empty.invoke(args=["init-db"]).exit_code == 0
+    db.session.execute(text("DROP TABLE gold_revisions"))
+    db.session.execute(text("DROP TABLE gold"))
+    db.session.commit()
+    result = empty.invoke(args=["adjudicate", "--auto", "majority"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: the database lacks the tables gold, gold_revisions: run `flask init-db`\n"
+    )
+
+
+def test_the_real_flask_command_says_so_too_and_flask_db_upgrade_works(tmp_path):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": empty_database(tmp_path, "no_tables_flask"),
+        "SECRET_KEY": "test-only-secret",
+        "FLASK_APP": f"annotator:create_app(instance_path={str(tmp_path / 'instance')!r})",
+    }
+
+    def flask(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "flask", *args],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    stats = flask("stats")
+    assert stats.returncode == 1
+    assert stats.stderr == NO_TABLES and stats.stdout == ""
+    upgrade = flask("db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    stats = flask("stats")
+    assert stats.returncode == 0 and "documents:   0" in stats.stdout, stats.stderr

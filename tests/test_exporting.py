@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from helpers import import_texts, labels
@@ -298,3 +299,100 @@ def test_a_large_export_computes_the_card_s_agreement_in_a_second_process(
     ]
     assert "| claim | 6 | 0.833 |" in agreement[0]
     assert agreement[0] == agreement[1]
+
+
+def test_missing_timestamps_get_the_import_time_and_malformed_ones_are_refused(
+    runner, app, tmp_path
+):
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11},
+              "annotations": [{"annotator": "zoe", "claim": "claim"},
+                              {"annotator": "yan", "claim": "claim",
+                               "created": "2026-11-22T10:00:00Z"}]}  # fmt: skip
+    path = tmp_path / "bare.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    after = datetime.now(UTC)
+    stamps = dict(
+        db.session.execute(
+            select(User.name, Annotation.created).join(User, User.id == Annotation.annotator_id)
+        ).all()
+    )
+    assert before <= stamps["zoe"] <= after
+    assert stamps["yan"] == datetime(2026, 11, 22, 10, tzinfo=UTC)
+    assert all(
+        before <= updated <= after for updated in db.session.scalars(select(Annotation.updated))
+    )
+    record["id"], record["document"]["id"] = "e:0", "e"
+    record["annotations"][0]["updated"] = "yesterday"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1
+    assert "line 1: updated 'yesterday' is not an ISO timestamp" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1
+
+
+def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
+    runner, project, tmp_path, make_user
+):
+    # doc0:0, doc1:1 unanimous; doc0:1 two of three agree; doc1:0 alice and bob disagree;
+    # doc2:0 only a skip; doc2:1 only alice
+    carol = make_user("carol")
+    db.session.add(Annotation(sentence_id=project[1], annotator_id=carol.id,
+                              labels=labels(claim="claim")))  # fmt: skip
+    bob = db.session.scalar(select(User).where(User.name == "bob"))
+    db.session.execute(Annotation.__table__.delete().where(Annotation.sentence_id == project[4]))
+    db.session.execute(
+        Annotation.__table__.delete().where(
+            Annotation.sentence_id == project[5], Annotation.annotator_id == bob.id
+        )
+    )
+    db.session.add(Annotation(sentence_id=project[4], annotator_id=bob.id, skipped=True))
+    db.session.commit()
+    out = tmp_path / "data.jsonl"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    why = [
+        "6 sentences have no final label:",
+        "  1 has no annotations (skips do not count)",
+        "  1 has only one annotation; automatic gold needs two or more",
+        "  2 have annotators who all agree but no gold yet: `--auto unanimous` settles them",
+        "  1 has a strict majority agreeing on every field but no gold yet: `--auto majority` "
+        "settles it",
+        "  1 has annotators who disagree and no reviewer's gold: settle it on "
+        "/review/disagreements",
+    ]
+    assert "\n".join(why) in result.output
+    card = out.with_suffix(".md").read_text()
+    assert "6 sentences have no final label:\n\n- 1 has no annotations" in card
+    assert "- 2 have annotators who all agree but no gold yet" in card
+
+    result = runner.invoke(args=["export", "--auto", "unanimous", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 of 4 sentences with two or more annotations got unanimous gold labels" in (
+        result.output
+    )
+    assert "4 sentences have no final label:" in result.output
+    assert "all agree" not in result.output
+    finals = {r["id"]: r["final_source"] for r in read(out)}
+    assert finals == {"doc0:0": "unanimous", "doc0:1": None, "doc1:0": None,
+                      "doc1:1": "unanimous", "doc2:0": None, "doc2:1": None}  # fmt: skip
+    assert "flask export --out" in out.with_suffix(".md").read_text()
+    assert "--auto unanimous" in out.with_suffix(".md").read_text()
+
+    final = tmp_path / "final.jsonl"
+    result = runner.invoke(
+        args=["export", "--auto", "majority", "--final-only", "--out", str(final)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 sentences have no final label and are left out (`--final-only`):" in result.output
+    assert "majority" not in result.output.split("left out")[1]
+    assert [r["final_source"] for r in read(final)] == ["unanimous", "majority", "unanimous"]
+    # the gold is kept, as `flask adjudicate --auto` keeps it
+    methods = db.session.scalars(select(Gold.method).order_by(Gold.sentence_id)).all()
+    assert methods == ["unanimous", "majority", "unanimous"]
+    assert (
+        "3 sentences have no final label and are left out" in final.with_suffix(".md").read_text()
+    )

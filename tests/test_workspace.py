@@ -1,5 +1,8 @@
 """The workspace's server side: htmx partials, history, guidelines, suggestions, progress."""
 
+import os
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -7,6 +10,7 @@ from annotator.extensions import db
 from annotator.models import Annotation
 from tests.helpers import import_texts
 
+ROOT = Path(__file__).resolve().parent.parent
 HX = {"HX-Request": "true"}
 SENTENCES = [
     "The minister spoke on Monday.",
@@ -102,6 +106,18 @@ def test_guidelines_render_markdown_and_escape_html(app, client, ids, tmp_path):
     assert partial.lstrip().startswith('<article class="guidelines"')
     app.config["GUIDELINES_FILE"] = str(tmp_path / "missing.md")
     assert "No guidelines yet" in client.get("/annotate/guidelines").data.decode()
+
+
+def test_a_relative_guidelines_file_is_found_from_the_project_folder(
+    app, client, ids, tmp_path, monkeypatch
+):
+    path = tmp_path / "ours.md"
+    path.write_text("# Our own rules\n")
+    app.config["GUIDELINES_FILE"] = os.path.relpath(path, ROOT)  # as `seeds/guidelines.md` is
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a server started from another folder
+    assert "Our own rules" in client.get("/annotate/guidelines").data.decode()
 
 
 def test_seed_guidelines_exist(client, ids):

@@ -6,16 +6,19 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from ..adjudication import AUTO_METHODS, settle_agreed
 from .reading import RecordError, import_annotations
 from .splits import parse_split
 from .writing import export
 
 
-def command_line(out, final_only, anonymize, split, seed, no_agreement):
+def command_line(out, final_only, anonymize, split, seed, no_agreement, auto):
     """The export command as typed (for the dataset card)."""
     parts = ["flask", "export"]
     if out:
         parts += ["--out", str(out)]
+    if auto:
+        parts += ["--auto", auto]
     if final_only:
         parts.append("--final-only")
     if anonymize:
@@ -46,15 +49,23 @@ def command_line(out, final_only, anonymize, split, seed, no_agreement):
     is_flag=True,
     help="Leave the agreement figures out of the card (they take as long as the export).",
 )
-def export_command(out, final_only, anonymize, split, seed, no_agreement):
+@click.option(
+    "--auto",
+    type=click.Choice(AUTO_METHODS),
+    help="First fill gold where the annotators agree, as `flask adjudicate --auto` does "
+    "(kept in the database; a reviewer's gold is left as it is).",
+)
+def export_command(out, final_only, anonymize, split, seed, no_agreement, auto):
     """Write every sentence with its annotations and final labels as JSON Lines, and a
-    dataset card (NAME.md) beside it."""
+    dataset card (NAME.md) beside it; say why sentences have no final labels."""
     try:
         shares = parse_split(split) if split else None
     except click.BadParameter as error:
         error.param_hint = "'--split'"
         raise
-    command = command_line(out, final_only, anonymize, split, seed, no_agreement)
+    command = command_line(out, final_only, anonymize, split, seed, no_agreement, auto)
+    if auto:
+        click.echo(settle_agreed(auto, current_app.extensions["scheme"]))
     try:
         paths, tally, card = export(
             out, final_only, anonymize, shares, seed, command, agreement=not no_agreement
@@ -68,6 +79,9 @@ def export_command(out, final_only, anonymize, split, seed, no_agreement):
     if not sum(tally.records.values()):
         why = "no sentence has final labels" if final_only else "the database holds no sentences"
         click.echo(f"Nothing to export: {why}; wrote empty file(s).")
+    heading, reasons = tally.why_unsettled()
+    if heading:
+        click.echo("\n".join([heading, *(f"  {line}" for line in reasons)]))
     click.echo(f"Dataset card -> {card}")
 
 

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+from ..adjudication import why_unsettled
+
 DICTIONARY = [
     ("id", "`<document id>:<sentence index>`, unique"),
     ("text", "the sentence"),
@@ -31,16 +33,38 @@ DICTIONARY = [
     ("final", "the settled labels (the shape of an annotation's labels), or null"),
     (
         "final_source",
-        "`gold` (a reviewer decided), `unanimous` or `majority` (`flask adjudicate --auto`), "
-        "or null",
+        "`gold` (a reviewer decided), `unanimous` or `majority` (`flask adjudicate --auto` or "
+        "`flask export --auto`), or null",
     ),
 ]
+
+
+# why sentences have no final labels (``why_unsettled``), in this order
+UNSETTLED = {
+    "no annotations": "{have} no annotations (skips do not count)",
+    "one annotation": "{have} only one annotation; automatic gold needs two or more",
+    "unanimous": "{have} annotators who all agree but no gold yet: `--auto unanimous` "
+    "settles {them}",
+    "majority": "{have} a strict majority agreeing on every field but no gold yet: "
+    "`--auto majority` settles {them}",
+    "disagree": "{have} annotators who disagree and no reviewer's gold: settle {them} on "
+    "/review/disagreements",
+}
+
+
+def words(count):
+    """The verb and pronoun forms that go with ``count`` sentences."""
+    one = count == 1
+    return {"have": "has" if one else "have", "them": "it" if one else "them",
+            "are": "is" if one else "are", "s": "" if one else "s"}  # fmt: skip
 
 
 class Tally:
     """Counts gathered while records stream past, per split."""
 
-    def __init__(self):
+    def __init__(self, scheme):
+        self.scheme = scheme
+        self.reasons = Counter()  # why sentences have no final labels, exported or not
         self.records = Counter()
         self.documents = {}
         self.annotations = Counter()
@@ -68,6 +92,27 @@ class Tally:
     def unsettled(self):
         """Records without final labels."""
         return sum(self.records.values()) - sum(self.final.values())
+
+    def count_unsettled(self, all_labels):
+        """Count why a sentence has no final labels, from its annotators' labels."""
+        self.reasons[why_unsettled(all_labels, self.scheme)] += 1
+
+    def why_unsettled(self):
+        """A heading and one line per reason why sentences have no final labels; None and
+        no lines when every sentence has them."""
+        total = sum(self.reasons.values())
+        if not total:
+            return None, []
+        left_out = total > self.unsettled()  # --final-only
+        heading = "{total} sentence{s} {have} no final label".format(total=total, **words(total))
+        if left_out:
+            heading += " and {are} left out (`--final-only`)".format(**words(total))
+        lines = [
+            f"{self.reasons[reason]} " + text.format(**words(self.reasons[reason]))
+            for reason, text in UNSETTLED.items()
+            if self.reasons[reason]
+        ]
+        return heading + ":", lines
 
 
 def flat_labels(labels):
@@ -111,16 +156,21 @@ def card(name, command, moment, files, tally, scheme, agreement):
     lines += [
         f"- `gold`: a reviewer decided (`/review/disagreements`): {tally.sources['gold']} records",
         f"- `unanimous`: every annotator gave the same labels on every field "
-        f"(`flask adjudicate --auto unanimous`): {tally.sources['unanimous']} records",
+        f"(`flask export --auto unanimous` or `flask adjudicate --auto unanimous`): "
+        f"{tally.sources['unanimous']} records",
         f"- `majority`: a strict majority of annotators agreed on every field "
-        f"(`flask adjudicate --auto majority`): {tally.sources['majority']} records",
+        f"(`flask export --auto majority` or `flask adjudicate --auto majority`): "
+        f"{tally.sources['majority']} records",
         f"- no final labels: {tally.unsettled()} records",
         "",
         "A reviewer's gold is never replaced by the automatic methods.",
         "",
-        "## Label distribution",
-        "",
     ]
+    heading, reasons = tally.why_unsettled()
+    if heading:
+        lines += ["### Sentences without final labels", "", heading, ""]
+        lines += [f"- {line}" for line in reasons] + [""]
+    lines += ["## Label distribution", ""]
     listed = len(lines)
     for field, counts in sorted(tally.labels.items()):
         shown = ", ".join(f"{label}: {n}" for label, n in counts.most_common())

@@ -31,8 +31,10 @@ def need(condition, line, message):
         raise RecordError(f"line {line}: {message}")
 
 
-def timestamp(value, line, name):
-    """A UTC datetime from ``2026-11-22T10:00:00Z``."""
+def timestamp(value, line, name, missing):
+    """A UTC datetime from ``2026-11-22T10:00:00Z``; ``missing`` when there is none."""
+    if value is None:
+        return missing
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (AttributeError, ValueError):
@@ -101,6 +103,7 @@ class Importer:
         self.seq = db.session.scalar(select(func.coalesce(func.max(Document.seq), 0)))
         self.new_documents = {}  # id -> [(start, end, text)], for their texts at the end
         self.seen = set()  # (document, index) of new sentences
+        self.now = utcnow()  # the time of annotations that do not say when they were made
         self.pending_documents, self.pending = [], []
         self.counts = dict.fromkeys(
             ("documents", "sentences", "annotations", "accounts", "gold", "already there"), 0
@@ -172,8 +175,8 @@ class Importer:
                     "flagged": bool(given.get("flagged")),
                     "comment": given.get("comment"),
                     "seconds": given.get("seconds"),
-                    "created": timestamp(given.get("created"), line, "created"),
-                    "updated": timestamp(given.get("updated"), line, "updated"),
+                    "created": timestamp(given.get("created"), line, "created", self.now),
+                    "updated": timestamp(given.get("updated"), line, "updated", self.now),
                     "revision": 1,
                 }
             )

@@ -57,11 +57,14 @@ def label_record(labels, text):
     }
 
 
-def annotation_record(name, labels, skipped, flagged, comment, seconds, created, updated, text):
-    """One annotation of a sentence, as exported (``labels`` as JSON text). Built as one
-    dict: this runs for every annotation of every export."""
-    # JSON text on SQLite; PostgreSQL's driver has parsed it already
-    given = orjson.loads(labels) if isinstance(labels, str) else labels or {}
+def parsed(labels):
+    """A stored labels object: JSON text on SQLite; PostgreSQL's driver has parsed it."""
+    return orjson.loads(labels) if isinstance(labels, str) else labels or {}
+
+
+def annotation_record(name, given, skipped, flagged, comment, seconds, created, updated, text):
+    """One annotation of a sentence, as exported (``given``: its parsed labels). Built as
+    one dict: this runs for every annotation of every export."""
     return {
         "annotator": name,
         "claim": given.get("claim"),
@@ -157,11 +160,13 @@ def document_records():
     }
 
 
-def records(final_only=False, anonymize_with=None):
+def records(final_only=False, anonymize_with=None, unsettled=None):
     """Every sentence's record, in document order then reading order.
 
     ``final_only`` keeps only sentences with final labels and leaves out the annotations;
-    ``anonymize_with`` (a secret) replaces annotator names with stable pseudonyms.
+    ``anonymize_with`` (a secret) replaces annotator names with stable pseudonyms;
+    ``unsettled(labels)`` is called for every sentence without final labels, exported or
+    not, with its annotators' labels (skips left out).
     """
     names = dict(db.session.execute(select(User.id, User.name)).all())
     if anonymize_with is not None:
@@ -185,18 +190,28 @@ def records(final_only=False, anonymize_with=None):
                 )
             )
         }
-        given = {}
-        if not final_only:
+        given, labelled = {}, {}
+        if not final_only or (unsettled and len(gold) < len(rows)):
             # by id range (an index range scan), then only this batch's sentences
             texts = {row.id: row.text for row in rows}
-            for sentence_id, annotator_id, *values in annotations.rows(low=low, high=high):
+            for sentence_id, annotator_id, labels, skipped, *values in annotations.rows(
+                low=low, high=high
+            ):
                 text = texts.get(sentence_id)
-                if text is not None:
+                if text is None:
+                    continue
+                if unsettled and not skipped and sentence_id not in gold:
+                    # as the database gives them: on SQLite JSON text, which the garbage
+                    # collector need not scan and which, when the same, need not be parsed
+                    labelled.setdefault(sentence_id, []).append(labels)
+                if not final_only:
                     name = names[annotator_id]
-                    record = annotation_record(name, *values, text)
+                    record = annotation_record(name, parsed(labels), skipped, *values, text)
                     given.setdefault(sentence_id, []).append((name, record))
         for row in rows:
             settled = gold.get(row.id)
+            if settled is None and unsettled:
+                unsettled(labelled.get(row.id, []))
             if final_only and settled is None:
                 continue
             record = {

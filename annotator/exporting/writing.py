@@ -78,12 +78,12 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
             ).all()
             split_of = assign(documents, shares, seed)
         secret = current_app.config["SECRET_KEY"] if anonymize else None
-        tally = Tally()
-        for record in records(final_only=final_only, anonymize_with=secret):
+        scheme = current_app.extensions["scheme"]
+        tally = Tally(scheme)
+        for record in records(final_only, secret, unsettled=tally.count_unsettled):
             split = split_of[record["document"]["id"]] if split_of else "all"
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
-        scheme = current_app.extensions["scheme"]
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
         text = card(out.name, command, stamp, paths, tally, scheme, figures.result())
         card_handle.write(text.encode())
