@@ -5,7 +5,7 @@ from itertools import groupby
 from operator import attrgetter
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from .adjudication import field_values
 from .extensions import db
@@ -29,6 +29,14 @@ class Disagreement:
 def field_names(scheme):
     """Every field annotators can disagree on, in display order."""
     return [name for name, _ in field_values({}, scheme)]
+
+
+def labellers():
+    """Names of the users who gave labels (skips aside), by name: the only names a
+    disagreement can show. Not "users with the role annotator": reviewers and admins may
+    label too, and an annotator who has labelled nothing yet would filter to nothing."""
+    labelled = exists().where(Annotation.annotator_id == User.id, Annotation.skipped.is_(False))
+    return select(User.name).where(labelled).order_by(User.name)
 
 
 def differing_fields(all_labels, scheme):

@@ -15,7 +15,7 @@ from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
-from .disagreements import differing_fields, disagreements, field_names
+from .disagreements import differing_fields, disagreements, field_names, labellers
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
@@ -143,7 +143,7 @@ def disagreement_list():
         active={name: value for name, value in filters.items() if value},
         fields=field_names(scheme),
         outlets=outlets,
-        annotators=db.session.scalars(select(User.name).order_by(User.name)).all(),
+        annotators=db.session.scalars(labellers()).all(),
     )
 
 

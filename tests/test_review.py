@@ -1,5 +1,6 @@
 """The review page of agreement figures: access, background computation, bad input."""
 
+import re
 import time
 
 from helpers import import_texts, labels
@@ -143,3 +144,25 @@ def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, make_user, 
         "reviewer",
         "bob is right",
     )
+
+
+def annotator_choices(page):
+    """The names offered by the disagreement list's annotator filter."""
+    select = page.split('<select name="annotator">')[1].split("</select>")[0]
+    return re.findall(r"<option(?: selected)?>([^<]*)</option>", select)
+
+
+def test_the_annotator_filter_offers_only_people_who_labelled(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    make_user("idle")  # an annotator who has labelled nothing yet
+    make_user("lead", role="admin")
+    skipper = make_user("skipper")
+    labeller = make_user("rev", role="reviewer")  # reviewers may label too
+    db.session.add_all([
+        Annotation(sentence_id=1, annotator_id=skipper.id, labels={}, skipped=True),
+        Annotation(sentence_id=2, annotator_id=labeller.id, labels=labels(claim="claim")),
+    ])  # fmt: skip
+    db.session.commit()
+    log_in(client, make_user, "reviewer")
+    page = client.get("/review/disagreements").text
+    assert annotator_choices(page) == ["ann", "bob", "rev"]
