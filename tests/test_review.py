@@ -166,3 +166,13 @@ def test_the_annotator_filter_offers_only_people_who_labelled(client, make_user,
     log_in(client, make_user, "reviewer")
     page = client.get("/review/disagreements").text
     assert annotator_choices(page) == ["ann", "bob", "rev"]
+
+
+def test_no_key_hint_on_the_review_page_can_be_read_as_a_digit(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "reviewer")
+    page = client.get("/review/sentences/3").text
+    keys = re.findall(r"<kbd>([^<]*)</kbd>", page)
+    assert keys[:2] == ["1", "2"]  # take ann's, take bob's
+    assert not [key for key in keys if key in ("l", "I", "O", "o")], keys
+    assert "Back to the list <kbd>b</kbd>" in page
