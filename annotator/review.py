@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from . import workspace
-from .adjudication import field_values, save_gold
+from .adjudication import save_gold
 from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
@@ -20,6 +20,7 @@ from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
+from .showing import shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -181,11 +182,10 @@ def render_review(sentence, form, status=200):
     """The review view of one sentence: article, labels side by side, the gold form."""
     scheme = current_app.extensions["scheme"]
     given = annotations_of(sentence.id)
-    rows = [
-        (name, [dict(field_values_of(a.labels, scheme)).get(f) for f in field_names(scheme)])
-        for name, a in given
-    ]
+    rows = [(name, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
+    gold_shown = shown_labels(gold.labels, scheme, sentence.text) if gold else None
+    every_shown = [shown for _, shown in rows] + ([gold_shown] if gold else [])
     differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
     return (
         render_template(
@@ -197,6 +197,8 @@ def render_review(sentence, form, status=200):
             rows=rows,
             differing=differing,
             gold=gold,
+            gold_shown=gold_shown,
+            any_span=any(shown.pieces for shown in every_shown),
             form=form,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
@@ -204,21 +206,6 @@ def render_review(sentence, form, status=200):
         ),
         status,
     )
-
-
-@bp.app_template_global()
-def field_values_of(labels, scheme):
-    """(field, shown value) pairs of a labels object."""
-    return [(name, shown(value)) for name, value in field_values(labels or {}, scheme)]
-
-
-def shown(value):
-    """A label value for display: spans as "start to end", nothing as a dash."""
-    if value is None:
-        return "—"
-    if isinstance(value, dict) and "start" in value:
-        return f"{value.get('start')} to {value.get('end')}"
-    return str(value)
 
 
 @bp.route("/sentences/<int:sentence_id>", methods=["GET", "POST"])

@@ -6,8 +6,9 @@ import time
 from helpers import import_texts, labels
 
 from annotator.extensions import db
-from annotator.models import Annotation, Gold
+from annotator.models import Annotation, Gold, Sentence
 from annotator.schema import Scheme
+from annotator.showing import Span, marked, shown
 
 
 def figures_page(client, query=""):
@@ -176,3 +177,51 @@ def test_no_key_hint_on_the_review_page_can_be_read_as_a_digit(client, make_user
     assert keys[:2] == ["1", "2"]  # take ann's, take bob's
     assert not [key for key in keys if key in ("l", "I", "O", "o")], keys
     assert "Back to the list <kbd>b</kbd>" in page
+
+
+def span_of(text, words):
+    """The {"start", "end"} of ``words`` in ``text``."""
+    start = text.index(words)
+    return {"start": start, "end": start + len(words)}
+
+
+def test_spans_show_their_words_marked_in_the_sentence_escaped(client, make_user, tmp_path):
+    ((sentence_id,),) = import_texts(tmp_path, ["Officials at <b>Acme</b> & Co said it rained."])
+    text = db.session.get(Sentence, sentence_id).text
+    source, cue = span_of(text, "<b>Acme</b> & Co"), span_of(text, "said")
+    for name, given in (("ann", {"source": source, "cue": cue}), ("bob", {"cue": cue})):
+        value = labels(claim="claim")
+        value["attribution"].update(given)
+        user = make_user(name)
+        db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id, labels=value))
+    gold = labels(claim="claim")
+    gold["attribution"]["source"] = span_of(text, "Officials at <b>Acme</b>")
+    db.session.add(Gold(sentence_id=sentence_id, labels=gold, method="reviewer"))
+    db.session.commit()
+    log_in(client, make_user, "reviewer")
+    page = client.get(f"/review/sentences/{sentence_id}").text
+    assert not re.search(r"\d+ to \d+", page)  # no "13 to 29"
+    table = page.split('<table class="side-by-side">')[1].split("</table>")[0]
+    assert "“&lt;b&gt;Acme&lt;/b&gt; &amp; Co”" in table  # ann's source, in words
+    assert table.count("“said”") == 2  # both cues
+    assert "“Officials at &lt;b&gt;Acme&lt;/b&gt;”" in table  # the gold column
+    spans = page.split('class="spans"')[1].split("</section>")[0]
+    rows = dict(re.findall(r"<th scope=\"row\">(\w+)</th>\s*<td>(.*?)</td>", spans, re.S))
+    assert set(rows) == {"ann", "bob", "gold"}
+    marks = {name: re.findall(r'<mark class="([^"]+)"[^>]*>([^<]*)</mark>', row)
+             for name, row in rows.items()}  # fmt: skip
+    assert marks == {
+        "ann": [("span-source", "&lt;b&gt;Acme&lt;/b&gt; &amp; Co"), ("span-cue", "said")],
+        "bob": [("span-cue", "said")],
+        "gold": [("span-source", "Officials at &lt;b&gt;Acme&lt;/b&gt;")],
+    }
+    assert "<b>Acme" not in page
+
+
+def test_overlapping_spans_mark_both_and_spans_outside_the_sentence_mark_nothing():
+    text = "He said so."
+    given = {"attribution": {"source": {"start": 0, "end": 7}, "cue": {"start": 3, "end": 7}}}
+    assert marked(given, text) == [("He ", ["source"]), ("said", ["source", "cue"]), (" so.", [])]
+    outside = {"attribution": {"source": {"start": 5, "end": 99}, "cue": None}}
+    assert marked(outside, text) is None
+    assert shown({"start": 5, "end": 99}, text) == Span(5, 99, None)
