@@ -39,6 +39,16 @@ def labellers():
     return select(User.name).where(labelled).order_by(User.name)
 
 
+def gold_of(sentence_ids):
+    """The gold of these sentences, each with the name of the reviewer who settled it
+    (None for gold filled in by ``flask adjudicate``)."""
+    return (
+        select(Gold, User.name)
+        .outerjoin(User, User.id == Gold.reviewer_id)
+        .where(Gold.sentence_id.in_(sentence_ids))
+    )
+
+
 def differing_fields(all_labels, scheme):
     """The fields on which these labels are not all the same."""
     first = all_labels[0]

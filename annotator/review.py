@@ -15,12 +15,12 @@ from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
-from .disagreements import differing_fields, disagreements, field_names, labellers
+from .disagreements import differing_fields, disagreements, field_names, gold_of, labellers
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
-from .showing import shown_labels
+from .showing import shown_fields, shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -127,6 +127,12 @@ def disagreement_list():
     filters = chosen_filters()
     found = disagreements(scheme, **filters)
     page = max(request.args.get("page", 1, type=int), 1)
+    shown = found[(page - 1) * PAGE : page * PAGE]
+    texts = {d.sentence_id: d.text for d in shown}
+    golds = {
+        gold.sentence_id: (shown_fields(gold.labels, scheme, texts[gold.sentence_id]), gold, name)
+        for gold, name in db.session.execute(gold_of(list(texts)))
+    }
     outlets = db.session.scalars(
         select(Document.outlet)
         .distinct()
@@ -135,7 +141,8 @@ def disagreement_list():
     ).all()
     return render_template(
         "review/disagreements.html",
-        found=found[(page - 1) * PAGE : page * PAGE],
+        found=shown,
+        golds=golds,
         total=len(found),
         settled=sum(d.gold is not None for d in found),
         page=page,

@@ -225,3 +225,35 @@ def test_overlapping_spans_mark_both_and_spans_outside_the_sentence_mark_nothing
     outside = {"attribution": {"source": {"start": 5, "end": 99}, "cue": None}}
     assert marked(outside, text) is None
     assert shown({"start": 5, "end": 99}, text) == Span(5, 99, None)
+
+
+def test_the_list_shows_the_gold_labels_in_dispute_and_who_settled_them(
+    client, make_user, tmp_path
+):
+    (sentences,) = import_texts(tmp_path, ["Three is here.", "Four is here.", "Five is here."])
+    claims = {"ann": "claim", "bob": "claim", "cy": "not_claim"}  # a majority for "claim"
+    for name, claim in claims.items():
+        user = make_user(name)
+        for sentence_id in sentences:
+            db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id,
+                                      labels=labels(claim=claim)))  # fmt: skip
+    rita = make_user("rita", role="reviewer")
+    db.session.add_all([
+        Gold(sentence_id=sentences[0], labels=labels(claim="checkworthy_claim"),
+             method="reviewer", reviewer_id=rita.id),
+        Gold(sentence_id=sentences[1], labels=labels(claim="claim"), method="majority"),
+    ])  # fmt: skip
+    db.session.commit()
+    log_in(client, make_user, "reviewer")
+    page = client.get("/review/disagreements").text
+    cells = {
+        text: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", gold)).strip()
+        for text, gold in re.findall(
+            r'<tr>\s*<td><a [^>]*>([^<]*)</a>.*?<td class="gold">(.*?)</td>\s*</tr>', page, re.S
+        )
+    }
+    assert cells == {
+        "Three is here.": "claim: checkworthy_claim by rita",
+        "Four is here.": "claim: claim majority (flask adjudicate)",
+        "Five is here.": "—",
+    }
