@@ -1,6 +1,7 @@
 """Pages for reviewers: how far the annotators agree, per field, outlet and annotator."""
 
 from functools import cache
+from operator import itemgetter
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -165,12 +166,13 @@ def gold_form_class(scheme):
     return GoldForm
 
 
-def annotations_of(sentence_id):
-    """(annotator name, Annotation) of every non-skipped annotation, by name."""
+def annotations_of(sentence_id, skipped=False):
+    """(annotator name, Annotation) of every annotation (or, with ``skipped``, every skip)
+    of the sentence, by name."""
     return db.session.execute(
         select(User.name, Annotation)
         .join(User, User.id == Annotation.annotator_id)
-        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(False))
+        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(skipped))
         .order_by(User.name)
     ).all()
 
@@ -189,10 +191,12 @@ def render_review(sentence, form, status=200):
     """The review view of one sentence: article, labels side by side, the gold form."""
     scheme = current_app.extensions["scheme"]
     given = annotations_of(sentence.id)
-    rows = [(name, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
+    rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
+    remarks = [(name, a) for name, a in given if a.flagged or a.comment]
+    remarks = sorted(remarks + annotations_of(sentence.id, skipped=True), key=itemgetter(0))
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
     gold_shown = shown_labels(gold.labels, scheme, sentence.text) if gold else None
-    every_shown = [shown for _, shown in rows] + ([gold_shown] if gold else [])
+    every_shown = [shown for _, _, shown in rows] + ([gold_shown] if gold else [])
     differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
     return (
         render_template(
@@ -202,6 +206,7 @@ def render_review(sentence, form, status=200):
             paragraphs=workspace.paragraphs(sentence.document_id),
             fields=field_names(scheme),
             rows=rows,
+            remarks=remarks,
             differing=differing,
             gold=gold,
             gold_shown=gold_shown,

@@ -257,3 +257,31 @@ def test_the_list_shows_the_gold_labels_in_dispute_and_who_settled_them(
         "Four is here.": "claim: claim majority (flask adjudicate)",
         "Five is here.": "—",
     }
+
+
+def test_the_review_view_shows_flags_comments_and_skips_escaped(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)  # ann and bob labelled sentence 3
+    ann, bob = (db.session.get(Annotation, id) for id in (3, 6))
+    ann.flagged, ann.comment = True, "<i>unsure</i>: is this\na claim?"
+    bob.comment = "Quoted from the ministry"
+    for name, reason in (("cy", "Not English"), ("dan", None)):
+        user = make_user(name)
+        db.session.add(Annotation(sentence_id=3, annotator_id=user.id, labels={},
+                                  skipped=True, comment=reason))  # fmt: skip
+    db.session.commit()
+    log_in(client, make_user, "reviewer")
+    page = client.get("/review/sentences/3").text
+    head = page.split('<table class="side-by-side">')[1].split("</thead>")[0]
+    assert re.search(r"ann <span class=\"flag-mark\"[^>]*>⚑", head)
+    assert "bob</th>" in head and "cy" not in head  # a skip has no labels to compare
+    remarks = page.split('class="remarks"')[1].split("</section>")[0]
+    lines = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line)).strip()
+             for line in re.findall(r"<li>(.*?)</li>", remarks, re.S)]  # fmt: skip
+    assert lines == [
+        "ann ⚑ flagged: &lt;i&gt;unsure&lt;/i&gt;: is this a claim?",
+        "bob: Quoted from the ministry",
+        "cy skipped: Not English",
+        "dan skipped without a reason",
+    ]
+    assert "<i>unsure" not in page
+    assert page.count("data-take=") == 2  # take ann's or bob's; nothing to take from a skip
