@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -21,6 +21,7 @@ from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
+from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
 from .showing import shown_fields, shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -153,6 +154,34 @@ def disagreement_list():
         fields=field_names(scheme),
         outlets=outlets,
         annotators=db.session.scalars(labellers()).all(),
+    )
+
+
+@bp.get("/flagged")
+@staff_only
+def flagged_list():
+    """Sentences annotators flagged for review or skipped, with what they wrote, in document
+    order; ``?kind=flagged`` or ``skipped`` for one of the two."""
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = remarked_sentences(kind)
+    sentences = db.session.execute(found.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+    more, sentences = len(sentences) > PAGE, sentences[:PAGE]
+    ids = [sentence.id for sentence in sentences]
+    remarks = {}
+    for sentence_id, name, annotation in db.session.execute(remarks_on(ids, kind)):
+        remarks.setdefault(sentence_id, []).append((name, annotation))
+    return render_template(
+        "review/flagged.html",
+        sentences=sentences,
+        remarks=remarks,
+        golds={gold.sentence_id: (gold, name) for gold, name in db.session.execute(gold_of(ids))},
+        total=db.session.scalar(select(func.count()).select_from(found.order_by(None).subquery())),
+        counts=db.session.execute(remark_counts()).one(),
+        kind=kind,
+        kinds=KINDS,
+        page=page,
+        more=more,
     )
 
 

@@ -285,3 +285,54 @@ def test_the_review_view_shows_flags_comments_and_skips_escaped(client, make_use
     ]
     assert "<i>unsure" not in page
     assert page.count("data-take=") == 2  # take ann's or bob's; nothing to take from a skip
+
+
+def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_user, tmp_path):
+    (sentences,) = import_texts(tmp_path, [f"Sentence <{n}> is here." for n in range(53)])
+    ann, bob = make_user("ann"), make_user("bob")
+    for sentence_id in sentences[:51]:  # ann flags 51 sentences, bob labels them
+        db.session.add_all([
+            Annotation(sentence_id=sentence_id, annotator_id=ann.id, labels=labels(),
+                       flagged=True, comment=f"<b>why</b> {sentence_id}?"),
+            Annotation(sentence_id=sentence_id, annotator_id=bob.id, labels=labels()),
+        ])  # fmt: skip
+    db.session.add_all([
+        Annotation(sentence_id=sentences[51], annotator_id=bob.id, labels={}, skipped=True,
+                   comment="Not English"),
+        Annotation(sentence_id=sentences[52], annotator_id=bob.id, labels={}, skipped=True),
+    ])  # fmt: skip
+    db.session.commit()
+    make_user("ana")
+    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    assert client.get("/review/flagged").status_code == 403
+    assert "/review/flagged" not in client.get("/annotate", follow_redirects=True).text
+    client.post("/logout")
+    log_in(client, make_user, "reviewer")
+
+    def listed(query=""):
+        page = client.get(f"/review/flagged{query}")
+        assert page.status_code == 200
+        rows = re.findall(r'<tr>\s*<td><a href="/review/sentences/(\d+)">([^<]*)</a>(.*?)</tr>',
+                          page.text, re.S)  # fmt: skip
+        return page.text, {int(s): (text, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", rest)))
+                           for s, text, rest in rows}  # fmt: skip
+
+    page, first = listed()
+    assert 'href="/review/flagged">Flagged</a>' in page  # in the top navigation
+    assert "<strong>53</strong> sentences flagged or skipped" in page
+    assert list(first) == sentences[:50]  # in document order, 50 a page
+    text, rest = first[sentences[0]]
+    assert text == "Sentence &lt;0&gt; is here."
+    assert f"ann ⚑ flagged: &lt;b&gt;why&lt;/b&gt; {sentences[0]}?" in rest
+    assert "doc0 · sentence 1" in rest and "bob" not in rest  # bob only labelled it
+    assert "<b>why" not in page
+    page, second = listed("?page=2")
+    assert list(second) == sentences[50:]
+    assert "bob skipped: Not English" in second[sentences[51]][1]
+    assert "bob skipped without a reason" in second[sentences[52]][1]
+    assert 'href="/review/flagged?page=1">' in page
+    page, flags = listed("?kind=flagged&page=2")
+    assert list(flags) == [sentences[50]]
+    assert 'href="/review/flagged?kind=flagged&amp;page=1"' in page
+    _, skips = listed("?kind=skipped")
+    assert list(skips) == sentences[51:]
