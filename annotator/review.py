@@ -112,7 +112,7 @@ def agreement():
     )
 
 
-FILTERS = ("field", "outlet", "annotator", "document")
+FILTERS = ("field", "outlet", "annotator", "document", "flagged")
 PAGE = 50
 
 

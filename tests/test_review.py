@@ -336,3 +336,36 @@ def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_use
     assert 'href="/review/flagged?kind=flagged&amp;page=1"' in page
     _, skips = listed("?kind=skipped")
     assert list(skips) == sentences[51:]
+
+
+def test_the_list_can_show_only_flagged_or_skipped_with_the_other_filters(
+    client, make_user, tmp_path
+):
+    first, (other,) = import_texts(tmp_path, ["One is here.", "Two is here.", "Three."], ["Four."])
+    ann, bob, cy = make_user("ann"), make_user("bob"), make_user("cy")
+    for sentence_id in [*first, other]:  # ann and bob disagree everywhere
+        for user, claim in ((ann, "claim"), (bob, "not_claim")):
+            db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id,
+                                      labels=labels(claim=claim)))  # fmt: skip
+    db.session.get(Annotation, 1).flagged = True  # ann flags "One is here."
+    db.session.get(Annotation, 8).flagged = True  # bob flags "Four."
+    db.session.add(Annotation(sentence_id=first[1], annotator_id=cy.id, labels={},
+                              skipped=True))  # fmt: skip
+    db.session.commit()
+    log_in(client, make_user, "reviewer")
+
+    def listed(query):
+        page = client.get(f"/review/disagreements?{query}").text
+        return page, re.findall(r'<td><a href="/review/sentences/\d+[^"]*">([^<]*)</a>', page)
+
+    page, found = listed("flagged=1")
+    assert found == ["One is here.", "Two is here.", "Four."]
+    assert re.search(r'<input type="checkbox" name="flagged" value="1" checked>', page)
+    assert f'href="/review/sentences/{first[0]}?flagged=1"' in page  # the view keeps it
+    assert listed("flagged=1&document=doc0")[1] == ["One is here.", "Two is here."]
+    assert listed("flagged=1&annotator=cy")[1] == []  # cy skipped: no labels to differ
+    assert listed("flagged=1&field=outlet")[1] == []
+    page, found = listed("")
+    assert found == ["One is here.", "Two is here.", "Three.", "Four."]
+    assert page.count('class="flag-mark"') == 3  # marked in the unfiltered list
+    assert not re.search(r'name="flagged" value="1" checked', page)
