@@ -22,7 +22,7 @@ from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
 from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
-from .showing import shown_fields, shown_labels
+from .showing import FREE_TEXT, shown_fields, shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -145,6 +145,7 @@ def disagreement_list():
         "review/disagreements.html",
         found=shown,
         golds=golds,
+        free_text=FREE_TEXT,
         total=len(found),
         settled=sum(d.gold is not None for d in found),
         page=page,
@@ -239,6 +240,7 @@ def render_review(sentence, form, status=200):
             differing=differing,
             gold=gold,
             gold_shown=gold_shown,
+            free_text=FREE_TEXT,
             any_span=any(shown.pieces for shown in every_shown),
             form=form,
             scheme=scheme,

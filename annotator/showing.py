@@ -6,6 +6,7 @@ from typing import NamedTuple
 from .adjudication import field_values
 
 SPAN_NAMES = ("source", "cue")
+FREE_TEXT = ("attribution.entity", "outlet")  # typed by annotators, not chosen from the scheme
 
 
 class Span(NamedTuple):
