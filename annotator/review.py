@@ -1,4 +1,5 @@
-"""Pages for reviewers: how far the annotators agree, per field, outlet and annotator."""
+"""Pages for reviewers: how far the annotators agree, per field, outlet and annotator; where
+they disagree, settled into gold labels; and what they flagged or skipped."""
 
 from functools import cache
 from operator import itemgetter

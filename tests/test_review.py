@@ -205,7 +205,7 @@ def test_spans_show_their_words_marked_in_the_sentence_escaped(client, make_user
     assert "“&lt;b&gt;Acme&lt;/b&gt; &amp; Co”" in table  # ann's source, in words
     assert table.count("“said”") == 2  # both cues
     assert "“Officials at &lt;b&gt;Acme&lt;/b&gt;”" in table  # the gold column
-    spans = page.split('class="spans"')[1].split("</section>")[0]
+    spans = page.split('class="marked-spans"')[1].split("</section>")[0]
     rows = dict(re.findall(r"<th scope=\"row\">(\w+)</th>\s*<td>(.*?)</td>", spans, re.S))
     assert set(rows) == {"ann", "bob", "gold"}
     marks = {name: re.findall(r'<mark class="([^"]+)"[^>]*>([^<]*)</mark>', row)

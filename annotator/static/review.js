@@ -1,6 +1,6 @@
 // Review keys: 1-9 take that annotator's labels, n next disagreement, b back to the list
-// (not "l", which reads as "1" in the page font), Ctrl+Enter saves the gold form. Nothing fires while typing in a field (except Ctrl+Enter).
-// The forms work without it.
+// (not "l", which reads as "1" in the page font), Ctrl+Enter saves the gold form. Nothing
+// fires while typing in a field (except Ctrl+Enter). The forms work without it.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
