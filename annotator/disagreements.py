@@ -5,11 +5,12 @@ from itertools import groupby
 from operator import attrgetter
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from .adjudication import field_values
 from .extensions import db
 from .models import Annotation, Document, Gold, Sentence, User
+from .remarks import remarked
 
 
 @dataclass
@@ -24,11 +25,30 @@ class Disagreement:
     annotators: list
     fields: list = field(default_factory=list)  # fields on which they differ
     gold: str | None = None  # the gold method, if settled
+    remarked: bool = False  # an annotator flagged or skipped it
 
 
 def field_names(scheme):
     """Every field annotators can disagree on, in display order."""
     return [name for name, _ in field_values({}, scheme)]
+
+
+def labellers():
+    """Names of the users who gave labels (skips aside), by name: the only names a
+    disagreement can show. Not "users with the role annotator": reviewers and admins may
+    label too, and an annotator who has labelled nothing yet would filter to nothing."""
+    labelled = exists().where(Annotation.annotator_id == User.id, Annotation.skipped.is_(False))
+    return select(User.name).where(labelled).order_by(User.name)
+
+
+def gold_of(sentence_ids):
+    """The gold of these sentences, each with the name of the reviewer who settled it
+    (None for gold filled in by ``flask adjudicate``)."""
+    return (
+        select(Gold, User.name)
+        .outerjoin(User, User.id == Gold.reviewer_id)
+        .where(Gold.sentence_id.in_(sentence_ids))
+    )
 
 
 def differing_fields(all_labels, scheme):
@@ -44,8 +64,9 @@ def differing_fields(all_labels, scheme):
     ]
 
 
-def disagreements(scheme, field=None, outlet=None, annotator=None, document=None):
-    """Every sentence whose annotators disagree, filtered, most disputed first."""
+def disagreements(scheme, field=None, outlet=None, annotator=None, document=None, flagged=None):
+    """Every sentence whose annotators disagree, filtered (``flagged``: only those that an
+    annotator flagged or skipped), most disputed first."""
     shared = (
         select(Annotation.sentence_id)
         .where(Annotation.skipped.is_(False))
@@ -74,11 +95,12 @@ def disagreements(scheme, field=None, outlet=None, annotator=None, document=None
     if document:
         query = query.where(Sentence.document_id == document)
     gold = dict(db.session.execute(select(Gold.sentence_id, Gold.method)).all())
+    remarks = set(db.session.scalars(select(Annotation.sentence_id).where(remarked())))
     found = []
     for sentence_id, rows in groupby(db.session.execute(query), key=attrgetter("sentence_id")):
         rows = list(rows)
         names = [row.name for row in rows]
-        if annotator and annotator not in names:
+        if (annotator and annotator not in names) or (flagged and sentence_id not in remarks):
             continue
         fields = differing_fields([row.labels for row in rows], scheme)
         if not fields or (field and field not in fields):
@@ -86,7 +108,7 @@ def disagreements(scheme, field=None, outlet=None, annotator=None, document=None
         first = rows[0]
         found.append(
             Disagreement(sentence_id, first.document_id, first.index, first.text, first.outlet,
-                         names, fields, gold.get(sentence_id))
+                         names, fields, gold.get(sentence_id), sentence_id in remarks)
         )  # fmt: skip
     found.sort(key=lambda d: -len(d.fields))  # stable: document order within each count
     return found

@@ -1,25 +1,29 @@
-"""Pages for reviewers: how far the annotators agree, per field, outlet and annotator."""
+"""Pages for reviewers: how far the annotators agree, per field, outlet and annotator; where
+they disagree, settled into gold labels; and what they flagged or skipped."""
 
 from functools import cache
+from operator import itemgetter
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from . import workspace
-from .adjudication import field_values, save_gold
+from .adjudication import save_gold
 from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
-from .disagreements import differing_fields, disagreements, field_names
+from .disagreements import differing_fields, disagreements, field_names, gold_of, labellers
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
+from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
+from .showing import FREE_TEXT, shown_fields, shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -109,7 +113,7 @@ def agreement():
     )
 
 
-FILTERS = ("field", "outlet", "annotator", "document")
+FILTERS = ("field", "outlet", "annotator", "document", "flagged")
 PAGE = 50
 
 
@@ -126,6 +130,12 @@ def disagreement_list():
     filters = chosen_filters()
     found = disagreements(scheme, **filters)
     page = max(request.args.get("page", 1, type=int), 1)
+    shown = found[(page - 1) * PAGE : page * PAGE]
+    texts = {d.sentence_id: d.text for d in shown}
+    golds = {
+        gold.sentence_id: (shown_fields(gold.labels, scheme, texts[gold.sentence_id]), gold, name)
+        for gold, name in db.session.execute(gold_of(list(texts)))
+    }
     outlets = db.session.scalars(
         select(Document.outlet)
         .distinct()
@@ -134,7 +144,9 @@ def disagreement_list():
     ).all()
     return render_template(
         "review/disagreements.html",
-        found=found[(page - 1) * PAGE : page * PAGE],
+        found=shown,
+        golds=golds,
+        free_text=FREE_TEXT,
         total=len(found),
         settled=sum(d.gold is not None for d in found),
         page=page,
@@ -143,7 +155,35 @@ def disagreement_list():
         active={name: value for name, value in filters.items() if value},
         fields=field_names(scheme),
         outlets=outlets,
-        annotators=db.session.scalars(select(User.name).order_by(User.name)).all(),
+        annotators=db.session.scalars(labellers()).all(),
+    )
+
+
+@bp.get("/flagged")
+@staff_only
+def flagged_list():
+    """Sentences annotators flagged for review or skipped, with what they wrote, in document
+    order; ``?kind=flagged`` or ``skipped`` for one of the two."""
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = remarked_sentences(kind)
+    sentences = db.session.execute(found.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+    more, sentences = len(sentences) > PAGE, sentences[:PAGE]
+    ids = [sentence.id for sentence in sentences]
+    remarks = {}
+    for sentence_id, name, annotation in db.session.execute(remarks_on(ids, kind)):
+        remarks.setdefault(sentence_id, []).append((name, annotation))
+    return render_template(
+        "review/flagged.html",
+        sentences=sentences,
+        remarks=remarks,
+        golds={gold.sentence_id: (gold, name) for gold, name in db.session.execute(gold_of(ids))},
+        total=db.session.scalar(select(func.count()).select_from(found.order_by(None).subquery())),
+        counts=db.session.execute(remark_counts()).one(),
+        kind=kind,
+        kinds=KINDS,
+        page=page,
+        more=more,
     )
 
 
@@ -157,12 +197,13 @@ def gold_form_class(scheme):
     return GoldForm
 
 
-def annotations_of(sentence_id):
-    """(annotator name, Annotation) of every non-skipped annotation, by name."""
+def annotations_of(sentence_id, skipped=False):
+    """(annotator name, Annotation) of every annotation (or, with ``skipped``, every skip)
+    of the sentence, by name."""
     return db.session.execute(
         select(User.name, Annotation)
         .join(User, User.id == Annotation.annotator_id)
-        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(False))
+        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(skipped))
         .order_by(User.name)
     ).all()
 
@@ -181,11 +222,12 @@ def render_review(sentence, form, status=200):
     """The review view of one sentence: article, labels side by side, the gold form."""
     scheme = current_app.extensions["scheme"]
     given = annotations_of(sentence.id)
-    rows = [
-        (name, [dict(field_values_of(a.labels, scheme)).get(f) for f in field_names(scheme)])
-        for name, a in given
-    ]
+    rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
+    remarks = [(name, a) for name, a in given if a.flagged or a.comment]
+    remarks = sorted(remarks + annotations_of(sentence.id, skipped=True), key=itemgetter(0))
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
+    gold_shown = shown_labels(gold.labels, scheme, sentence.text) if gold else None
+    every_shown = [shown for _, _, shown in rows] + ([gold_shown] if gold else [])
     differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
     return (
         render_template(
@@ -195,8 +237,12 @@ def render_review(sentence, form, status=200):
             paragraphs=workspace.paragraphs(sentence.document_id),
             fields=field_names(scheme),
             rows=rows,
+            remarks=remarks,
             differing=differing,
             gold=gold,
+            gold_shown=gold_shown,
+            free_text=FREE_TEXT,
+            any_span=any(shown.pieces for shown in every_shown),
             form=form,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
@@ -204,21 +250,6 @@ def render_review(sentence, form, status=200):
         ),
         status,
     )
-
-
-@bp.app_template_global()
-def field_values_of(labels, scheme):
-    """(field, shown value) pairs of a labels object."""
-    return [(name, shown(value)) for name, value in field_values(labels or {}, scheme)]
-
-
-def shown(value):
-    """A label value for display: spans as "start to end", nothing as a dash."""
-    if value is None:
-        return "—"
-    if isinstance(value, dict) and "start" in value:
-        return f"{value.get('start')} to {value.get('end')}"
-    return str(value)
 
 
 @bp.route("/sentences/<int:sentence_id>", methods=["GET", "POST"])

@@ -62,6 +62,7 @@ def test_every_rendered_form_is_accepted(app, client, runner, make_user):
             "/review/agreement",
             "/review/disagreements",
             f"/review/sentences/{disputed}",
+            "/review/flagged",
             "/annotate",
         ],
     }

@@ -1,6 +1,9 @@
 """Pages: login, the documents list and a document, and who may see them."""
 
+import re
+
 import pytest
+from helpers import import_texts
 
 from annotator.extensions import db
 
@@ -76,3 +79,10 @@ def test_csrf_is_enforced(client, make_user):
     page = client.get("/login").data.decode()
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     assert client.post("/login", data={**form, "csrf_token": token}).status_code == 302
+
+
+def test_a_document_numbers_its_sentences_from_1_as_the_other_pages_do(logged_in, tmp_path):
+    import_texts(tmp_path, ["First one.", "Second one.", "Third one."])
+    page = logged_in.get("/documents/doc0").text
+    numbers = re.findall(r'id="s(\d+)"><sup>(\d+)</sup>', page)
+    assert numbers == [("1", "1"), ("2", "2"), ("3", "3")]  # "sentence 1" in the workspace

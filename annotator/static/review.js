@@ -1,6 +1,6 @@
-// Review keys: 1-9 take that annotator's labels, n next disagreement, l back to the list,
-// Ctrl+Enter saves the gold form. Nothing fires while typing in a field (except Ctrl+Enter).
-// The forms work without it.
+// Review keys: 1-9 take that annotator's labels, n next disagreement, b back to the list
+// (not "l", which reads as "1" in the page font), Ctrl+Enter saves the gold form. Nothing
+// fires while typing in a field (except Ctrl+Enter). The forms work without it.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -14,7 +14,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey || event.target.matches(TYPING)) { return; }
     var take = document.querySelector('[data-take="' + event.key + '"]');
     if (take) { event.preventDefault(); take.click(); return; }
-    var link = { l: "next-link", n: "skip-link" }[event.key];
+    var link = { b: "next-link", n: "skip-link" }[event.key];
     if (link && document.getElementById(link)) { event.preventDefault(); document.getElementById(link).click(); }
   });
 })();

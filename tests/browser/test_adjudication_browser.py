@@ -51,6 +51,11 @@ def test_a_reviewer_settles_every_disagreement(
     expect(page.locator("tr.differs")).to_contain_text("claim")
     screenshot("review-sentence")
     keys_ready(page)
+    page.keyboard.press("b")  # back to the list ("l" looked like "1"), and in again
+    expect(page).to_have_url(f"{live_server}/review/disagreements")
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[0]}")
+    keys_ready(page)
     page.keyboard.press("2")  # take ben's labels; on to the next disagreement
     expect(page.get_by_role("status").first).to_contain_text("Gold labels saved.")
     expect(page).to_have_url(f"{live_server}/review/sentences/{disputed[1]}")

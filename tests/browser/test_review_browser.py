@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from annotator.extensions import db
-from annotator.models import Annotation, Sentence, User
+from annotator.models import Annotation, Gold, Sentence, User
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 CLAIMS = ("not_claim", "claim", "checkworthy_claim")
@@ -75,3 +75,52 @@ def test_annotators_cannot_open_the_review_page(page, live_server, make_user, si
     response = page.goto(f"{live_server}/review/agreement")
     assert response.status == 403
     assert db.session.scalar(select(User.role).where(User.name == "ana")) == "annotator"
+
+
+LONG_WORD = "Azerbaijani-Armenian-border-delimitation-commission" * 3  # no place to break
+SIZES = ((800, 900), (1366, 768))
+
+
+def test_review_pages_never_scroll_sideways(
+    page, live_server, runner, make_user, screenshot, sign_in
+):
+    runner.invoke(args=["import", str(SEEDS)])
+    sentences = label_seeds(make_user)
+    disputed = db.session.scalars(
+        select(Annotation).where(Annotation.sentence_id == sentences[0]).order_by(Annotation.id)
+    ).all()
+    first = disputed[0]
+    first.labels = {**first.labels, "attribution": {**first.labels["attribution"],
+                    "entity": LONG_WORD, "source": {"start": 0, "end": 20}}}  # fmt: skip
+    first.flagged, first.comment = True, f"See https://example.org/{LONG_WORD}"
+    disputed[1].skipped, disputed[1].comment = True, LONG_WORD
+    db.session.add(Gold(sentence_id=sentences[0], labels=first.labels, method="reviewer"))
+    db.session.commit()
+    make_user("rita", role="reviewer")
+    sign_in("rita")
+    pages = {
+        "agreement": "/review/agreement",
+        "agreement-by-annotator": "/review/agreement?by=annotator",
+        "disagreements": "/review/disagreements",
+        "flagged": "/review/flagged",
+        "review-view": f"/review/sentences/{sentences[0]}",
+    }
+    too_wide = []
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path in pages.items():
+            page.goto(f"{live_server}{path}")
+            if name.startswith("agreement"):  # figures are swapped in when computed
+                expect(page.locator("#agreement table").first).to_be_visible(timeout=15_000)
+            screenshot(f"sideways-{name}-{width}")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > page.evaluate("window.innerWidth"):
+                too_wide.append((name, width, scroll_width))
+    assert not too_wide, too_wide
+    # at 800 px the summary's last column is hidden in its table's scroll box, and reachable
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{live_server}/review/agreement")
+    cohen = page.get_by_role("columnheader", name="Cohen κ").first
+    expect(cohen).not_to_be_in_viewport()
+    cohen.scroll_into_view_if_needed()
+    expect(cohen).to_be_in_viewport()

@@ -1,0 +1,69 @@
+"""Labels as reviewers read them: one value per field, spans as the words they cover."""
+
+from itertools import pairwise
+from typing import NamedTuple
+
+from .adjudication import field_values
+
+SPAN_NAMES = ("source", "cue")
+FREE_TEXT = ("attribution.entity", "outlet")  # typed by annotators, not chosen from the scheme
+
+
+class Span(NamedTuple):
+    """A span as shown: its offsets, and the words of the sentence it covers (None when the
+    offsets do not lie inside the sentence)."""
+
+    start: object
+    end: object
+    words: str | None
+
+
+def inside(span, text):
+    """(start, end) of a span that lies inside ``text`` and covers something, else None."""
+    start, end = span.get("start"), span.get("end")
+    if type(start) is int and type(end) is int and 0 <= start < end <= len(text):
+        return start, end
+    return None
+
+
+def shown(value, text):
+    """A label value for display: a Span for a span, a dash for nothing, else its text."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and "start" in value:
+        found = inside(value, text)
+        return Span(value.get("start"), value.get("end"), text[slice(*found)] if found else None)
+    return str(value)
+
+
+def shown_fields(labels, scheme, text):
+    """{field: shown value} of a labels object given to a sentence of ``text``."""
+    return {name: shown(value, text) for name, value in field_values(labels or {}, scheme)}
+
+
+class Shown(NamedTuple):
+    """One annotator's (or the gold) labels as the review view shows them."""
+
+    values: dict  # field -> shown value
+    pieces: list | None  # the sentence with the spans marked, see ``marked``
+
+
+def shown_labels(labels, scheme, text):
+    """Shown values and marked spans of a labels object given to a sentence of ``text``."""
+    return Shown(shown_fields(labels, scheme, text), marked(labels, text))
+
+
+def marked(labels, text):
+    """The sentence cut at the ends of its source and cue spans, as [(piece, span names)]
+    (the names of the spans covering the piece, so overlapping spans show both); None when
+    the labels mark no span inside the sentence."""
+    attribution = (labels or {}).get("attribution") or {}
+    spans = {name: inside(attribution.get(name) or {}, text) for name in SPAN_NAMES}
+    spans = {name: ends for name, ends in spans.items() if ends}
+    if not spans:
+        return None
+    cuts = sorted({0, len(text), *(end for ends in spans.values() for end in ends)})
+    return [
+        (text[a:b], [name for name, (start, end) in spans.items() if start <= a and b <= end])
+        for a, b in pairwise(cuts)
+    ]
