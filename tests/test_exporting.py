@@ -119,6 +119,8 @@ def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
     by_id = {r["id"]: r for r in records}
     assert by_id["doc1:0"]["final_source"] == "gold"
     assert by_id["doc1:0"]["final"]["claim"] == "claim"
+    assert by_id["doc1:0"]["final_note"] == "On second thought"  # the reviewer's note
+    assert by_id["doc0:0"]["final_note"] is None
     assert by_id["doc0:0"]["final_source"] == "unanimous"
     assert by_id["doc0:0"]["final"]["attribution"]["source"]["text"] == "Jeyhun Bayramov"
 
@@ -194,7 +196,7 @@ def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
 
 
 def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_uri, make_user):
-    save_gold(project[2], labels(claim="claim"), "reviewer", None, None)
+    save_gold(project[2], labels(claim="claim"), "reviewer", None, "Checked against the source")
     first = tmp_path / "first.jsonl"
     runner.invoke(args=["export", "--out", str(first)])
     figures = runner.invoke(args=["agreement", "--json"]).output

@@ -36,6 +36,7 @@ DICTIONARY = [
         "`gold` (a reviewer decided), `unanimous` or `majority` (`flask adjudicate --auto` or "
         "`flask export --auto`), or null",
     ),
+    ("final_note", "the reviewer's note on the settled labels, or null"),
 ]
 
 

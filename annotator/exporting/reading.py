@@ -194,8 +194,10 @@ class Importer:
         )
         labels = stored_labels(final, text, self.scheme, line, "final")
         now = utcnow()
-        return {"labels": labels, "method": METHODS[source], "revision": 1, "created": now,
-                "updated": now}  # fmt: skip
+        note = record.get("final_note")
+        need(note is None or isinstance(note, str), line, "final_note must be text or null")
+        return {"labels": labels, "method": METHODS[source], "note": note, "revision": 1,
+                "created": now, "updated": now}  # fmt: skip
 
     def record(self, record, line):
         """Check one record and import it (or queue it for its batch)."""

@@ -185,7 +185,7 @@ def records(final_only=False, anonymize_with=None, unsettled=None):
         gold = {
             g.sentence_id: g
             for g in connection.execute(
-                select(GOLD.c.sentence_id, GOLD.c.labels, GOLD.c.method).where(
+                select(GOLD.c.sentence_id, GOLD.c.labels, GOLD.c.method, GOLD.c.note).where(
                     GOLD.c.sentence_id.between(low, high)
                 )
             )
@@ -224,4 +224,5 @@ def records(final_only=False, anonymize_with=None, unsettled=None):
                 record["annotations"] = [a for _, a in sorted(given.get(row.id, ()))]
             record["final"] = settled and label_record(settled.labels, row.text)
             record["final_source"] = settled and FINAL_SOURCES[settled.method]
+            record["final_note"] = settled and settled.note
             yield record
