@@ -2,6 +2,7 @@
 an annotation and keeping every earlier version of a gold label."""
 
 from collections import Counter
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -17,15 +18,33 @@ AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
 
 
-def field_values(labels, scheme):
-    """The labels as (field, value) pairs, one per field that can be agreed on."""
+@cache
+def field_names(scheme):
+    """Every field that can be agreed on, in display order."""
+    return (
+        "claim",
+        *(f"attribution.{key}" for key in ATTRIBUTION_KEYS),
+        *(f"stance.{target}" for target in scheme.stance_targets),
+        "outlet",
+    )
+
+
+def values_of(labels, scheme):
+    """The labels' value of every field in ``field_names`` order: the cheap shape to compare
+    (it runs for every unsettled sentence of an export)."""
     attribution = labels.get("attribution") or {}
     stance = labels.get("stance") or {}
-    pairs = [("claim", labels.get("claim"))]
-    pairs += [(f"attribution.{key}", attribution.get(key)) for key in ATTRIBUTION_KEYS]
-    pairs += [(f"stance.{target}", stance.get(target)) for target in scheme.stance_targets]
-    pairs.append(("outlet", labels.get("outlet")))
-    return pairs
+    return (
+        labels.get("claim"),
+        *map(attribution.get, ATTRIBUTION_KEYS),
+        *map(stance.get, scheme.stance_targets),
+        labels.get("outlet"),
+    )
+
+
+def field_values(labels, scheme):
+    """The labels as (field, value) pairs, one per field that can be agreed on."""
+    return list(zip(field_names(scheme), values_of(labels, scheme), strict=True))
 
 
 ATTRIBUTION_KEYS = ("source_type", "entity", "source", "cue")
@@ -37,23 +56,25 @@ def agreement(all_labels, scheme):
     None (and None for fewer than two annotations)."""
     if len(all_labels) < 2:
         return None
+    names = field_names(scheme)
     first = all_labels[0]
     if all(labels == first for labels in all_labels[1:]):  # the common case, and cheap
-        return "unanimous", labels_from_fields(dict(field_values(first, scheme)), scheme)
-    fields = [field_values(labels, scheme) for labels in all_labels]
-    wholes = [orjson.dumps(pairs, option=orjson.OPT_SORT_KEYS) for pairs in fields]
-    if wholes.count(wholes[0]) == len(wholes):
-        return "unanimous", labels_from_fields(dict(fields[0]), scheme)
+        return "unanimous", labels_from_fields(
+            dict(zip(names, values_of(first, scheme), strict=True)), scheme
+        )
+    values = [values_of(labels, scheme) for labels in all_labels]
+    if all(given == values[0] for given in values[1:]):  # the same on every field
+        return "unanimous", labels_from_fields(dict(zip(names, values[0], strict=True)), scheme)
     needed = len(all_labels) // 2 + 1
     if needed == len(all_labels):  # two annotators: a majority is both, and they differ
         return None
     agreed = {}
-    for column in zip(*fields, strict=True):
-        votes = [orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for _, value in column]
+    for name, column in zip(names, zip(*values, strict=True), strict=True):
+        votes = [orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for value in column]
         vote, count = Counter(votes).most_common(1)[0]
         if count < needed:
             return None
-        agreed[column[0][0]] = column[votes.index(vote)][1]
+        agreed[name] = column[votes.index(vote)]
     return "majority", labels_from_fields(agreed, scheme)
 
 
@@ -62,12 +83,20 @@ def why_unsettled(all_labels, scheme):
     or as the JSON text SQLite keeps them in: ``no annotations``, ``one annotation``,
     ``disagree`` (no strict majority on some field: a reviewer must decide), or
     ``unanimous`` / ``majority`` (``auto_adjudicate`` with that method would settle it).
-    Runs for every unsettled sentence of an export, so the same text is not parsed."""
+    Runs for every unsettled sentence of an export: the same text is not parsed, and two
+    annotators are compared without building the agreed labels."""
     if len(all_labels) < 2:
         return "one annotation" if all_labels else "no annotations"
     if all(labels == all_labels[0] for labels in all_labels):
         return "unanimous"
     objects = [orjson.loads(labels) if isinstance(labels, str) else labels for labels in all_labels]
+    if len(objects) == 2:  # a majority of two is both
+        first, second = objects
+        # claim first: the field most often disputed, and the cheapest to look at
+        same = first.get("claim") == second.get("claim") and (
+            values_of(first, scheme) == values_of(second, scheme)
+        )
+        return "unanimous" if same else "disagree"
     found = agreement(objects, scheme)
     return found[0] if found else "disagree"
 

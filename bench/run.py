@@ -247,16 +247,19 @@ def review_page(url, requests=50):
     from annotator.extensions import db
     from annotator.models import User
 
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False}
-    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         user = User(name="bench-reviewer", role="reviewer")
         user.set_password("bench-password")
         db.session.add(user)
         db.session.commit()
     client = app.test_client()
-    client.post("/login", data={"name": "bench-reviewer", "password": "bench-password"})
+    login = client.get("/login").text  # logged in as a browser does: the form's CSRF token
+    token = login.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/login",
+        data={"name": "bench-reviewer", "password": "bench-password", "csrf_token": token},
+    )
 
     def app_ms(response):
         return float(response.headers["Server-Timing"].split("dur=")[1])

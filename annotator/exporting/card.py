@@ -89,6 +89,8 @@ class Tally:
             self.sources[record["final_source"]] += 1
             for field, value in flat_labels(record["final"]):
                 self.labels.setdefault(field, Counter())[value] += 1
+        elif annotations is not None:  # without --final-only: why, from the record itself
+            self.count_unsettled([given for given in annotations if not given["skipped"]])
 
     def unsettled(self):
         """Records without final labels."""

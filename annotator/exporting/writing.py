@@ -80,7 +80,9 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
         secret = current_app.config["SECRET_KEY"] if anonymize else None
         scheme = current_app.extensions["scheme"]
         tally = Tally(scheme)
-        for record in records(final_only, secret, unsettled=tally.count_unsettled):
+        # with --final-only the records leave unsettled sentences out: records() tells why
+        unsettled = tally.count_unsettled if final_only else None
+        for record in records(final_only, secret, unsettled=unsettled):
             split = split_of[record["document"]["id"]] if split_of else "all"
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)

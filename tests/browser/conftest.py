@@ -64,14 +64,16 @@ def screenshot(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """``sign_in(name)``: log in through the login form (password "secret-pass") and wait
-    for the page it leads to, so that the next ``goto`` does not cut that navigation short."""
+    """``sign_in(name, on=page)``: log in through the login form (password "secret-pass") on
+    the given page (the test's own by default) and wait for the page it leads to, so that
+    the next ``goto`` does not cut that navigation short."""
 
-    def fill_in(name):
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Name").fill(name)
-        page.get_by_label("Password").fill("secret-pass")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login" not in url)
+    def fill_in(name, on=None):
+        tab = on or page
+        tab.goto(f"{live_server}/login")
+        tab.get_by_label("Name").fill(name)
+        tab.get_by_label("Password").fill("secret-pass")
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(lambda url: "/login" not in url)
 
     return fill_in

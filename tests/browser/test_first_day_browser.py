@@ -149,3 +149,20 @@ def test_the_menu_the_sentence_and_the_claim_group_stay_in_view(
         page.keyboard.press("Enter")
         expect(page.locator("#current")).not_to_have_text(before)
         ready(page)
+
+
+def test_back_shows_the_labels_as_saved_and_saves_over_them(page, live_server, alice, sign_in):
+    open_workspace(page, live_server, sign_in)
+    page.keyboard.press("3")  # checkworthy
+    page.keyboard.press("Enter")
+    expect(page).to_have_title(re.compile(r"^Sentence 2 · "))
+    page.go_back()
+    expect(page).to_have_title(re.compile(r"^Sentence 1 · "))
+    ready(page)
+    expect(page.locator("#claim-2")).to_be_checked()  # as saved, not an empty old form
+    expect(page.locator("#revision")).to_have_value("1")
+    page.keyboard.press("2")  # claim, on second thought
+    page.keyboard.press("Enter")
+    expect(page).to_have_title(re.compile(r"^Sentence 2 · "))
+    (edited,) = mine(alice)
+    assert edited.labels["claim"] == "claim" and edited.revision == 2

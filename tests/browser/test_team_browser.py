@@ -48,7 +48,7 @@ def label_everything(page, name, positions, screenshot):
 
 
 def test_two_annotators_and_a_reviewer_to_an_export(
-    browser, live_server, runner, make_user, screenshot, tmp_path
+    browser, live_server, runner, make_user, screenshot, sign_in, tmp_path
 ):
     runner.invoke(args=["import", str(SEEDS)])
     ids = db.session.scalars(select(Sentence.id).order_by(Sentence.id)).all()
@@ -57,14 +57,9 @@ def test_two_annotators_and_a_reviewer_to_an_export(
         make_user(name)
     make_user("rita", role="reviewer")
 
-    def signed_in(name, size):
-        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        page = context.new_page()
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Name").fill(name)
-        page.get_by_label("Password").fill("secret-pass")
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login" not in url)
+    def signed_in(name, size):  # each person in a browser of their own
+        page = browser.new_context(viewport={"width": size[0], "height": size[1]}).new_page()
+        sign_in(name, on=page)
         return page
 
     for name, size in (("ana", (1366, 768)), ("ben", (800, 900))):
