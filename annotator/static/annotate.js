@@ -8,6 +8,7 @@
   var WORD = /[\p{L}\p{N}]/u;  // letters and digits of any script: what a word is made of
   var DOUBLE_PRESS_MS = 400;
   var shownAt = performance.now();
+  var swappedAt = -Infinity;  // when a save last brought in the next sentence
   var active = 0;
   var queued = null;  // keys typed while the next sentence is on its way, replayed after
 
@@ -178,7 +179,7 @@
   // second half of a double press that already saved the sentence before it.
   function saveUnlessDoubled() {
     var untouched = !form().querySelector("input[name=claim]:checked");
-    if (untouched && performance.now() - shownAt < DOUBLE_PRESS_MS) { return; }
+    if (untouched && performance.now() - swappedAt < DOUBLE_PRESS_MS) { return; }
     form().requestSubmit();
   }
 
@@ -229,11 +230,12 @@
     article.scrollTop += top - (article.clientHeight - current.offsetHeight) / 2;
   }
 
-  function init() {
+  function init(swapped) {
     var keys = queued || [];
     queued = null;
     if (!form()) { return; }
     shownAt = performance.now();
+    swappedAt = swapped === true ? shownAt : -Infinity;
     showSpans();
     showInArticle(sentence());
     focusGroup(0);
@@ -267,7 +269,7 @@
     }
   }, true);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target.id === "workspace" || event.detail.target.id === "workspace") { init(); }
+    if (event.target.id === "workspace" || event.detail.target.id === "workspace") { init(true); }
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.target && event.detail.target.id === "workspace") {
@@ -364,9 +366,7 @@
   document.addEventListener("htmx:sendError", function () {
     say("The server cannot be reached; nothing was saved. Your entries are still here: try again.");
   });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  // A deferred script runs before DOMContentLoaded, and htmx (loaded first) readies the page
+  // on that event: taking keys only after it means Enter always goes through htmx.
+  document.addEventListener("DOMContentLoaded", function () { init(false); });
 }());
