@@ -333,7 +333,7 @@ def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_use
     assert 'href="/review/flagged?page=1">' in page
     page, flags = listed("?kind=flagged&page=2")
     assert list(flags) == [sentences[50]]
-    assert 'href="/review/flagged?kind=flagged&amp;page=1"' in page
+    assert 'href="/review/flagged?page=1&amp;kind=flagged"' in page
     _, skips = listed("?kind=skipped")
     assert list(skips) == sentences[51:]
 
