@@ -13,11 +13,12 @@ from . import workspace
 from .adjudication import field_values
 from .assignment import my_counts, next_sentence
 from .auth import roles_required
+from .errors import REFUSED
 from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors, shown_revision
 from .guidelines import rendered_guidelines
 from .labelling import SaveRefused, StaleForm, save, save_and_next
-from .models import ROLES, Annotation, AnnotationRevision, Sentence
+from .models import ROLES, Annotation, AnnotationRevision, Sentence, User
 from .pages import page_or_partial
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
@@ -39,14 +40,37 @@ def handed_proofs():
     return URLSafeSerializer(current_app.secret_key, salt="handed-sentence")
 
 
+def submitted_proof():
+    """``[user id, sentence id]`` the submitted workspace form was made for, or None."""
+    try:
+        return handed_proofs().loads(request.form.get("handed") or "")
+    except BadSignature:
+        return None
+
+
 def was_handed(sentence_id):
     """Whether the submitted form proves the sentence was handed to the current user (so a
     save after their reservation ran out and was swept away can still be kept)."""
-    try:
-        proof = handed_proofs().loads(request.form.get("handed") or "")
-    except BadSignature:
-        return False
-    return proof == [current_user.id, sentence_id]
+    return submitted_proof() == [current_user.id, sentence_id]
+
+
+@bp.before_request
+def same_account():
+    """A workspace page opened by one account never saves under another: when someone else
+    has logged in in the same browser since, the save is refused and the entries stay."""
+    proof = submitted_proof() if request.method == "POST" else None
+    if proof is None or not current_user.is_authenticated or proof[0] == current_user.id:
+        return None
+    opened_by = db.session.get(User, proof[0])
+    message = (
+        f"This page was opened by {opened_by.name if opened_by else 'another account'}, but "
+        f"{current_user.name} is logged in in this browser now. Nothing was saved; your "
+        "entries are still here. Log in again as the account that opened the page (in "
+        "another tab), then press Enter."
+    )
+    if htmx:
+        return message, 409, {REFUSED: "account"}
+    return render_template("errors/error.html", heading="Another account", message=message), 409
 
 
 def render_workspace(

@@ -218,8 +218,9 @@ def next_disagreement(scheme, sentence_id, filters):
     )
 
 
-def render_review(sentence, form, status=200):
-    """The review view of one sentence: article, labels side by side, the gold form."""
+def render_review(sentence, form, status=200, prefilled=None):
+    """The review view of one sentence: article, labels side by side, the gold form
+    (``prefilled``: whose labels it starts from, said above it)."""
     scheme = current_app.extensions["scheme"]
     given = annotations_of(sentence.id)
     rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
@@ -244,6 +245,7 @@ def render_review(sentence, form, status=200):
             free_text=FREE_TEXT,
             any_span=any(shown.pieces for shown in every_shown),
             form=form,
+            prefilled=prefilled,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
             following=next_disagreement(scheme, sentence.id, chosen_filters()),
@@ -268,7 +270,8 @@ def review_sentence(sentence_id):
         if source is not None:
             fill(form, scheme, as_annotation(source.labels), document)
             form.note.data = gold.note if gold else None
-        return render_review(sentence, form)
+        prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
+        return render_review(sentence, form, prefilled=prefilled)
     form = gold_form_class(scheme)()
     if not form.validate():
         return render_review(sentence, form, 422)

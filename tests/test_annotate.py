@@ -274,3 +274,20 @@ def test_a_plain_form_from_an_earlier_session_explains_itself(client, annotator)
     client.post("/login", data={"name": "alice", "password": "secret-pass"})
     response = client.post(action, data={**fields, **VALID}, as_given=True)
     assert response.status_code == 400 and "Nothing was saved" in response.text
+
+
+def test_a_page_opened_by_one_account_never_saves_under_another(client, annotator, make_user):
+    page = client.get("/annotate", follow_redirects=True)
+    action, fields = label_form(page)
+    bob = make_user("bob")
+    assert next_sentence(bob.id) == annotator[0]  # bob holds the same sentence
+    client.post("/login", data={"name": "bob", "password": "secret-pass"})  # another tab
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/annotate/history").text)[1]
+    fields = {**fields, **VALID, "csrf_token": token}  # the token the page renews to
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    response = client.post(action, data=fields, headers=headers, as_given=True)
+    assert response.status_code == 409 and response.headers["X-Refused"] == "account"
+    assert "opened by alice, but bob is logged in" in response.text
+    assert count() == 0
+    plain = client.post(action, data=fields, as_given=True)
+    assert plain.status_code == 409 and "Nothing was saved" in plain.text and count() == 0

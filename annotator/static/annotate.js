@@ -236,6 +236,7 @@
     if (!form()) { return; }
     shownAt = performance.now();
     swappedAt = swapped === true ? shownAt : -Infinity;
+    window.scrollTo(0, 0);  // a text field below may have scrolled the window: start over
     showSpans();
     showInArticle(sentence());
     focusGroup(0);
@@ -352,6 +353,7 @@
     var status = xhr.status;
     var refused = xhr.getResponseHeader("X-Refused");
     if (refused === "login") { askToLogIn(event.detail.elt); return; }
+    if (refused === "account") { say(xhr.responseText); return; }
     if (refused === "csrf" && tokenRenewals < 2) {  // a page from before a new login, say
       tokenRenewals += 1;
       useToken(xhr.getResponseHeader("X-CSRF-Token"));

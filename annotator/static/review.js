@@ -4,6 +4,14 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // Centre the sentence under review in the article's own scroll box.
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.getElementById("current");
+    var article = document.getElementById("article");
+    if (!current || !article) { return; }
+    var top = current.getBoundingClientRect().top - article.getBoundingClientRect().top;
+    article.scrollTop += top - (article.clientHeight - current.offsetHeight) / 2;
+  });
   var TYPING = "input:not([type=radio]):not([type=checkbox]), textarea, select";
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

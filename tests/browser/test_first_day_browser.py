@@ -145,6 +145,9 @@ def test_the_menu_the_sentence_and_the_claim_group_stay_in_view(
             assert inside, f"{element} is out of the window after {step} saves: {box}"
         screenshot(f"workspace-{size}-{step}")
         before = page.locator("#current").inner_text()
+        page.keyboard.press("e")  # a text field low on the page scrolls the window down
+        page.keyboard.type("Someone")
+        page.keyboard.press("Escape")
         page.keyboard.press("1")
         page.keyboard.press("Enter")
         expect(page.locator("#current")).not_to_have_text(before)

@@ -83,6 +83,10 @@ def test_two_annotators_and_a_reviewer_to_an_export(
         rita.get_by_label("Organisation").check()  # neither annotator's labels: edited
         rita.get_by_label("Note").fill(f"{NOTE} ({number + 1})")
         if number == 0:
+            expect(rita.locator("#gold-form h2")).to_contain_text("starting from ana's labels")
+            article, current = (rita.locator(f"#{name}").bounding_box()
+                                for name in ("article", "current"))  # fmt: skip
+            assert article["y"] <= current["y"] <= article["y"] + article["height"] - 20
             screenshot("team-review-800", of=rita)
             article, labels = (rita.locator(f".review .{pane}").bounding_box()
                                for pane in ("article-pane", "label-pane"))  # fmt: skip
