@@ -57,8 +57,11 @@ def test_two_annotators_and_a_reviewer_to_an_export(
         make_user(name)
     make_user("rita", role="reviewer")
 
+    contexts = []
+
     def signed_in(name, size):  # each person in a browser of their own
-        page = browser.new_context(viewport={"width": size[0], "height": size[1]}).new_page()
+        contexts.append(browser.new_context(viewport={"width": size[0], "height": size[1]}))
+        page = contexts[-1].new_page()
         sign_in(name, on=page)
         return page
 
@@ -98,6 +101,8 @@ def test_two_annotators_and_a_reviewer_to_an_export(
     rita.set_viewport_size({"width": 1366, "height": 768})
     screenshot("team-disagreements-settled-1366", of=rita)
 
+    for context in contexts:  # else their pages stay open for the tests after this one
+        context.close()
     out = tmp_path / "day-one.jsonl"
     result = runner.invoke(args=["export", "--auto", "unanimous", "--out", str(out)])
     assert result.exit_code == 0, result.output
