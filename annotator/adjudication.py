@@ -185,8 +185,8 @@ def settle_agreed(method, scheme):
     and ``flask export --auto``)."""
     looked, written = auto_adjudicate(method, scheme)
     return (
-        f"{written} of {looked} sentences with two or more annotations got {method} gold "
-        "labels (a reviewer's gold is left as it is)."
+        f"{written} of {looked} sentences with two or more annotations and no reviewer's "
+        f"gold got {method} gold labels (a reviewer's gold is left as it is)."
     )
 
 

@@ -373,8 +373,9 @@ def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
 
     result = runner.invoke(args=["export", "--auto", "unanimous", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "2 of 4 sentences with two or more annotations got unanimous gold labels" in (
-        result.output
+    assert (
+        "2 of 4 sentences with two or more annotations and no reviewer's gold got unanimous "
+        "gold labels" in result.output
     )
     assert "4 sentences have no final label:" in result.output
     assert "all agree" not in result.output
@@ -383,6 +384,7 @@ def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
                       "doc1:1": "unanimous", "doc2:0": None, "doc2:1": None}  # fmt: skip
     assert "flask export --out" in out.with_suffix(".md").read_text()
     assert "--auto unanimous" in out.with_suffix(".md").read_text()
+    assert "- final · outlet: Wire: 2" in out.with_suffix(".md").read_text()  # outlet counted too
 
     final = tmp_path / "final.jsonl"
     result = runner.invoke(

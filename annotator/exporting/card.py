@@ -126,6 +126,7 @@ def flat_labels(labels):
         ("attribution.source_type", attribution.get("source_type")),
     ]
     pairs += [(f"stance.{t}", v) for t, v in (labels.get("stance") or {}).items()]
+    pairs.append(("outlet", labels.get("outlet")))
     return [(field, value) for field, value in pairs if value is not None]
 
 
@@ -145,7 +146,7 @@ def card(name, command, moment, files, tally, scheme, agreement):
         "",
         "## Files",
         "",
-        "| split | file | records | documents | annotations | with final labels |",
+        "| split | file | records | documents | annotations (skips included) | with final labels |",
         "|---|---|---|---|---|---|",
     ]
     for split, path in files.items():
