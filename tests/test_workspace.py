@@ -34,7 +34,7 @@ def test_htmx_save_answers_with_the_next_sentence(client, ids):
     assert response.status_code == 200
     page = response.data.decode()
     title, partial = page.lstrip().split("\n", 1)
-    assert title == "<title>Sentence 2 · doc0 · annotator</title>"  # htmx retitles the tab
+    assert title == "<title>Sentence 2 · Untitled article · annotator</title>"  # htmx retitles
     assert partial.startswith('<div class="workspace" id="workspace"')  # a partial, not a page
     assert "<html" not in page
     assert SENTENCES[1] in page and 'id="current"' in page
