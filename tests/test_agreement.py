@@ -478,3 +478,13 @@ def test_skips_are_not_labels(app, tmp_path):
     )
     db.session.commit()
     assert report(app.extensions["scheme"])["fields"]["claim"]["items"] == 1
+
+
+@pytest.mark.parametrize("categories", [3, 70])  # numbered in int64; compared whole
+def test_rating_patterns_are_the_distinct_rows_in_one_order(categories):
+    rng = np.random.default_rng(categories)
+    counts = rng.multinomial(3, np.ones(categories) / categories, size=500)
+    patterns, frequency = stats.rating_patterns(counts)
+    expected = sorted(Counter(map(tuple, counts.tolist())).items(), key=lambda p: p[0][::-1])
+    assert [tuple(row) for row in patterns.tolist()] == [row for row, _ in expected]
+    assert frequency.tolist() == [n for _, n in expected]

@@ -9,6 +9,7 @@ Krippendorff's alpha comes from the ``krippendorff`` package; the rest is writte
 and tested against the published values in ``tests/vectors``.
 """
 
+import math
 from typing import NamedTuple
 
 import krippendorff
@@ -213,6 +214,22 @@ def alpha_of_coincidences(matrix, level, values):
     return float(alpha) if alpha.ndim == 0 else alpha
 
 
+def rating_patterns(counts):
+    """The distinct rows of ``counts`` and how often each occurs, ordered comparing the last
+    category first (so that a seed always draws the same interval). Rows are numbered in base
+    max+1 when those numbers fit in int64 (a sort of numbers: ten times faster), else
+    compared whole (many categories: 3 annotators overflow from the 33rd on)."""
+    base = int(counts.max()) + 1
+    if counts.shape[1] * math.log2(base) < 63:
+        powers = base ** np.arange(counts.shape[1], dtype=np.int64)
+        _, first, frequency = np.unique(
+            counts.astype(np.int64) @ powers, return_index=True, return_counts=True
+        )
+        return counts[first], frequency
+    backwards, frequency = np.unique(counts[:, ::-1], axis=0, return_counts=True)
+    return backwards[:, ::-1], frequency
+
+
 def bootstrap_alpha(counts, level="nominal", values=None, draws=1000, seed=13):
     """A 95% percentile interval for alpha, resampling items with replacement.
 
@@ -226,10 +243,7 @@ def bootstrap_alpha(counts, level="nominal", values=None, draws=1000, seed=13):
     values = list(values) if values is not None else list(range(counts.shape[1]))
     if reason := no_distances(counts, level, values):
         return undefined(reason)
-    # ordered comparing the last category first, as numbering the patterns in base max+1
-    # did (until that overflowed int64), so that a seed still draws the same interval
-    backwards, frequency = np.unique(counts[:, ::-1], axis=0, return_counts=True)
-    patterns = backwards[:, ::-1]
+    patterns, frequency = rating_patterns(counts)
     per_pattern = np.stack([coincidences(pattern[None, :]) for pattern in patterns])
     rng = np.random.default_rng(seed)
     picks = rng.multinomial(len(counts), frequency / frequency.sum(), size=draws)
