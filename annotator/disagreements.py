@@ -7,7 +7,7 @@ from operator import attrgetter
 import orjson
 from sqlalchemy import exists, func, select
 
-from .adjudication import field_values
+from .adjudication import field_names, values_of
 from .extensions import db
 from .models import Annotation, Document, Gold, Sentence, User
 from .remarks import remarked
@@ -26,11 +26,6 @@ class Disagreement:
     fields: list = field(default_factory=list)  # fields on which they differ
     gold: str | None = None  # the gold method, if settled
     remarked: bool = False  # an annotator flagged or skipped it
-
-
-def field_names(scheme):
-    """Every field annotators can disagree on, in display order."""
-    return [name for name, _ in field_values({}, scheme)]
 
 
 def labellers():
@@ -56,11 +51,11 @@ def differing_fields(all_labels, scheme):
     first = all_labels[0]
     if all(labels == first for labels in all_labels):  # the common case, and cheap
         return []
-    values = [field_values(labels, scheme) for labels in all_labels]
+    values = [values_of(labels, scheme) for labels in all_labels]
     return [
         name
-        for position, (name, _) in enumerate(values[0])
-        if len({orjson.dumps(v[position][1], option=orjson.OPT_SORT_KEYS) for v in values}) > 1
+        for position, name in enumerate(field_names(scheme))
+        if len({orjson.dumps(v[position], option=orjson.OPT_SORT_KEYS) for v in values}) > 1
     ]
 
 

@@ -12,12 +12,12 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from . import workspace
-from .adjudication import save_gold
+from .adjudication import field_names, save_gold
 from .agreement.cache import figures_cache
 from .agreement.data import SPAN_FIELDS
 from .agreement.report import GROUPINGS
 from .auth import roles_required
-from .disagreements import differing_fields, disagreements, field_names, gold_of, labellers
+from .disagreements import differing_fields, disagreements, gold_of, labellers
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .models import Annotation, Document, Gold, Sentence, User
