@@ -48,5 +48,10 @@ class Config:
     # lunch still saves (the session's own lifetime is what ends it)
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # login limits: counted in the app's database, shared by every process and machine
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
+    # a session ends after this long unused (a working day with its breaks fits; a tab left
+    # overnight asks for the password, keeping what was typed), and after this long at most
+    SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 12 * 60)
+    SESSION_LIFETIME_HOURS = _int_env("SESSION_LIFETIME_HOURS", 7 * 24)
     GUIDELINES_FILE = os.environ.get("GUIDELINES_FILE")  # None: seeds/guidelines.md

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .extensions import csrf, db, htmx, limiter, login, migrate
+from .extensions import csrf, db, htmx, login, migrate
 from .schema import load_scheme
 from .secrets import load_secret_key
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def check_settings(config):
     """Refuse settings that cannot work, naming the setting and a valid value."""
-    for name in ("OVERLAP", "LEASE_MINUTES"):
+    for name in ("OVERLAP", "LEASE_MINUTES", "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS"):
         value = config.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SettingsError(f"{name}={value!r}: must be a whole number of at least 1")
@@ -54,7 +54,6 @@ def create_app(config=None, instance_path=None):
     csrf.init_app(app)
     login.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
 
     from . import (
         accounts,
@@ -69,7 +68,9 @@ def create_app(config=None, instance_path=None):
         importing,
         review,
         security,
+        sessions,
         setup,
+        throttling,
         timing,
     )
     from .agreement import commands as agreement
@@ -78,6 +79,6 @@ def create_app(config=None, instance_path=None):
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
     modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, importing)
-    for module in (*modules, security, setup, timing):
+    for module in (*modules, security, sessions, setup, throttling, timing):
         module.init_app(app)
     return app

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import (
-    UserMixin,
     current_user,
     login_required,
     login_url,
@@ -13,13 +12,15 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf import FlaskForm
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from . import sessions
 from .errors import logged_out
-from .extensions import db, limiter, login, writing
-from .models import User, utcnow
+from .extensions import db, login, writing
+from .models import User, password_matches, utcnow
+from .throttling import count_login_attempt, forgive_login_attempt
 
 bp = Blueprint("auth", __name__)
 login.login_view = "auth.login_page"
@@ -34,34 +35,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-class SignedIn(UserMixin):
-    """The user of a request, read as a plain row: views only look at ``id``, ``name`` and
-    ``role`` (an ORM object costs several times more to load, on every request)."""
-
-    def __init__(self, row):
-        self.id, self.name, self.role, self.session_token = row
-
-    def get_id(self):
-        """The same session identity as ``User.get_id``."""
-        return f"{self.id}:{self.session_token}"
-
-
-USERS = User.__table__
-ACTIVE_SESSION = select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.session_token).where(
-    USERS.c.id == bindparam("user_id"),
-    USERS.c.session_token == bindparam("token"),
-    USERS.c.active == true(),
-)
-
-
 @login.user_loader
-def load_user(session_id):
-    """The user of a session, or None once the account is deactivated or its token renewed."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    row = db.session.execute(ACTIVE_SESSION, {"user_id": int(user_id), "token": token}).first()
-    return SignedIn(row) if row else None
+def load_user(key):
+    """The user of a live session (``sessions.find``), or None."""
+    return sessions.find(key)
 
 
 @login.unauthorized_handler
@@ -107,34 +84,30 @@ def safe_next(target, user):
     return target
 
 
-def failed_login(response):
-    """Count an attempt against the limits only when it failed (the form came back)."""
-    return request.method == "POST" and response.status_code == 200
-
-
-def login_name_key():
-    """Rate-limit key for the account being tried."""
-    return "login-name:" + (request.form.get("name") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=failed_login)
-@limiter.limit(
-    "5 per 10 minutes", key_func=login_name_key, methods=["POST"], deduct_when=failed_login
-)
 def login_page():
-    """Show the login form; on success start a fresh session and go where the user wanted."""
+    """Show the login form; on success start a fresh session and go where the user wanted.
+
+    Every attempt is counted against the login limits before the password is checked, and
+    every failure costs the same time (an unknown name too), so neither concurrency nor
+    timing tells an attacker more than the message does.
+    """
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.name == form.name.data.strip()))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        name = form.name.data.strip()
+        count_login_attempt(name)
+        user = db.session.scalar(select(User).where(User.name == name))
+        matches = password_matches(user.password_hash if user else None, form.password.data)
+        if not (matches and user.active):
             form.password.errors.append(FAILED)
         else:
-            wanted = request.args.get("next")
-            session.clear()  # nothing from before the login survives into the new session
-            login_user(user)
+            forgive_login_attempt(name)
             with writing():  # SQLite: take the write lock first, do not upgrade a read
                 user.last_seen = utcnow()
+                signed_in = sessions.start(user)
+            wanted = request.args.get("next")
+            session.clear()  # nothing from before the login survives into the new session
+            login_user(signed_in)
             return redirect(safe_next(wanted, user))
     return render_template("login.html", form=form)
 
@@ -142,7 +115,9 @@ def login_page():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End this session (on the server too: its cookie is worthless from now on)."""
+    with writing():
+        sessions.end(current_user.get_id())
     logout_user()
     session.clear()
     flash("You are logged out.")

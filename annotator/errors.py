@@ -17,14 +17,19 @@ MESSAGES = {
         "That request was too large (over 2 MB, or too many fields). Nothing was saved; "
         "shorten the comment and try again.",
     ),
-    429: ("Too many attempts", "Too many failed attempts. Wait a few minutes, then try again."),
+    429: (
+        "Too many attempts",
+        "Too many failed attempts. Wait a few minutes (at most ten), then try again.",
+    ),
 }
 
 
 def error_page(error):
-    """A page that says what happened and where to go instead."""
+    """A page that says what happened and where to go instead, with the error's own headers
+    (``Retry-After`` on a 429)."""
     heading, message = MESSAGES[error.code]
-    return render_template("errors/error.html", heading=heading, message=message), error.code
+    page = render_template("errors/error.html", heading=heading, message=message)
+    return page, error.code, error.get_headers()
 
 
 # How a page's scripts learn why an htmx request was refused, and what to do about it.

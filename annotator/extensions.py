@@ -5,8 +5,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_htmx import HTMX
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -61,7 +59,6 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login = LoginManager()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

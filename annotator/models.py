@@ -2,9 +2,9 @@
 
 import secrets
 from datetime import UTC, date, datetime
+from functools import cache
 
-from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, delete, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,12 +65,23 @@ class Sentence(db.Model):
     taken: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-def new_session_token():
-    """A random token; changing it ends every session of that user."""
-    return secrets.token_urlsafe(16)
+@cache
+def stand_in_hash():
+    """A hash of a random password, made once per process with the method of every stored
+    hash: what an unknown name, a deactivated or a password-less account is checked against,
+    so that they answer as slowly as a wrong password and timing does not tell which exist."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
-class User(UserMixin, db.Model):
+def password_matches(password_hash, password):
+    """Check ``password`` against ``password_hash``; with none, as slowly, and say False."""
+    if password_hash is None:
+        check_password_hash(stand_in_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
+
+
+class User(db.Model):
     """An account; imported annotators may have no password and cannot log in."""
 
     __tablename__ = "users"
@@ -82,20 +93,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime | None]
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
-
-    @property
-    def is_active(self):
-        """Flask-Login refuses sessions of deactivated users."""
-        return self.active
-
-    def get_id(self):
-        """Session identity: id plus a token that a password change or deactivation renews."""
-        return f"{self.id}:{self.session_token}"
 
     def end_sessions(self):
         """Log this user out everywhere."""
-        self.session_token = new_session_token()
+        if self.id is not None:
+            db.session.execute(delete(LoginSession).where(LoginSession.user_id == self.id))
 
     def set_password(self, password):
         """Store a salted scrypt hash, never the password; ends the user's other sessions."""
@@ -103,8 +105,32 @@ class User(UserMixin, db.Model):
         self.end_sessions()
 
     def check_password(self, password):
-        """True when ``password`` matches; always False for password-less accounts."""
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        """True when ``password`` matches; always False (as slowly) for password-less accounts."""
+        return password_matches(self.password_hash, password)
+
+
+class LoginSession(db.Model):
+    """One login, in one browser. The browser's cookie holds a random key, this table only
+    its SHA-256: logging out deletes the row, so a copied cookie is worth nothing after it;
+    a session idle too long or older than its lifetime no longer counts (``sessions.py``)."""
+
+    __tablename__ = "login_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started: Mapped[datetime] = mapped_column(default=utcnow)
+    seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateLimitCounter(db.Model):
+    """A fixed-window counter of the login limits (``throttling.py``): shared by every
+    server process and machine that uses this database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int]
+    expires: Mapped[float] = mapped_column(index=True)  # seconds since the epoch
 
 
 class Lease(db.Model):

@@ -1,9 +1,9 @@
-"""``Server-Timing`` on every response: how long the app took, for browsers' developer tools,
+"""``Server-Timing`` on every response but the login's: how long the app took, for developer tools,
 load balancers and the benchmarks."""
 
 import time
 
-from flask import g
+from flask import g, request
 
 
 def start_clock():
@@ -14,7 +14,7 @@ def start_clock():
 def add_server_timing(response):
     """Report the app's time in milliseconds."""
     started = g.get("request_started")
-    if started is not None:
+    if started is not None and request.endpoint != "auth.login_page":  # says if a name exists
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
     return response
 

@@ -67,10 +67,13 @@ def test_upgrade_fills_new_columns_of_existing_rows(tmp_path):
                     " (2, 1, '{}', 1, 0, '2026-01-01', '2026-01-01')"
                 )
             )
-        upgrade()
+        upgrade(revision="0004")
         with db.engine.connect() as connection:
             taken = connection.execute(text("SELECT id, taken FROM sentences ORDER BY id")).all()
             tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
         assert taken == [(1, 2), (2, 0)]
         assert all(tokens) and len(set(tokens)) == 2
+        upgrade()  # sessions move to their own table: the users stay, their tokens go
+        columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
+        assert "session_token" not in columns and "name" in columns
         db.engine.dispose()

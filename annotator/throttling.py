@@ -1,0 +1,124 @@
+"""Login limits: 5 failed attempts per account and 20 per address in 10 minutes.
+
+Every attempt is counted *before* its password is checked, and given back when it
+succeeds: requests sent together cannot all slip in before the first is counted, and only
+failures use up the limits. The counters live in the app's database by default
+(``RATELIMIT_STORAGE_URI=database://``), so every worker process and every machine of one
+deployment shares them with no extra server; any storage of the ``limits`` library (e.g.
+``redis://…``) may be named instead.
+"""
+
+import hashlib
+import math
+import time
+from typing import ClassVar
+
+from flask import current_app, request
+from limits import parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import TooManyRequests
+
+from .extensions import db, writing
+from .models import RateLimitCounter
+
+PER_ACCOUNT = parse("5 per 10 minutes")
+PER_ADDRESS = parse("20 per 10 minutes")
+
+# One statement, atomic on SQLite and PostgreSQL alike: a new window, or one more in this one.
+COUNT_ONE_MORE = text(
+    """
+    INSERT INTO rate_limit_counters (key, count, expires) VALUES (:key, :amount, :expires)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN rate_limit_counters.expires <= :now THEN excluded.count
+                   ELSE rate_limit_counters.count + excluded.count END,
+      expires = CASE WHEN rate_limit_counters.expires <= :now THEN excluded.expires
+                     ELSE rate_limit_counters.expires END
+    RETURNING count
+    """
+)
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the app's ``rate_limit_counters`` table."""
+
+    STORAGE_SCHEME: ClassVar = ["database"]
+    base_exceptions = SQLAlchemyError
+
+    def incr(self, key, expiry, amount=1):
+        """Add ``amount`` to the window of ``key`` (a new one if it ended); the new count."""
+        now = time.time()
+        with writing():
+            db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.expires <= now))
+            values = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
+            return db.session.execute(COUNT_ONE_MORE, values).scalar_one()
+
+    def counter(self, key):
+        """The live window of ``key``, or None."""
+        query = select(RateLimitCounter).where(
+            RateLimitCounter.key == key, RateLimitCounter.expires > time.time()
+        )
+        return db.session.scalar(query)
+
+    def get(self, key):
+        """The count in the live window of ``key``."""
+        found = self.counter(key)
+        return found.count if found else 0
+
+    def get_expiry(self, key):
+        """When the window of ``key`` ends (now if there is none)."""
+        found = self.counter(key)
+        return found.expires if found else time.time()
+
+    def check(self):
+        """Whether the table can be read."""
+        try:
+            db.session.execute(select(RateLimitCounter.key).limit(1))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self):
+        """Forget every counter."""
+        with writing():
+            return db.session.execute(delete(RateLimitCounter)).rowcount
+
+    def clear(self, key):
+        """Forget the counter of ``key``."""
+        with writing():
+            db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key))
+
+
+def login_limits(name):
+    """The limits a login attempt for ``name`` counts against, each with its identifiers.
+    The name is hashed (it is whatever was typed) and compared case-blind."""
+    account = hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:32]
+    return [
+        (PER_ADDRESS, ("login-address", request.remote_addr or "unknown")),
+        (PER_ACCOUNT, ("login-name", account)),
+    ]
+
+
+def count_login_attempt(name):
+    """Count an attempt for ``name`` before its password is checked; 429 with ``Retry-After``
+    when a limit is used up."""
+    limiter = current_app.extensions["login_limiter"]
+    for item, identifiers in login_limits(name):
+        if not limiter.hit(item, *identifiers):
+            ends = limiter.get_window_stats(item, *identifiers).reset_time
+            raise TooManyRequests(retry_after=max(1, math.ceil(ends - time.time())))
+
+
+def forgive_login_attempt(name):
+    """Give back the attempt of a login that succeeded: only failures use up the limits."""
+    limiter = current_app.extensions["login_limiter"]
+    for item, identifiers in login_limits(name):
+        limiter.hit(item, *identifiers, cost=-1)
+
+
+def init_app(app):
+    """Open the storage named by ``RATELIMIT_STORAGE_URI``."""
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["login_limiter"] = FixedWindowRateLimiter(storage)
