@@ -54,4 +54,7 @@ class Config:
     # overnight asks for the password, keeping what was typed), and after this long at most
     SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 12 * 60)
     SESSION_LIFETIME_HOURS = _int_env("SESSION_LIFETIME_HOURS", 7 * 24)
+    # reverse proxies in front that set X-Forwarded-For/-Proto: with 0, those headers are
+    # ignored (anyone could send them); behind one proxy, 1 gives each user their own address
+    TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
     GUIDELINES_FILE = os.environ.get("GUIDELINES_FILE")  # None: seeds/guidelines.md

@@ -10,14 +10,21 @@ from .schema import load_scheme
 from .secrets import load_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
+SMALLEST_SETTINGS = {
+    "OVERLAP": 1,
+    "LEASE_MINUTES": 1,
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_LIFETIME_HOURS": 1,
+    "TRUSTED_PROXIES": 0,
+}
 
 
 def check_settings(config):
     """Refuse settings that cannot work, naming the setting and a valid value."""
-    for name in ("OVERLAP", "LEASE_MINUTES", "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS"):
+    for name, least in SMALLEST_SETTINGS.items():
         value = config.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise SettingsError(f"{name}={value!r}: must be a whole number of at least 1")
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise SettingsError(f"{name}={value!r}: must be a whole number of at least {least}")
 
 
 class SettingsError(click.ClickException, ValueError):

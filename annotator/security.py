@@ -7,6 +7,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import READ_ONLY, READ_ONLY_SERVER, unavailable_reason
 from .extensions import db
@@ -97,7 +98,11 @@ def healthz():
 
 
 def init_app(app):
-    """Register the headers and the health endpoint."""
+    """Register the headers and the health endpoint; believe the ``TRUSTED_PROXIES``
+    nearest hops of X-Forwarded-For and -Proto (the login limits count per address)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.before_request(refuse_crowded_forms)
     app.after_request(add_security_headers)
     app.register_blueprint(bp)

@@ -218,6 +218,24 @@ def test_failed_logins_from_one_address_are_slowed_down(client, make_user):
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
 
+@pytest.mark.parametrize(("proxies", "limited"), [(0, True), (1, False)])
+def test_addresses_behind_a_trusted_proxy_are_limited_each_on_its_own(
+    database_uri, make_user, proxies, limited
+):
+    behind_proxy = make_app(database_uri, TRUSTED_PROXIES=proxies)
+    behind_proxy.test_client_class = Client
+    with behind_proxy.app_context():
+        make_user("alice")
+        client = behind_proxy.test_client()
+        for n in range(20):  # one attacker's guesses, each claiming another address
+            forwarded = {"X-Forwarded-For": f"10.9.9.{n}"}
+            client.post("/login", data={"name": f"guess{n}", "password": "x"}, headers=forwarded)
+        response = client.post("/login", data={"name": "alice", "password": "secret-pass"})
+        assert (response.status_code == 429) is limited  # a header no proxy vouches for
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_every_server_process_on_one_database_shares_the_limits(client, make_user, database_uri):
     make_user("alice")
     other_process = make_app(database_uri)  # another gunicorn worker, or another machine

@@ -73,7 +73,14 @@ def test_deactivate_activate_passwd(runner):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("OVERLAP", 0), ("OVERLAP", "2"), ("LEASE_MINUTES", -5)]
+    ("name", "value"),
+    [
+        ("OVERLAP", 0),
+        ("OVERLAP", "2"),
+        ("LEASE_MINUTES", -5),
+        ("SESSION_IDLE_MINUTES", 0),
+        ("TRUSTED_PROXIES", -1),
+    ],
 )
 def test_settings_that_cannot_work_stop_start_up(database_uri, name, value):
     with pytest.raises(SettingsError, match=f"{name}="):

@@ -2,9 +2,11 @@
 
 import importlib
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from annotator import create_app
@@ -48,6 +50,12 @@ def case(name, tmp_path):
             lambda app: app.extensions["scheme"].stance_targets == ("Georgia",),
         ),
         "RATELIMIT_STORAGE_URI": ("memory://from-the-environment", None),
+        "SESSION_IDLE_MINUTES": ("90", lambda app: app.config["SESSION_IDLE_MINUTES"] == 90),
+        "SESSION_LIFETIME_HOURS": (
+            "48",
+            lambda app: app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=48),
+        ),
+        "TRUSTED_PROXIES": ("1", lambda app: isinstance(app.wsgi_app, ProxyFix)),
         "GUIDELINES_FILE": (str(guidelines), shown_guidelines),
     }
     # a setting added to the table gets a text value; give it a case of its own if it needs one
