@@ -35,7 +35,10 @@ def error_page(error):
 # How a page's scripts learn why an htmx request was refused, and what to do about it.
 REFUSED = "X-Refused"
 FRESH_TOKEN = "X-CSRF-Token"
-LOGGED_OUT = "You were logged out (here or in another tab). Nothing was saved; log in again."
+LOGGED_OUT = (
+    "You were logged out (here, in another tab, or after hours unused). Nothing was saved; "
+    "log in again."
+)
 STALE_PAGE = (
     "This page was shown in an earlier session (you logged out or in again since, or the "
     "server's secret changed). Nothing was saved: go back, reload the page and submit again."

@@ -2,14 +2,15 @@
 double Enter, the tab's title, spans that snap to words, and narrow or short windows."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from annotator.extensions import db
-from annotator.models import Annotation
+from annotator.models import Annotation, LoginSession, utcnow
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 SIZES = {"narrow": (800, 900), "laptop": (1366, 768)}
@@ -77,6 +78,26 @@ def test_logged_out_in_another_tab_logs_in_again_and_saves_the_entries(
     assert saved.labels["claim"] == "checkworthy_claim"
     assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
     expect(page.locator("header .who")).to_contain_text("alice")
+
+
+def test_a_tab_left_open_overnight_asks_for_the_password_and_saves(
+    page, live_server, alice, sign_in, screenshot
+):
+    open_workspace(page, live_server, sign_in, SIZES["narrow"])
+    first = page.locator("#current").inner_text()
+    fill_in_an_attributed_claim(page)
+    last_evening = utcnow() - timedelta(hours=13)  # the session's idle timeout is 12 hours
+    db.session.execute(update(LoginSession).values(seen=last_evening))
+    db.session.commit()
+    page.keyboard.press("Enter")
+    expect(page.locator("#login-dialog")).to_be_visible()
+    screenshot("overnight-dialog")
+    assert mine(alice) == []
+    page.keyboard.type("secret-pass")
+    page.keyboard.press("Enter")
+    expect(page.locator("#current")).not_to_have_text(first)
+    (saved,) = mine(alice)
+    assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
 
 
 def test_a_new_login_in_another_tab_does_not_break_this_one(page, live_server, alice, sign_in):
