@@ -1,6 +1,8 @@
 """``flask import``: documents and sentences stored from real and hand-written articles."""
 
 import json
+import multiprocessing
+import time
 from datetime import date
 from pathlib import Path
 
@@ -8,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.extensions import db
+from annotator.importing.readers import RawArticle
+from annotator.importing.store import prepare
 from annotator.models import Annotation, Document, Sentence
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -197,3 +201,58 @@ def test_import_order_is_kept(runner, tmp_path):
     runner.invoke(args=["import", str(SEEDS)])
     ordered = db.session.scalars(select(Document.id).order_by(Document.seq)).all()
     assert ordered == [f"d{i}" for i in range(5)] + ["000_4e0281c745451fc7", "001_0dd38af94ea597a2"]
+
+
+# Lines made to send a backtracking pattern or a loop over lines into quadratic or
+# exponential time. Each comes before a body sentence, where headers, date lines and
+# datelines are looked for.
+MB = 1_000_000
+HOSTILE_LINES = {
+    "digits after a date": "2023-09-19 " + "1" * 40 + "x",
+    "a megabyte of digits after a date": "2023-09-19 " + "1" * MB + "x",
+    "numbers with commas after a date": "2023-09-19 " + "1," * (MB // 2) + "x",
+    "clock times after a date": "2023-09-19 " + "10:45:" * (MB // 6) + "x",
+    "time zones after a date": "2023-09-19 " + "+03:00" * (MB // 6) + "+",
+    "separators after a date": "2023-09-19 " + "-|/" * (MB // 3) + "x",
+    "spaces after a date": "2023-09-19 " + " " * MB + "x",
+    "words after a date": "Posted 2023-09-19 " + "on at " * (MB // 6) + "x",
+    "weekdays after a date": "2023-09-19 " + "mon" * (MB // 3) + "x",
+    "a.m. after a date": "2023-09-19 " + "a.m." * (MB // 4) + "x",
+    "spaces after a month": "May" + " " * MB + "1" + " " * MB + "x",
+    "spaces in a view counter": "Read" + " " * MB + "x",
+    "spaces around a view counter": "Read:" + " " * MB + "1" + " " * MB + "x",
+    "spaces after a byline": "By John" + " " * MB + "x",
+    "spaces in a syndication marker": "(MENAFN- " + " " * MB + "x",
+    "a word in a syndication marker": "(" + "A" * MB,
+    "spaces after a dateline": "WASHINGTON" + " " * MB + "(CNN x",
+    "spaces in a dateline": "KYIV, U" + " " * MB + "(AP x",
+    "a megabyte word": "a" * MB,
+    "lowercase sentences that join": "prices rose. " * (2 * MB // 13),
+    "a hundred thousand furniture lines": "Advertisement\n" * 100_000,
+    "a hundred thousand hyphenated lines": "anti-\n" * 100_000,
+}
+
+
+def prepare_timed(text, answer):
+    """Clean and split ``text`` as an import does; put the seconds it took into ``answer``."""
+    start = time.perf_counter()
+    prepare(RawArticle(text=text, where="hostile"))
+    answer.put(time.perf_counter() - start)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_LINES))
+def test_hostile_lines_take_linear_time(name):
+    # in a process of its own, so that a pattern that never finishes fails the test
+    # instead of hanging the suite; 2 s leaves room for a busy machine (most take 0.1 s)
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    text = HOSTILE_LINES[name] + "\nThe body says so."
+    process = context.Process(target=prepare_timed, args=(text, answer))
+    process.start()
+    process.join(timeout=30)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        pytest.fail(f"{name}: not cleaned after 30 s")
+    assert process.exitcode == 0
+    assert answer.get(timeout=5) < 2

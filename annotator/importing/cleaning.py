@@ -38,10 +38,13 @@ DATE_PATTERNS = [
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
 ]
 # What may stand beside a date on a metadata line: times, counters, "Updated", separators.
+# Read piece by piece, each taken once and never cut up again ((?>…)*+, so the time is
+# linear: a run of digits could be cut into numbers in exponentially many ways); a word is a
+# whole word, so there is only one way to read a line.
 DATE_LINE_REST = re.compile(
-    r"^(?:\s|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2})?|[ap]\.?m\.?|gmt|utc|[+-]\d{2}:?\d{2}|"
-    r"read|views?|published|updated|posted|last|on|at|\d[\d,]*|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt)*$",
+    r"(?>\s+|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2})?|[+-]\d{2}:?\d{2}|\d[\d,]*|"
+    r"(?:[ap]\.?m\.?|gmt|utc|read|views?|published|updated|posted|last|on|at|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt)(?![a-z]))*+",
     re.I,
 )
 BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}([,;]?\s.{0,60})?$", re.I)
@@ -55,7 +58,7 @@ DATELINE = re.compile(
 FURNITURE = [
     re.compile(p, re.I)
     for p in (
-        r"^(read|views?|viewed|hits)\s*:?\s*[\d,.]+\s*(times)?$",
+        r"^(read|views?|viewed|hits)\s*(:\s*)?[\d,.]+(\s*times)?$",
         r"^(more about|tags?|topics?|related topics|keywords)\s*:",
         r"^(share|share this( article| story| page)?|share on \w+|share via \w+)\s*:?$",
         r"^follow (us|@?\w+(\s\w+)?) on\b.{0,60}$",
@@ -124,7 +127,7 @@ def date_line(line):
     if found is None:
         return None
     rest = line[: match.start()] + " " + line[match.end() :]
-    return found if DATE_LINE_REST.match(rest.strip()) else None
+    return found if DATE_LINE_REST.fullmatch(rest.strip()) else None
 
 
 def is_furniture(line):
@@ -204,7 +207,7 @@ def clean(raw):
             article.removed.append(lines[first])
             lines[first] = ""
     title_key = article.title.casefold() if article.title else None
-    kept = []
+    kept, in_header = [], True  # the header ends with the first line kept
     for number, line in enumerate(lines):
         if not line:
             kept.append(line)
@@ -212,13 +215,13 @@ def clean(raw):
         if CUT_FROM_HERE.match(line):
             article.removed.extend(filter(None, lines[number:]))
             break
-        in_header = not any(kept)
         published = date_line(line) if in_header else None
         byline = in_header and BYLINE.match(line) and not line.endswith(".")
         if published and article.published is None:
             article.published = published
         elif not (published or byline or is_furniture(line) or line.casefold() == title_key):
             kept.append(line)
+            in_header = False
             continue
         article.removed.append(line)
         kept.append("")  # page furniture never sits inside a paragraph

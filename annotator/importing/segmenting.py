@@ -28,18 +28,24 @@ def sentence_spans(paragraph):
             end -= 1
         if start == end:
             continue
-        if spans and continues(paragraph[spans[-1][0] : spans[-1][1]], paragraph[start:end]):
+        if spans and continues(paragraph, spans[-1], paragraph[start:end]):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
     return spans
 
 
-def continues(previous, following):
-    """True when the splitter broke a sentence that goes on: a lowercase start, "9 a.m. ET"."""
+def continues(paragraph, previous, following):
+    """True when the splitter broke a sentence that goes on: a lowercase start, "9 a.m. ET".
+
+    ``previous`` is the span of the sentence so far; only its last four characters are
+    read (copying all of it, which grows as pieces join it, took quadratic time).
+    """
     if following[:1].islower():
         return True
-    return bool(CLOCK_END.search(previous) and CLOCK_CONTINUES.match(following))
+    start, end = previous
+    at_clock = CLOCK_END.search(paragraph, max(start, end - 4), end)
+    return bool(at_clock and CLOCK_CONTINUES.match(following))
 
 
 def split_document(paragraphs):
