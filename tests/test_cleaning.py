@@ -140,6 +140,32 @@ def test_windows_line_ends_and_odd_spaces():
     assert article.text == "First sentence here. Second one."
 
 
+BIDI_AND_INVISIBLE = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"  # bidi
+    "\u200b\u2060\ufeff\u00ad"  # zero-width space, word joiner, BOM, soft hyphen
+)
+
+
+def test_bidirectional_controls_and_invisible_characters_are_dropped():
+    raw = (
+        "Evil\u202e title\u2069\n\n"
+        "The \u2066minister\u2069 said\u200f so\u200b.\ufeff Prices\u202e rose\x1b[31m today.\x85"
+    )
+    article = clean(raw)
+    assert article.title == "Evil title"
+    assert article.text == "The minister said so. Prices rose[31m today."
+    every = clean(f"A{BIDI_AND_INVISIBLE}b said so\x7f\x9b\x1b]0;x\x07.")
+    assert every.text == "Ab said so]0;x."
+
+
+def test_joiners_stay_inside_words_and_emoji():
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ inside the word
+    hindi = "\u0915\u094d\u200d\u0937"  # ZWJ between consonant and virama form
+    coder = "\U0001f469\u200d\U0001f4bb"  # woman technologist: two emoji joined
+    raw = f"\u200d{persian} and {hindi} wrote {coder}\u200c \u200cthe\u200d\u200c story."
+    assert clean(raw).text == f"{persian} and {hindi} wrote {coder} the story."
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -96,6 +96,36 @@ def test_jsonl_batch_with_fields_and_overrides(runner, tmp_path):
     assert len(generated.id) == 16  # content-derived id for records without one
 
 
+def test_control_and_bidirectional_characters_are_dropped_from_fields(runner, tmp_path):
+    path = write_jsonl(
+        tmp_path / "hostile.jsonl",
+        [
+            {
+                "id": "e\x1b[2Jvil\u202e",
+                "title": "Evil\x1b[31mRED\x1b]0;title\x07 \u202ereversed\u2069",
+                "outlet": "\u2066Out\u200blet\u2069\n",
+                "publisher": "\x9bWire\x7f",
+                "url": "https://example.com/\u202ea",
+                "text": "The \u2067minister\u2069 said\u200f so.\ufeff Prices\u202e rose\x1b[0m.",
+            }
+        ],
+    )
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    document = db.session.get(Document, "e[2Jvil")
+    assert (document.title, document.outlet, document.publisher, document.url) == (
+        "Evil[31mRED]0;title reversed",
+        "Outlet",
+        "Wire",
+        "https://example.com/a",
+    )
+    assert document.text == "The minister said so. Prices rose[0m."
+    sentences = db.session.scalars(select(Sentence).order_by(Sentence.index)).all()
+    assert [s.text for s in sentences] == ["The minister said so.", "Prices rose[0m."]
+    for sentence in sentences:
+        assert document.text[sentence.start : sentence.end] == sentence.text
+
+
 def test_outlet_option_overrides_everything(runner, tmp_path):
     path = write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": "A b c.", "outlet": "Field"}])
     result = runner.invoke(args=["import", "--outlet", "Cli", "--publisher", "Wire", str(path)])

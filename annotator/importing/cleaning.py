@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
+from ..text import plain_lines
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -78,12 +80,6 @@ CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
 WRAP_MIN = 60  # nobody hard-wraps narrower; shorter lines that end a sentence end a paragraph
 SECTION_NAME = re.compile(r"^[\w&'’ -]{1,30}$")
 TERMINAL = (".", "!", "?", '"', "'", "”", "’", ")", ":")
-NORMALISE = {
-    **{c: None for c in (*range(32), *range(127, 160)) if c != ord("\n")},  # control characters
-    **{ord(c): " " for c in "\t\v\f\x85\xa0\u1680\u202f\u205f\u3000\u2028\u2029"},
-    **{c: " " for c in range(0x2000, 0x200B)},  # en quad ... hair space
-    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")),  # invisible
-}
 
 
 @dataclass
@@ -101,11 +97,6 @@ class CleanArticle:
     def text(self):
         """The cleaned document text: paragraphs separated by a blank line."""
         return "\n\n".join(self.paragraphs)
-
-
-def normalise(raw):
-    """Unify line ends and spaces, drop invisible and control characters."""
-    return raw.replace("\r\n", "\n").replace("\r", "\n").translate(NORMALISE)
 
 
 def find_date(line):
@@ -196,7 +187,9 @@ def strip_markers(paragraph, article):
 
 def clean(raw):
     """Clean one article's raw text; see the module docstring for what is removed."""
-    lines = [line.strip() for line in normalise(raw).split("\n")]
+    # control, bidirectional and invisible characters go before sentences are split, so
+    # that sentence offsets point into the text as stored
+    lines = [line.strip() for line in plain_lines(raw).split("\n")]
     article = CleanArticle(paragraphs=[])
     nonblank = [i for i, line in enumerate(lines) if line]
     if nonblank:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, select
 
 from ..extensions import db, write_transaction
 from ..models import Annotation, Document, Sentence
+from ..text import plain
 from .cleaning import clean
 from .readers import ImportProblem
 from .segmenting import split_document
@@ -33,6 +34,12 @@ class Summary:
         return text + (f"; replaced {self.replaced}" if self.replaced else "") + "."
 
 
+def metadata(value):
+    """A title, outlet, publisher, id or URL as stored: one line, without control,
+    bidirectional or invisible characters, None when nothing is left."""
+    return (plain(value) or "").strip() or None
+
+
 def prepare(raw, outlet=None, publisher=None):
     """Clean and split one raw article into a document row and its sentence spans."""
     article = clean(raw.text)
@@ -42,12 +49,12 @@ def prepare(raw, outlet=None, publisher=None):
         raise ImportProblem(raw.where, "no sentences left after removing page furniture")
     digest = hashlib.sha256(text.encode()).hexdigest()
     document = {
-        "id": raw.id or digest[:16],
-        "title": raw.title or article.title,
-        "outlet": outlet or raw.outlet or article.outlet,
-        "publisher": publisher or raw.publisher or article.publisher,
+        "id": metadata(raw.id) or digest[:16],
+        "title": metadata(raw.title) or article.title,
+        "outlet": metadata(outlet or raw.outlet) or article.outlet,
+        "publisher": metadata(publisher or raw.publisher) or article.publisher,
         "published": raw.published or article.published,
-        "url": raw.url,
+        "url": metadata(raw.url),
         "text": text,
         "content_hash": digest,
         "source": raw.where,

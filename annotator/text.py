@@ -1,0 +1,61 @@
+"""Text that comes from outside (articles, their metadata, what annotators type): what is
+dropped on the way in, by the same rules for the importer and every form, and how what is
+stored reaches a terminal."""
+
+import json
+import re
+
+# Never part of the text. Control characters drive terminals (colours, window titles, the
+# cursor); bidirectional controls reorder what is shown around them, so that text reads other
+# than it is stored (marks, embeddings, overrides, isolates, the Arabic letter mark); the
+# rest are invisible (zero-width space, word joiner, byte order mark, soft hyphen, ...).
+CONTROL = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+INVISIBLE = [0x00AD, 0x180E, 0x200B, *range(0x2060, 0x2065), *range(0x206A, 0x2070), 0xFEFF]
+SPACES = [0x09, 0x0B, 0x0C, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
+          0x202F, 0x205F, 0x3000]  # fmt: skip
+LINES = dict.fromkeys([*CONTROL, *BIDI, *INVISIBLE]) | dict.fromkeys(SPACES, " ") | {10: "\n"}
+ONE_LINE = LINES | {10: " "}
+# The zero-width joiner and non-joiner spell Persian, Arabic and Indic words and join emoji
+# (👩‍💻): they stay between two characters that are not spaces, and go where they can only
+# hide (at either end of the text, a line or a word).
+STRAY_JOINERS = re.compile(r"(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+
+
+def plain(value, lines=False):
+    """``value`` without control, bidirectional and invisible characters, its odd spaces and
+    tabs made spaces, and its line breaks too unless ``lines`` (then they are all ``\\n``).
+    None stays None; nothing is stripped."""
+    if value is None:
+        return None
+    if lines:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.translate(LINES if lines else ONE_LINE)
+    if "\u200c" in value or "\u200d" in value:
+        value = STRAY_JOINERS.sub("", value)
+    return value
+
+
+def plain_lines(value):
+    """``plain`` keeping line breaks: for text areas (comments, notes)."""
+    return plain(value, lines=True)
+
+
+# What a terminal must not receive as it is, written as an escape instead (ESC as the four
+# characters \x1b): every character ``plain`` drops, tabs and line breaks included.
+ESCAPED = [*CONTROL, *BIDI, *INVISIBLE, 0x2028, 0x2029]
+SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in ESCAPED}
+SHOWN |= {9: "\\t", 10: "\\n", 13: "\\r"}
+JSON_SHOWN = {c: f"\\u{c:04x}" for c in ESCAPED if c >= 0x20}  # json escapes the C0 ones
+
+
+def shown(value):
+    """``value`` as text for a terminal: any control, bidirectional or invisible character
+    (stored before they were dropped, or typed on the command line) as a visible escape."""
+    return str(value).translate(SHOWN)
+
+
+def shown_json(data, **options):
+    """``data`` as JSON for a terminal: not ASCII-escaped, but with the characters ``shown``
+    escapes written as ``\\uXXXX`` (``json`` escapes only those below U+0020)."""
+    return json.dumps(data, ensure_ascii=False, **options).translate(JSON_SHOWN)
