@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from .text import plain, plain_lines
+
 
 def title(label):
     """``checkworthy_claim`` -> ``Checkworthy claim``."""
@@ -47,14 +49,18 @@ def form_class(scheme):
             default=scheme.source_types[0],
             validate_choice=False,
         )
-        entity = StringField("Entity", validators=[Optional(), Length(max=200)])
+        # typed text loses control, bidirectional and invisible characters as it is read,
+        # before validation: what is checked is what would be stored
+        entity = StringField("Entity", filters=[plain], validators=[Optional(), Length(max=200)])
         source_start = span_field("Source start")
         source_end = span_field("Source end")
         cue_start = span_field("Cue start")
         cue_end = span_field("Cue end")
-        outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+        outlet = StringField("Outlet", filters=[plain], validators=[Optional(), Length(max=200)])
         flagged = BooleanField("Flag for review")
-        comment = TextAreaField("Comment", validators=[Optional(), Length(max=5000)])
+        comment = TextAreaField(
+            "Comment", filters=[plain_lines], validators=[Optional(), Length(max=5000)]
+        )
         seconds = FloatField(validators=[Optional(), NumberRange(min=0, max=86400)])
         revision = HiddenField()
 
@@ -75,7 +81,9 @@ def form_class(scheme):
 class SkipForm(FlaskForm):
     """Skip a sentence, optionally saying why."""
 
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField(
+        "Reason (optional)", filters=[plain], validators=[Optional(), Length(max=500)]
+    )
     revision = HiddenField()
 
 

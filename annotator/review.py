@@ -24,6 +24,7 @@ from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
 from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
 from .showing import FREE_TEXT, shown_fields, shown_labels
+from .text import plain_lines
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -192,7 +193,9 @@ def gold_form_class(scheme):
     """The label form plus a note, for gold labels."""
 
     class GoldForm(form_class(scheme)):
-        note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+        note = TextAreaField(
+            "Note", filters=[plain_lines], validators=[Optional(), Length(max=5000)]
+        )
 
     return GoldForm
 
@@ -293,7 +296,8 @@ def as_annotation(labels):
 def take(sentence_id, name):
     """Make one annotator's labels the gold labels."""
     chosen = dict((n, a) for n, a in annotations_of(sentence_id)).get(name) or abort(404)
-    return settle(sentence_id, chosen.labels, (request.form.get("note") or "").strip() or None)
+    note = plain_lines(request.form.get("note") or "").strip() or None
+    return settle(sentence_id, chosen.labels, note)
 
 
 def settle(sentence_id, labels, note):

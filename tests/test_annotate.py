@@ -99,6 +99,27 @@ def test_wrong_input_stores_nothing_and_keeps_the_entries(client, annotator, cha
     assert count() == 0
 
 
+HOSTILE = "Evil\x1b[31mRED\x1b]0;title\x07\u202e\u2066\u200b\x9b\x7f"
+
+
+def test_typed_text_loses_control_bidi_and_invisible_characters(client, annotator):
+    client.get("/annotate")
+    typed = {"entity": f"Jeyhun {HOSTILE}", "outlet": f"{HOSTILE}\nWire",
+             "comment": f"first line{HOSTILE}\r\nsecond\tline", "flagged": "y"}  # fmt: skip
+    refused = client.post(f"/annotate/{annotator[0]}", data={**VALID, **typed, "claim": "x"})
+    assert refused.status_code == 422 and count() == 0
+    assert 'value="Jeyhun Evil[31mRED]0;title"' in refused.text  # entries kept, cleaned
+    assert client.post(f"/annotate/{annotator[0]}", data={**VALID, **typed}).status_code == 302
+    annotation = db.session.scalar(select(Annotation))
+    assert annotation.labels["attribution"]["entity"] == "Jeyhun Evil[31mRED]0;title"
+    assert annotation.labels["outlet"] == "Evil[31mRED]0;title Wire"
+    assert annotation.comment == "first lineEvil[31mRED]0;title\nsecond line"
+    client.get("/annotate")
+    skip = client.post(f"/annotate/{annotator[1]}/skip", data={"reason": f"not {HOSTILE}"})
+    assert skip.status_code == 302
+    assert db.session.get(Annotation, 2).comment == "not Evil[31mRED]0;title"
+
+
 def test_skip_with_reason(client, annotator):
     client.get("/annotate")
     response = client.post(f"/annotate/{annotator[0]}/skip", data={"reason": "not English"})

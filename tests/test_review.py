@@ -147,6 +147,26 @@ def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, make_user, 
     )
 
 
+def test_gold_notes_lose_control_and_bidi_characters(client, make_user, tmp_path):
+    labelled(tmp_path, make_user)
+    log_in(client, make_user, "reviewer")
+    hostile = "\x1b[2J\u202eright\u2069\r\nbecause\x07"
+    taken = client.post("/review/sentences/3/take/bob", data={"note": f"bob is {hostile}"})
+    assert taken.status_code == 302
+    assert db.session.scalar(db.select(Gold)).note == "bob is [2Jright\nbecause"
+    edited = client.post(
+        "/review/sentences/3",
+        data={"claim": "claim", "source_type": "author", "stance_0": "none", "stance_1": "none",
+              "outlet": f"Wire{hostile}", "note": f"edited {hostile}"},
+    )  # fmt: skip
+    assert edited.status_code == 302
+    gold = db.session.scalar(db.select(Gold))
+    assert (gold.note, gold.labels["outlet"]) == (
+        "edited [2Jright\nbecause",
+        "Wire[2Jright because",
+    )
+
+
 def annotator_choices(page):
     """The names offered by the disagreement list's annotator filter."""
     select = page.split('<select name="annotator">')[1].split("</select>")[0]
