@@ -10,9 +10,10 @@ from sqlalchemy import select
 from .extensions import db, write_transaction
 from .models import ROLES, User
 from .queries import work_per_user
+from .text import shown
 
 users = AppGroup("users", help="Manage accounts.")
-NAME = re.compile(r"^[\w.@+-]{1,80}$")
+NAME = re.compile(r"[\w.@+-]{1,80}")
 MIN_PASSWORD = 8
 
 
@@ -43,7 +44,7 @@ def find_user(name):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def add_user(name, role, password_stdin):
     """Create an account."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):  # not match: "$" lets a final line break through
         raise click.ClickException(
             f"'{name}' is not a valid user name: use 1-80 letters, digits or . _ @ + -"
         )
@@ -72,7 +73,9 @@ def list_users():
         seen = user.last_seen.strftime("%Y-%m-%d %H:%M UTC") if user.last_seen else "never"
         active = "yes" if user.active else "no"
         click.echo(
-            f"{user.name:<20} {user.role:<10} {active:<7} {labelled:>8}  {skipped:>7}  {seen}"
+            shown(
+                f"{user.name:<20} {user.role:<10} {active:<7} {labelled:>8}  {skipped:>7}  {seen}"
+            )
         )
 
 
@@ -85,7 +88,7 @@ def deactivate(name):
     user.active = False
     user.end_sessions()
     db.session.commit()
-    click.echo(f"Deactivated '{name}'; their sessions have ended.")
+    click.echo(shown(f"Deactivated '{name}'; their sessions have ended."))
 
 
 @users.command("activate")
@@ -96,7 +99,7 @@ def activate(name):
     user = find_user(name)
     user.active = True
     db.session.commit()
-    click.echo(f"Activated '{name}'.")
+    click.echo(shown(f"Activated '{name}'."))
 
 
 @users.command("passwd")
@@ -109,7 +112,7 @@ def passwd(name, password_stdin):
     user = find_user(name)
     user.set_password(password)
     db.session.commit()
-    click.echo(f"Password of '{name}' changed; their sessions have ended.")
+    click.echo(shown(f"Password of '{name}' changed; their sessions have ended."))
 
 
 def init_app(app):

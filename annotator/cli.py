@@ -2,7 +2,6 @@
 and the group that holds every command of the app."""
 
 import copy
-import json
 from functools import partial
 
 import click
@@ -14,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from .extensions import db
 from .models import Document
 from .queries import documents_with_counts, sentences_of, totals, work_per_user
+from .text import shown, shown_json
 
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a table that does not exist
 
@@ -35,13 +35,17 @@ def schema_missing():
 
 
 def explain_missing_tables(invoke, ctx):
-    """Run a command; a table that does not exist ends it with one line, not a traceback."""
+    """Run a command; a table that does not exist ends it with one line, not a traceback.
+    Any error's message shows the control characters of data it quotes as escapes."""
     try:
         return invoke(ctx)
     except (OperationalError, ProgrammingError) as error:
         if not missing_table(error):
             raise
         raise click.ClickException(schema_missing()) from None
+    except click.ClickException as error:
+        error.message = shown(error.message)
+        raise
 
 
 class Commands(AppGroup):
@@ -90,7 +94,7 @@ def stats_command():
     if rows:
         click.echo(f"\n{'user':<21} {'role':<11} {'labelled':>8}  {'skipped':>7}")
         for user, labelled, skipped in rows:
-            click.echo(f"{user.name:<21} {user.role:<11} {labelled:>8}  {skipped:>7}")
+            click.echo(shown(f"{user.name:<21} {user.role:<11} {labelled:>8}  {skipped:>7}"))
 
 
 @click.command("documents")
@@ -99,14 +103,14 @@ def documents_command(as_json):
     """List the imported documents in import order."""
     rows = [document_summary(d, n) for d, n in db.session.execute(documents_with_counts())]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(shown_json(rows, indent=2))
         return
     if not rows:
         click.echo("No documents yet; add some with `flask import PATH`.")
     for row in rows:
         where = " / ".join(filter(None, [row["outlet"], row["publisher"], row["published"]]))
-        click.echo(f"{row['id']}  {row['sentences']:>4} sentences  {where or '-'}")
-        click.echo(f"    {row['title'] or '(no title)'}")
+        click.echo(shown(f"{row['id']}  {row['sentences']:>4} sentences  {where or '-'}"))
+        click.echo(shown(f"    {row['title'] or '(no title)'}"))
 
 
 @click.command("show")
@@ -129,9 +133,9 @@ def show_command(document_id, as_json):
                 for s in sentences
             ],
         }
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(shown_json(record, indent=2))
         return
-    click.echo(f"{document.id}: {document.title or '(no title)'}")
+    click.echo(shown(f"{document.id}: {document.title or '(no title)'}"))
     for label, value in [
         ("outlet", document.outlet),
         ("publisher", document.publisher),
@@ -139,13 +143,13 @@ def show_command(document_id, as_json):
         ("url", document.url),
         ("source", document.source),
     ]:
-        click.echo(f"  {label:<10} {value if value is not None else '-'}")
+        click.echo(shown(f"  {label:<10} {value if value is not None else '-'}"))
     paragraph = None
     for s in sentences:
         if paragraph is not None and s.paragraph != paragraph:
             click.echo("")
         paragraph = s.paragraph
-        click.echo(f"{s.index:>4}  [{s.start}:{s.end}]  {s.text}")
+        click.echo(shown(f"{s.index:>4}  [{s.start}:{s.end}]  {s.text}"))
 
 
 def init_app(app):

@@ -28,6 +28,16 @@ def test_add_and_list(runner):
     assert "alice                reviewer   yes            0        0  never" in listing
 
 
+def test_names_with_control_characters_are_refused_and_listed_as_escapes(runner):
+    for name in ("alice\n", "al\x1bice", "\u202ealice"):
+        assert add(runner, name).exit_code == 1
+    assert user_count() == 0
+    db.session.add(User(name="mallory\x1b[2J\u202e", role="annotator"))  # stored before
+    db.session.commit()
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "mallory\\x1b[2J\\u202e" in listing and "\x1b" not in listing
+
+
 def test_add_with_a_prompt(runner):
     result = runner.invoke(args=["users", "add", "bob"], input="prompted-pw\nprompted-pw\n")
     assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from annotator.agreement import statistics as stats
 from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
-from annotator.models import Annotation, User
+from annotator.models import Annotation, Document, User
 from annotator.schema import Scheme
 
 VECTORS = {
@@ -373,6 +373,22 @@ def test_the_terminal_report_reads_well_and_says_why_a_figure_is_missing(app, tm
     assert "claim (nominal): 3 items, 2 annotators; labels used: not_claim" in result.output
     assert "alpha: — only one label was used" in result.output
     assert "percent 1.000" in result.output
+
+
+def test_outlets_and_names_reach_the_terminal_as_escapes(app, tmp_path, runner):
+    hostile = "Evil\x1b[31mRED\x1b]0;title\x07\x9b\u202e"
+    store(
+        tmp_path, {"ann": [0, 1], f"bob{hostile}": [0, 0]}, lambda c: labels(outlet=f"{c}{hostile}")
+    )
+    db.session.execute(update(Document).values(outlet=hostile))
+    db.session.commit()
+    for by in ("outlet", "annotator"):
+        output = runner.invoke(args=["agreement", "--by", by]).output
+        assert "Evil\\x1b[31mRED\\x1b]0;title\\x07\\x9b\\u202e" in output, by
+        assert not any(c in output for c in "\x1b\x07\x9b\u202e"), by
+        data = runner.invoke(args=["agreement", "--json", "--by", by]).output
+        assert not any(c in data for c in "\x1b\x07\x9b\u202e"), by
+    assert f"bob{hostile}" in json.loads(data)["groups"]  # the JSON reads back as stored
 
 
 def test_one_label_everywhere_leaves_ac1_null_with_its_reason(app, tmp_path):

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, make_url, text
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
-from annotator.models import Annotation, Sentence
+from annotator.models import Annotation, Document, Sentence, User
 from tests.conftest import TEST_DATABASE_URL, Runner, make_app
 from tests.helpers import label_values, skip_values
 
@@ -77,6 +77,34 @@ def test_show_text_and_unknown_id(runner):
     missing = runner.invoke(args=["show", "nope"])
     assert missing.exit_code == 1
     assert "no document 'nope'; `flask documents` lists the ids." in missing.output
+
+
+# what the terminal would act on: escape sequences (colour, window title, clear screen, the
+# 8-bit CSI), the bell, a carriage return, and bidirectional overrides
+HOSTILE = "Evil\x1b[31mRED\x1b]0;title\x07\x9b2J\r\u202eright"
+SHOWN = "Evil\\x1b[31mRED\\x1b]0;title\\x07\\x9b2J\\r\\u202eright"
+RAW = ("\x1b", "\x07", "\x9b", "\r", "\u202e")
+
+
+def test_control_characters_reach_the_terminal_as_escapes(runner):
+    # stored before imports and forms dropped them (or by a future channel that forgets to)
+    runner.invoke(args=["import", str(SEEDS)])
+    document = db.session.get(Document, "001_0dd38af94ea597a2")
+    document.title, document.outlet, document.publisher = HOSTILE, HOSTILE, HOSTILE
+    db.session.get(Sentence, 17).text = HOSTILE
+    db.session.add(User(name=HOSTILE, role="annotator"))
+    db.session.commit()
+    for args in (["documents"], ["show", document.id], ["stats"], ["show", HOSTILE]):
+        output = runner.invoke(args=args).output
+        assert SHOWN in output, args
+        assert not any(c in output for c in RAW), args
+    for args in (["documents", "--json"], ["show", document.id, "--json"]):
+        output = runner.invoke(args=args).output
+        assert not any(c in output for c in RAW), args
+        found = json.loads(output)
+        assert (found[1] if args[0] == "documents" else found)["title"] == HOSTILE
+    assert "\\u202e" in output  # JSON's own escape, which reads back as the character
+    assert "’" in runner.invoke(args=["show", "000_4e0281c745451fc7"]).output  # text as it is
 
 
 def test_stats_counts_per_annotator(runner, make_user):

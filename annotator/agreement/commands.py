@@ -1,10 +1,9 @@
 """``flask agreement``: the agreement report in the terminal or as JSON."""
 
-import json
-
 import click
 from flask import current_app
 
+from ..text import shown, shown_json
 from .report import GROUPINGS, Options, ReportError, report
 
 PAIRS_SHOWN = 6
@@ -78,7 +77,8 @@ def section_lines(section):
 
 
 def text_report(result):
-    """The whole report as text."""
+    """The whole report as text; outlets, names and labels with any control characters
+    shown as escapes."""
     lines = [
         f"{result['annotations']} annotations of {result['items']} sentences "
         f"(skips left out); alpha interval: {result['draws']} bootstrap draws, "
@@ -88,7 +88,7 @@ def text_report(result):
     ]
     for group, section in result.get("groups", {}).items():
         lines += ["", f"== {result['by']}: {group}", *section_lines(section)]
-    return "\n".join(lines)
+    return "\n".join(map(shown, lines))
 
 
 @click.command("agreement")
@@ -121,7 +121,7 @@ def agreement_command(as_json, field, by, min_items, draws, seed):
     if as_json:
         # Figures.put leaves no NaN; should one slip in, fail rather than print what strict
         # JSON parsers (JavaScript's among them) refuse
-        click.echo(json.dumps(result, ensure_ascii=False, indent=1, allow_nan=False))
+        click.echo(shown_json(result, indent=1, allow_nan=False))
     else:
         click.echo(text_report(result))
 

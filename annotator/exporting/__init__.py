@@ -7,6 +7,7 @@ import click
 from flask import current_app
 
 from ..adjudication import AUTO_METHODS, settle_agreed
+from ..text import shown
 from .reading import RecordError, import_annotations
 from .splits import parse_split
 from .writing import export
@@ -75,14 +76,15 @@ def export_command(out, final_only, anonymize, split, seed, no_agreement, auto):
     for split_name, path in paths.items():
         count = tally.records[split_name]
         label = "" if split_name == "all" else f"{split_name}: "
-        click.echo(f"{label}{count} records, {tally.final[split_name]} with final labels -> {path}")
+        final = tally.final[split_name]
+        click.echo(shown(f"{label}{count} records, {final} with final labels -> {path}"))
     if not sum(tally.records.values()):
         why = "no sentence has final labels" if final_only else "the database holds no sentences"
         click.echo(f"Nothing to export: {why}; wrote empty file(s).")
     heading, reasons = tally.why_unsettled()
     if heading:
         click.echo("\n".join([heading, *(f"  {line}" for line in reasons)]))
-    click.echo(f"Dataset card -> {card}")
+    click.echo(shown(f"Dataset card -> {card}"))
 
 
 @click.command("import-annotations")
@@ -97,7 +99,7 @@ def import_annotations_command(path):
         raise click.ClickException(f"{path}: {error}; nothing was imported") from None
     except UnicodeDecodeError:
         raise click.ClickException(f"{path} is not UTF-8 text; nothing was imported") from None
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + f" from {path}")
+    click.echo(shown(", ".join(f"{n} {what}" for what, n in counts.items()) + f" from {path}"))
 
 
 def init_app(app):
