@@ -1,6 +1,6 @@
 """Text that comes from outside (articles, their metadata, what annotators type): what is
 dropped on the way in, by the same rules for the importer and every form, and how what is
-stored reaches a terminal."""
+stored reaches a terminal or a Markdown document."""
 
 import json
 import re
@@ -59,3 +59,22 @@ def shown_json(data, **options):
     """``data`` as JSON for a terminal: not ASCII-escaped, but with the characters ``shown``
     escapes written as ``\\uXXXX`` (``json`` escapes only those below U+0020)."""
     return json.dumps(data, ensure_ascii=False, **options).translate(JSON_SHOWN)
+
+
+# Markdown: the ASCII punctuation that makes a construct inside a line (emphasis, code, links
+# and images, tables, strikethrough, math, footnotes, attributes, autolinks after "http:" or
+# "a@", emoji codes) escaped with a backslash, "www." too (an autolink on GitHub), and <, >, &
+# as entities, which every renderer reads as text (not every one honours \<).
+MARKDOWN = {ord(c): "\\" + c for c in "\\`*_[]!#|~:@$^{}+="} | {
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord("&"): "&amp;",
+}
+WWW = re.compile(r"(?<=www)\.", re.I)
+
+
+def markdown_text(value):
+    """``value`` as text inside a line of Markdown (after other text, or in a table cell):
+    no construct of its own (heading, link, image, HTML, emphasis, code, cell); control
+    characters as ``shown`` writes them, so it stays on its line."""
+    return WWW.sub(r"\\.", shown(value).translate(MARKDOWN))

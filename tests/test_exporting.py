@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 from helpers import import_texts, labels
+from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
 from annotator.adjudication import save_gold
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
+from annotator.schema import Scheme
 
 ARTICLES = [
     ["Jeyhun Bayramov emphasized that all measures were taken.", "The talks went on."],
@@ -400,3 +402,65 @@ def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
     assert (
         "3 sentences have no final label and are left out" in final.with_suffix(".md").read_text()
     )
+
+
+# what an annotator could type as an outlet, a lead as a stance target, or name a file
+MARKDOWN = "## Heading [click](https://evil.example) <img src=x> `code` *em* | www.evil.example"
+HOSTILE_LABEL = MARKDOWN + " @team $x$ ~~gone~~ &copy; \x1b[31m"
+HOSTILE_FILE = "## `card` <img src=x> [a](b) | ![i](j).jsonl"
+RENDERER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def card_with(runner, app, tmp_path, make_user, value, file_name):
+    """The card of an export whose outlet labels, gold outlet and a stance target are
+    ``value``, written to ``file_name``, anonymized."""
+    app.extensions["scheme"] = Scheme(stance_targets=("Azerbaijan", value))
+    ids = [i for article in import_texts(tmp_path, *ARTICLES) for i in article]
+    for name in ("alice", "bob"):
+        user = make_user(name)
+        for sentence_id in ids:
+            given = labels(outlet=value, stance={"Azerbaijan": "none", value: "favor"})
+            db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id, labels=given))
+    db.session.commit()
+    save_gold(
+        ids[0], labels(outlet=value, stance={"Azerbaijan": "none", value: "none"}), "reviewer"
+    )
+    out = tmp_path / value.replace("/", "") / file_name
+    result = runner.invoke(args=["export", "--anonymize", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.with_name(out.name.removesuffix(".jsonl") + ".md").read_text()
+
+
+def tokens(markdown):
+    """Every token of rendered Markdown, inline ones included."""
+    for token in RENDERER.parse(markdown):
+        yield token
+        yield from token.children or ()
+
+
+def test_the_card_shows_hostile_values_as_text(runner, app, tmp_path, make_user):
+    card = card_with(runner, app, tmp_path, make_user, HOSTILE_LABEL, HOSTILE_FILE)
+    rendered = list(tokens(card))
+    kinds = {token.type for token in rendered}
+    assert not kinds & {"html_block", "html_inline", "image", "link_open", "em_open", "s_open"}
+    assert all(t.content != "code" for t in rendered if t.type == "code_inline")
+    headings = [
+        "".join(child.content for child in rendered[i + 1].children)
+        for i, token in enumerate(rendered)
+        if token.type == "heading_open"
+    ]
+    name = HOSTILE_FILE.removesuffix(".jsonl")
+    assert headings == [
+        f"Dataset card: {name}.jsonl",
+        "Files",
+        "How final was decided",
+        "Sentences without final labels",
+        "Label distribution",
+        "Agreement (all annotations in the database)",
+        "Label scheme",
+        "Data dictionary",
+    ]
+    text = "".join(t.content for t in rendered if t.type in ("text", "code_block"))
+    assert HOSTILE_LABEL.replace("\x1b", "\\x1b") in text  # readable, ESC as an escape
+    assert f"{name}.jsonl" in text and f"stance.{HOSTILE_LABEL}".replace("\x1b", "\\x1b") in text
+    assert "\x1b" not in card

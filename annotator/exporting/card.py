@@ -3,6 +3,7 @@
 from collections import Counter
 
 from ..adjudication import why_unsettled
+from ..text import markdown_text, shown
 
 DICTIONARY = [
     ("id", "`<document id>:<sentence index>`, unique"),
@@ -135,14 +136,21 @@ def figure(value):
     return "—" if value is None else f"{value:.3f}"
 
 
+def comma_separated(values):
+    """Labels, targets or the like, comma-separated, as Markdown text."""
+    return ", ".join(map(markdown_text, values))
+
+
 def card(name, command, moment, files, tally, scheme, agreement):
-    """The Markdown text of the dataset card."""
+    """The Markdown text of the dataset card. Every value from the data (labels, outlets,
+    field names, file names) goes in as ``markdown_text``, so none can add a heading, a
+    link, an image or HTML to it."""
     lines = [
-        f"# Dataset card: {name}",
+        f"# Dataset card: {markdown_text(name)}",
         "",
         f"Exported {moment} with:",
         "",
-        f"    {command}",
+        f"    {shown(command)}",  # an indented code block: literal, on one line
         "",
         "## Files",
         "",
@@ -152,8 +160,8 @@ def card(name, command, moment, files, tally, scheme, agreement):
     for split, path in files.items():
         documents = len(tally.documents.get(split, ()))
         lines.append(
-            f"| {split} | `{path}` | {tally.records[split]} | {documents} "
-            f"| {tally.annotations[split]} | {tally.final[split]} |"
+            f"| {markdown_text(split)} | {markdown_text(path)} | {tally.records[split]} "
+            f"| {documents} | {tally.annotations[split]} | {tally.final[split]} |"
         )
     lines += ["", "One JSON object per line, UTF-8, in document order then reading order.", ""]
     lines += ["## How `final` was decided", ""]
@@ -177,25 +185,29 @@ def card(name, command, moment, files, tally, scheme, agreement):
     lines += ["## Label distribution", ""]
     listed = len(lines)
     for field, counts in sorted(tally.labels.items()):
-        shown = ", ".join(f"{label}: {n}" for label, n in counts.most_common())
-        lines.append(f"- final · {field}: {shown}")
+        counted = ", ".join(f"{markdown_text(label)}: {n}" for label, n in counts.most_common())
+        lines.append(f"- final · {markdown_text(field)}: {counted}")
     for field, figures in agreement["fields"].items():
         used = {label: n for label, n in figures.get("label_counts", {}).items() if n}
         if used:
-            shown = ", ".join(
-                f"{label}: {n}" for label, n in sorted(used.items(), key=lambda x: -x[1])
+            counted = ", ".join(
+                f"{markdown_text(label)}: {n}"
+                for label, n in sorted(used.items(), key=lambda x: -x[1])
             )
-            lines.append(f"- annotations (sentences with two or more) · {field}: {shown}")
+            lines.append(
+                f"- annotations (sentences with two or more) · {markdown_text(field)}: {counted}"
+            )
     if len(lines) == listed:
         lines.append("No labels to count yet (annotation labels are counted with the agreement).")
     lines += ["", "## Agreement (all annotations in the database)", ""]
     if agreement.get("error"):
-        lines += [f"Not computed: {agreement['error']}", ""]
+        lines += [f"Not computed: {markdown_text(agreement['error'])}", ""]
     lines += [
         "| field | items | percent | alpha | alpha 95% interval | Fleiss κ | AC1 | Cohen κ |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for field, f in agreement["fields"].items():
+        field = markdown_text(field)
         if "f1_exact" in f:
             lines.append(
                 f"| {field} | {f['items']} | F1 exact {figure(f['f1_exact'])}, overlap "
@@ -203,19 +215,20 @@ def card(name, command, moment, files, tally, scheme, agreement):
             )
             continue
         interval = f["alpha_ci95"]
-        shown = f"{interval[0]:.3f} to {interval[1]:.3f}" if interval else "—"
+        bounds = f"{interval[0]:.3f} to {interval[1]:.3f}" if interval else "—"
         lines.append(
-            f"| {field} | {f['items']} | {figure(f['percent'])} | {figure(f['alpha'])} | {shown} "
+            f"| {field} | {f['items']} | {figure(f['percent'])} | {figure(f['alpha'])} | {bounds} "
             f"| {figure(f['fleiss_kappa'])} | {figure(f['ac1'])} | {figure(f['cohen_kappa'])} |"
         )
     lines += ["", "`flask agreement` gives the details and the reasons for any —.", ""]
     lines += [
         "## Label scheme",
         "",
-        f"- claim ({scheme.claim_level}): {', '.join(scheme.claim_labels)}",
-        f"- attribution source type ({scheme.source_type_level}): {', '.join(scheme.source_types)}",
-        f"- stance ({scheme.stance_level}): {', '.join(scheme.stance_labels)}; "
-        f"targets: {', '.join(scheme.stance_targets)}",
+        f"- claim ({scheme.claim_level}): {comma_separated(scheme.claim_labels)}",
+        f"- attribution source type ({scheme.source_type_level}): "
+        f"{comma_separated(scheme.source_types)}",
+        f"- stance ({scheme.stance_level}): {comma_separated(scheme.stance_labels)}; "
+        f"targets: {comma_separated(scheme.stance_targets)}",
         "",
         "## Data dictionary",
         "",
