@@ -158,6 +158,46 @@ def test_anonymize_gives_stable_pseudonyms(runner, project, tmp_path):
     assert again.read_bytes() == out.read_bytes()
 
 
+def test_the_card_names_files_without_the_folder_they_were_written_to(runner, project, tmp_path):
+    out = tmp_path / "home" / "alice" / "news.jsonl"
+    result = runner.invoke(
+        args=["export", "--anonymize", "--split", "a=0.5,b=0.5", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    card = out.with_suffix(".md").read_text()
+    assert str(tmp_path) not in card and "alice" not in card
+    assert "flask export --out news.jsonl --anonymize --split" in card
+    assert "| a | news.a.jsonl |" in card and "| b | news.b.jsonl |" in card
+
+
+def test_no_comments_leaves_out_comments_skip_reasons_and_gold_notes(runner, project, tmp_path):
+    first, second = (db.session.get(Annotation, id) for id in (1, 2))
+    first.comment, second.flagged, second.comment = "Ask Ana Petrova", True, "Sounds like Bob"
+    skipper = User(name="cyd", role="annotator")
+    db.session.add(skipper)
+    db.session.flush()
+    db.session.add(Annotation(sentence_id=project[1], annotator_id=skipper.id, labels={},
+                              skipped=True, comment="Not English, says Dora"))  # fmt: skip
+    db.session.commit()
+    save_gold(project[0], labels(claim="claim"), "reviewer", note="Checked with Emil")
+    kept = tmp_path / "kept.jsonl"
+    assert runner.invoke(args=["export", "--anonymize", "--out", str(kept)]).exit_code == 0
+    kept_text = kept.read_text()
+    for said in ("Ana Petrova", "Bob", "Dora", "Emil"):
+        assert said in kept_text  # --anonymize alone replaces names, not what people wrote
+    out = tmp_path / "quiet.jsonl"
+    result = runner.invoke(args=["export", "--anonymize", "--no-comments", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = read(out)
+    assert all(a["comment"] is None for r in records for a in r["annotations"])
+    assert all(r["final_note"] is None for r in records)
+    assert records[1]["annotations"][0]["flagged"] is True  # the flag is not free text
+    assert not any(said in out.read_text() for said in ("Ana Petrova", "Bob", "Dora", "Emil"))
+    card = out.with_suffix(".md").read_text()
+    assert "--anonymize --no-comments" in card and "Free text left out (`--no-comments`)" in card
+    assert [set(r) for r in records] == [set(r) for r in read(kept)]  # the same fields
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

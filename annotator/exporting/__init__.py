@@ -13,17 +13,20 @@ from .splits import parse_split
 from .writing import export
 
 
-def command_line(out, final_only, anonymize, split, seed, no_agreement, auto):
-    """The export command as typed (for the dataset card)."""
+def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto):
+    """The export command as typed, for the dataset card: ``--out`` as the file's name (the
+    card sits beside the file; the folder it was written to is nobody else's business)."""
     parts = ["flask", "export"]
     if out:
-        parts += ["--out", str(out)]
+        parts += ["--out", out.name]
     if auto:
         parts += ["--auto", auto]
     if final_only:
         parts.append("--final-only")
     if anonymize:
         parts.append("--anonymize")
+    if no_comments:
+        parts.append("--no-comments")
     if split:
         parts += ["--split", split, "--seed", str(seed)]
     if no_agreement:
@@ -43,6 +46,11 @@ def command_line(out, final_only, anonymize, split, seed, no_agreement, auto):
     help="Training mode: only sentences with final labels, without the annotations.",
 )
 @click.option("--anonymize", is_flag=True, help="Replace annotator names with stable pseudonyms.")
+@click.option(
+    "--no-comments",
+    is_flag=True,
+    help="Leave out free text: comments, skip reasons and gold notes (null in every record).",
+)
 @click.option("--split", help="Split by document, e.g. train=0.8,dev=0.1,test=0.1.")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the split.")
 @click.option(
@@ -56,7 +64,7 @@ def command_line(out, final_only, anonymize, split, seed, no_agreement, auto):
     help="First fill gold where the annotators agree, as `flask adjudicate --auto` does "
     "(kept in the database; a reviewer's gold is left as it is).",
 )
-def export_command(out, final_only, anonymize, split, seed, no_agreement, auto):
+def export_command(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto):
     """Write every sentence with its annotations and final labels as JSON Lines, and a
     dataset card (NAME.md) beside it; say why sentences have no final labels."""
     try:
@@ -64,12 +72,19 @@ def export_command(out, final_only, anonymize, split, seed, no_agreement, auto):
     except click.BadParameter as error:
         error.param_hint = "'--split'"
         raise
-    command = command_line(out, final_only, anonymize, split, seed, no_agreement, auto)
+    command = command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto)
     if auto:
         click.echo(settle_agreed(auto, current_app.extensions["scheme"]))
     try:
         paths, tally, card = export(
-            out, final_only, anonymize, shares, seed, command, agreement=not no_agreement
+            out,
+            final_only,
+            anonymize,
+            shares,
+            seed,
+            command,
+            agreement=not no_agreement,
+            comments=not no_comments,
         )
     except OSError as error:
         raise click.ClickException(f"writing the export failed: {error}") from None

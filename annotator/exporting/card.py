@@ -141,7 +141,7 @@ def comma_separated(values):
     return ", ".join(map(markdown_text, values))
 
 
-def card(name, command, moment, files, tally, scheme, agreement):
+def card(name, command, moment, files, tally, scheme, agreement, comments=True):
     """The Markdown text of the dataset card. Every value from the data (labels, outlets,
     field names, file names) goes in as ``markdown_text``, so none can add a heading, a
     link, an image or HTML to it."""
@@ -160,10 +160,16 @@ def card(name, command, moment, files, tally, scheme, agreement):
     for split, path in files.items():
         documents = len(tally.documents.get(split, ()))
         lines.append(
-            f"| {markdown_text(split)} | {markdown_text(path)} | {tally.records[split]} "
+            f"| {markdown_text(split)} | {markdown_text(path.name)} | {tally.records[split]} "
             f"| {documents} | {tally.annotations[split]} | {tally.final[split]} |"
         )
     lines += ["", "One JSON object per line, UTF-8, in document order then reading order.", ""]
+    if not comments:
+        lines += [
+            "Free text left out (`--no-comments`): every `comment` (skip reasons included) "
+            "and `final_note` is null.",
+            "",
+        ]
     lines += ["## How `final` was decided", ""]
     lines += [
         f"- `gold`: a reviewer decided (`/review/disagreements`): {tally.sources['gold']} records",

@@ -160,11 +160,12 @@ def document_records():
     }
 
 
-def records(final_only=False, anonymize_with=None, unsettled=None):
+def records(final_only=False, anonymize_with=None, unsettled=None, comments=True):
     """Every sentence's record, in document order then reading order.
 
     ``final_only`` keeps only sentences with final labels and leaves out the annotations;
     ``anonymize_with`` (a secret) replaces annotator names with stable pseudonyms;
+    without ``comments`` every comment (skip reasons included) and gold note is null;
     ``unsettled(labels)`` is called for every sentence without final labels, exported or
     not, with its annotators' labels (skips left out).
     """
@@ -207,6 +208,8 @@ def records(final_only=False, anonymize_with=None, unsettled=None):
                 if not final_only:
                     name = names[annotator_id]
                     record = annotation_record(name, parsed(labels), skipped, *values, text)
+                    if not comments:
+                        record["comment"] = None
                     given.setdefault(sentence_id, []).append((name, record))
         for row in rows:
             settled = gold.get(row.id)
@@ -224,5 +227,5 @@ def records(final_only=False, anonymize_with=None, unsettled=None):
                 record["annotations"] = [a for _, a in sorted(given.get(row.id, ()))]
             record["final"] = settled and label_record(settled.labels, row.text)
             record["final_source"] = settled and FINAL_SOURCES[settled.method]
-            record["final_note"] = settled and settled.note
+            record["final_note"] = settled.note if settled and comments else None
             yield record

@@ -58,8 +58,9 @@ def current_umask():
     return mask
 
 
-def export(out, final_only, anonymize, shares, seed, command, agreement=True):
-    """Write the export (one file per split) and its card; returns (files, tally, card path)."""
+def export(out, final_only, anonymize, shares, seed, command, agreement=True, comments=True):
+    """Write the export (one file per split) and its card; returns (files, tally, card path).
+    Without ``comments``, every comment and gold note is null."""
     moment = datetime.now(UTC)
     out = out or default_path(final_only, moment)
     paths = split_paths(out, shares)
@@ -82,12 +83,12 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True):
         tally = Tally(scheme)
         # with --final-only the records leave unsettled sentences out: records() tells why
         unsettled = tally.count_unsettled if final_only else None
-        for record in records(final_only, secret, unsettled=unsettled):
+        for record in records(final_only, secret, unsettled=unsettled, comments=comments):
             split = split_of[record["document"]["id"]] if split_of else "all"
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-        text = card(out.name, command, stamp, paths, tally, scheme, figures.result())
+        text = card(out.name, command, stamp, paths, tally, scheme, figures.result(), comments)
         card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()
