@@ -275,6 +275,30 @@ def test_an_annotation_with_only_some_fields(runner, app, tmp_path):
     assert annotation["attribution"] is None and annotation["stance"] is None
 
 
+def test_imported_records_lose_control_characters_but_not_in_the_sentence(runner, app, tmp_path):
+    bad = "\x1b[31m\u202e\x9b"
+    labels_given = {"claim": "claim", "outlet": f"Wire{bad}",
+                    "attribution": {"source_type": "person", "entity": f"Ana{bad}"}}  # fmt: skip
+    given = {"annotator": f"zoe{bad}", "comment": f"Why{bad}\nnot", **labels_given}
+    record = {"id": "d:0", "text": f"A {bad}sentence.",
+              "document": {"id": f"d{bad}", "title": f"Title{bad}", "outlet": f"Out{bad}let"},
+              "position": {"index": 0, "start": 0, "end": 15}, "annotations": [given],
+              "final": labels_given, "final_source": "gold",
+              "final_note": f"Note{bad}"}  # fmt: skip
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    document = db.session.scalar(select(Document))
+    assert (document.id, document.title, document.outlet) == ("d[31m", "Title[31m", "Out[31mlet")
+    assert db.session.scalar(select(User.name)) == "zoe[31m"
+    annotation, gold = db.session.scalar(select(Annotation)), db.session.scalar(select(Gold))
+    assert annotation.comment == "Why[31m\nnot" and gold.note == "Note[31m"
+    for stored in (annotation.labels, gold.labels):
+        assert (stored["outlet"], stored["attribution"]["entity"]) == ("Wire[31m", "Ana[31m")
+    assert db.session.scalar(select(Sentence.text)) == f"A {bad}sentence."  # offsets into it
+
+
 def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, tmp_path):
     out = tmp_path / "good.jsonl"
     runner.invoke(args=["export", "--out", str(out)])

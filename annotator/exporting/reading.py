@@ -13,12 +13,41 @@ from sqlalchemy import func, insert, select, update
 
 from ..extensions import db, writing
 from ..models import Annotation, Document, Gold, Sentence, User, utcnow
+from ..text import plain
 
 METHODS = {"gold": "reviewer", "unanimous": "unanimous", "majority": "majority"}
 DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 BATCH = 2_000
 LABEL_GROUPS = ("claim", "attribution", "stance", "outlet")
+
+
+def without_controls(record):
+    """The record's names, metadata and typed text (not its sentence text, into which offsets
+    point) without control, bidirectional and invisible characters, as the importer and the
+    forms would have stored them; values that are not text are left for the checks."""
+
+    def clean(holder, key, lines=False):
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            holder[key] = plain(holder[key], lines)
+
+    def clean_labels(labels):
+        if isinstance(labels, dict):
+            clean(labels, "outlet")
+            clean(labels.get("attribution"), "entity")
+
+    if not isinstance(record, dict):
+        return record
+    for key in ("id", "title", "outlet", "publisher", "url"):
+        clean(record.get("document"), key)
+    annotations = record.get("annotations")
+    for given in annotations if isinstance(annotations, list) else ():
+        clean(given, "annotator")
+        clean(given, "comment", lines=True)
+        clean_labels(given)
+    clean_labels(record.get("final"))
+    clean(record, "final_note", lines=True)
+    return record
 
 
 class RecordError(ValueError):
@@ -326,6 +355,6 @@ def import_annotations(lines, scheme):
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:
                 raise RecordError(f"line {number}: not JSON ({error})") from None
-            importer.record(record, number)
+            importer.record(without_controls(record), number)
         importer.finish()
     return importer.counts
