@@ -18,8 +18,9 @@ LINES = dict.fromkeys([*CONTROL, *BIDI, *INVISIBLE]) | dict.fromkeys(SPACES, " "
 ONE_LINE = LINES | {10: " "}
 # The zero-width joiner and non-joiner spell Persian, Arabic and Indic words and join emoji
 # (👩‍💻): they stay between two characters that are not spaces, and go where they can only
-# hide (at either end of the text, a line or a word).
-STRAY_JOINERS = re.compile(r"(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+# hide (at either end of the text, a line or a word). A run is looked at from its start only
+# and never given back (++): from every joiner of a long run, matching took quadratic time.
+STRAY_JOINERS = re.compile(r"(?<!\S)[\u200c\u200d]+|(?<![\u200c\u200d])[\u200c\u200d]++(?!\S)")
 
 
 def plain(value, lines=False):

@@ -257,6 +257,8 @@ HOSTILE_LINES = {
     "spaces after a dateline": "WASHINGTON" + " " * MB + "(CNN x",
     "spaces in a dateline": "KYIV, U" + " " * MB + "(AP x",
     "a megabyte word": "a" * MB,
+    "joiners inside a word": "a" + "\u200d" * (MB // 3) + "b",
+    "joiners at a word's end": "a" + "\u200c\u200d" * (MB // 6) + " b",
     "lowercase sentences that join": "prices rose. " * (2 * MB // 13),
     "a hundred thousand furniture lines": "Advertisement\n" * 100_000,
     "a hundred thousand hyphenated lines": "anti-\n" * 100_000,
