@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from . import incoming
 from .extensions import csrf, db, htmx, login, migrate
 from .schema import load_scheme
 from .secrets import load_secret_key
@@ -56,6 +57,7 @@ def create_app(config=None, instance_path=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     check_settings(app.config)
     app.extensions["scheme"] = load_scheme(app.config.get("ANNOTATOR_SCHEMA_FILE"))
+    incoming.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -1,0 +1,104 @@
+"""Request bodies as a hostile client sends them: chunked past the size limit, through the
+servers that run the app (werkzeug's for `flask run`, gunicorn for `make serve`). Refused
+with a 4xx that says why; nothing stored."""
+
+import http.client
+import re
+import threading
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from annotator.extensions import db
+from annotator.models import Annotation
+from bench import load
+from tests.conftest import add_user
+from tests.helpers import import_texts
+
+LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+@pytest.fixture(params=["werkzeug", "gunicorn"])
+def served(request, app, database_uri, tmp_path):
+    """The app on 127.0.0.1 with a few sentences and a user, served by werkzeug (as
+    `flask run` does) or by gunicorn (as `make serve` does); its port."""
+    import_texts(tmp_path, [f"Sentence {n} is here." for n in range(9)])
+    add_user("ana")
+    if request.param == "gunicorn":
+        with load.Server(database_uri, workers=1) as server:
+            yield server.port
+        return
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join()
+
+
+class Visitor:
+    """A browser-like client on one connection: keeps the session cookie, and posts with
+    the CSRF token of the workspace page it was shown."""
+
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def send(self, method, path, body=None, headers=()):
+        """(status, headers, text) of one request."""
+        headers = {"Cookie": self.cookie, **dict(headers)}
+        self.connection.request(method, path, body, headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        if response.getheader("Set-Cookie"):
+            self.cookie = response.getheader("Set-Cookie").split(";")[0]
+        return response.status, response, text
+
+    def handed_sentence(self, name):
+        """Log in as ``name`` and open the workspace: (its address, its CSRF token)."""
+        _, _, page = self.send("GET", "/login")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+        form = urlencode({"name": name, "password": "secret-pass", "csrf_token": token})
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        assert self.send("POST", "/login", form, form_type)[0] == 302
+        _, handed, _ = self.send("GET", "/annotate")
+        workspace = handed.getheader("Location")
+        return workspace, TOKEN.search(self.send("GET", workspace)[2])[1]
+
+
+def chunked(body, size=64 * 1024):
+    """The body as the pieces of a chunked upload (http.client sends them chunk-encoded)."""
+    return (body[start : start + size] for start in range(0, len(body), size))
+
+
+def stored():
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(Annotation))
+
+
+@pytest.mark.parametrize("size", [LIMIT + 1, 3 * LIMIT // 2])
+def test_a_chunked_body_over_the_limit_is_refused_whole(served, size):
+    visitor = Visitor(served)
+    workspace, token = visitor.handed_sentence("ana")
+    form = urlencode({"claim": "claim", "csrf_token": token, "padding": ""}).encode()
+    body = form + b"x" * (size - len(form))  # a valid save, if cut at the limit
+    status, _, page = visitor.send(
+        "POST", workspace, chunked(body), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 413 and "Nothing was saved" in page
+    assert stored() == 0
+
+
+def test_a_chunked_body_within_the_limit_is_saved(served):
+    visitor = Visitor(served)
+    workspace, token = visitor.handed_sentence("ana")
+    form = urlencode({"claim": "claim", "csrf_token": token, "padding": ""}).encode()
+    body = form + b"x" * (LIMIT - len(form))  # exactly at the limit
+    status, answer, _ = visitor.send(
+        "POST", workspace, chunked(body), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 302 and answer.getheader("Location") == "/annotate"
+    assert stored() == 1
