@@ -17,6 +17,7 @@ from .errors import REFUSED
 from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors, shown_revision
 from .guidelines import rendered_guidelines
+from .incoming import page_number
 from .labelling import SaveRefused, StaleForm, save, save_and_next
 from .models import ROLES, Annotation, AnnotationRevision, Sentence, User
 from .pages import page_or_partial
@@ -259,7 +260,7 @@ def skip(sentence_id):
 @annotate_access
 def history():
     """My annotations, newest first, each reopening in the workspace."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     revisions = (
         select(AnnotationRevision.annotation_id, func.count().label("earlier"))
         .group_by(AnnotationRevision.annotation_id)

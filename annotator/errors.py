@@ -9,7 +9,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .extensions import db, htmx
 
-MESSAGES = {
+MESSAGES = {  # None: the error's own description
+    400: ("Bad request", None),
     403: ("Not allowed", "Your account's role does not give access to this page."),
     404: ("Not found", "There is nothing here for you at this address."),
     413: (
@@ -28,7 +29,9 @@ def error_page(error):
     """A page that says what happened and where to go instead, with the error's own headers
     (``Retry-After`` on a 429)."""
     heading, message = MESSAGES[error.code]
-    page = render_template("errors/error.html", heading=heading, message=message)
+    page = render_template(
+        "errors/error.html", heading=heading, message=message or error.description
+    )
     return page, error.code, error.get_headers()
 
 

@@ -1,11 +1,17 @@
 """What the app takes of a request before any view reads it: a body within MAX_CONTENT_LENGTH
-however it is sent (413 otherwise)."""
+however it is sent (413 otherwise), ids within the database's integers (404 otherwise) and
+page numbers that can be (400 otherwise)."""
 
 import io
+import re
 
 import flask
+from flask import abort, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
+
+LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 
 
 class RefusedBody(io.RawIOBase):
@@ -50,6 +56,27 @@ class Request(flask.Request):
         return RefusedBody() if body is None else io.BytesIO(body)
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in this app's routes, where it is always a row id: a number past the
+    largest id is an address that does not exist (404), not one the database overflows on."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **{"max": LARGEST_ID, **kwargs})
+
+
+def page_number():
+    """The page of a list asked for with ``?page=``, 1 when not given; 400 saying what it
+    must be for anything but a whole number from 1 to LARGEST_ID (no list is longer)."""
+    asked = request.args.get("page", "")
+    if not asked:
+        return 1
+    if re.fullmatch("[0-9]{1,10}", asked) and 1 <= int(asked) <= LARGEST_ID:
+        return int(asked)
+    abort(400, f"?page= must be a whole number from 1 to {LARGEST_ID:,}.")
+
+
 def init_app(app):
-    """Make every request check its body's size, whatever the transfer encoding."""
+    """Make every request check its body's size, whatever the transfer encoding, and every
+    id in an address its range (before the blueprints add their routes)."""
     app.request_class = Request
+    app.url_map.converters["int"] = IdConverter

@@ -20,6 +20,7 @@ from .auth import roles_required
 from .disagreements import differing_fields, disagreements, gold_of, labellers
 from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
+from .incoming import page_number
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
 from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
@@ -129,8 +130,8 @@ def disagreement_list():
     """Sentences whose annotators disagree, filterable, most disputed first."""
     scheme = current_app.extensions["scheme"]
     filters = chosen_filters()
+    page = page_number()
     found = disagreements(scheme, **filters)
-    page = max(request.args.get("page", 1, type=int), 1)
     shown = found[(page - 1) * PAGE : page * PAGE]
     texts = {d.sentence_id: d.text for d in shown}
     golds = {
@@ -166,7 +167,7 @@ def flagged_list():
     """Sentences annotators flagged for review or skipped, with what they wrote, in document
     order; ``?kind=flagged`` or ``skipped`` for one of the two."""
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     found = remarked_sentences(kind)
     sentences = db.session.execute(found.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
     more, sentences = len(sentences) > PAGE, sentences[:PAGE]

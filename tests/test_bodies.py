@@ -1,6 +1,7 @@
-"""Request bodies as a hostile client sends them: chunked past the size limit, through the
-servers that run the app (werkzeug's for `flask run`, gunicorn for `make serve`). Refused
-with a 4xx that says why; nothing stored."""
+"""Bodies and ids as a hostile client sends them: bodies chunked past the size limit (through
+the servers that run the app: werkzeug's for `flask run`, gunicorn for `make serve`), ids
+and page numbers past the database's integers. Refused with a 4xx that says why; never a
+500, nothing stored."""
 
 import http.client
 import re
@@ -17,6 +18,7 @@ from bench import load
 from tests.conftest import add_user
 from tests.helpers import import_texts
 
+LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
@@ -102,3 +104,41 @@ def test_a_chunked_body_within_the_limit_is_saved(served):
     )
     assert status == 302 and answer.getheader("Location") == "/annotate"
     assert stored() == 1
+
+
+OUT_OF_RANGE = [str(LARGEST_ID + 1), str(2**63), "9999999999999999999999999", "1" * 5000]
+
+
+def addresses_with(app, id_):
+    """Every route that takes ids, as (method, address) with ``id_`` for each id."""
+    for rule in app.url_map.iter_rules():
+        if "<int:" in rule.rule:
+            address = re.sub(r"<int:\w+>", id_, re.sub(r"<(?!int:)[^>]+>", "ana", rule.rule))
+            yield from ((method, address) for method in rule.methods & {"GET", "POST"})
+
+
+def test_ids_past_the_databases_integers_are_not_found(app, logged_in, tmp_path):
+    import_texts(tmp_path, ["One is here."])
+    addresses = [pair for id_ in OUT_OF_RANGE for pair in addresses_with(app, id_)]
+    assert {address.count("/") for _, address in addresses} == {2, 3, 5}  # every kind
+    for method, address in addresses:
+        response = logged_in.open(address, method=method, data={"claim": "claim"})
+        assert response.status_code == 404, (method, address[:40], response.status_code)
+    assert stored() == 0
+
+
+LISTS = ["/annotate/history", "/review/disagreements", "/review/flagged"]
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "x", "1.5", "²", *OUT_OF_RANGE])
+def test_a_page_number_that_cannot_be_is_refused_saying_so(logged_in, number):
+    for address in LISTS:
+        response = logged_in.get(f"{address}?page={number}")
+        assert response.status_code == 400, (address, number[:20], response.status_code)
+        assert "?page= must be a whole number from 1 to 2,147,483,647" in response.text
+
+
+def test_lists_open_at_any_page_in_range(logged_in):
+    for address in LISTS:
+        for query in ("", "?page=", "?page=1", "?page=3", f"?page={LARGEST_ID}"):
+            assert logged_in.get(address + query).status_code == 200, address + query
