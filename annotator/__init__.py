@@ -57,7 +57,7 @@ def create_app(config=None, instance_path=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     check_settings(app.config)
     app.extensions["scheme"] = load_scheme(app.config.get("ANNOTATOR_SCHEMA_FILE"))
-    incoming.init_app(app)
+    incoming.init_app(app)  # first: see its init_app
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

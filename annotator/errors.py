@@ -18,6 +18,11 @@ MESSAGES = {  # None: the error's own description
         "That request was too large (over 2 MB, or too many fields). Nothing was saved; "
         "shorten the comment and try again.",
     ),
+    415: (
+        "Not a form",
+        "This address takes form fields as its pages send them "
+        "(application/x-www-form-urlencoded), nothing else. Nothing was saved.",
+    ),
     429: (
         "Too many attempts",
         "Too many failed attempts. Wait a few minutes (at most ten), then try again.",

@@ -1,6 +1,6 @@
-"""What the app takes of a request before any view reads it: a body within MAX_CONTENT_LENGTH
-however it is sent (413 otherwise), ids within the database's integers (404 otherwise) and
-page numbers that can be (400 otherwise)."""
+"""What the app takes of a request before any view reads it: form fields only (415 for any
+other body), within MAX_CONTENT_LENGTH however they are sent and no more than MAX_FORM_FIELDS
+(413), ids within the database's integers (404) and page numbers that can be (400)."""
 
 import io
 import re
@@ -11,6 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+FORM = "application/x-www-form-urlencoded"  # what every form here sends, htmx's too
+MAX_FORM_FIELDS = 200  # the largest form here has about twenty
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 
 
@@ -56,6 +58,25 @@ class Request(flask.Request):
         return RefusedBody() if body is None else io.BytesIO(body)
 
 
+def refuse_other_bodies():
+    """415 for a body that is not form fields (JSON, multipart, text, or one that does not
+    say), before CSRF, the login limits or a view read it: no view takes anything else, and
+    Flask-WTF would read JSON as if it were form fields, objects and lists included."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype == FORM:
+        return
+    if request.mimetype or request.content_length or "Transfer-Encoding" in request.headers:
+        abort(415)
+
+
+def refuse_crowded_forms():
+    """413 for a form with absurdly many fields or values (the size limit is
+    MAX_CONTENT_LENGTH): 10,000 spans under one name count as 10,000."""
+    if request.method == "POST":
+        values = sum(len(found) for found in request.form.listvalues())
+        if values > MAX_FORM_FIELDS:
+            abort(413)
+
+
 class IdConverter(IntegerConverter):
     """``<int:…>`` in this app's routes, where it is always a row id: a number past the
     largest id is an address that does not exist (404), not one the database overflows on."""
@@ -76,7 +97,10 @@ def page_number():
 
 
 def init_app(app):
-    """Make every request check its body's size, whatever the transfer encoding, and every
-    id in an address its range (before the blueprints add their routes)."""
+    """Check every request's body and the ids in its address. Called before the extensions
+    and blueprints are set up: the checks run before CSRF and the login limits read a body,
+    and the routes are made with the bounded ids."""
     app.request_class = Request
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_other_bodies)
+    app.before_request(refuse_crowded_forms)

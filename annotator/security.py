@@ -4,7 +4,7 @@ import os
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,18 +33,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-MAX_FORM_FIELDS = 200  # the largest form here has about twenty
-
 bp = Blueprint("health", __name__)
-
-
-def refuse_crowded_forms():
-    """413 for a form with absurdly many fields or values (the size limit is
-    MAX_CONTENT_LENGTH): 10,000 spans under one name count as 10,000."""
-    if request.method == "POST":
-        values = sum(len(found) for found in request.form.listvalues())
-        if values > MAX_FORM_FIELDS:
-            abort(413)
 
 
 def add_security_headers(response):
@@ -103,6 +92,5 @@ def init_app(app):
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    app.before_request(refuse_crowded_forms)
     app.after_request(add_security_headers)
     app.register_blueprint(bp)

@@ -1,9 +1,10 @@
 """Bodies and ids as a hostile client sends them: bodies chunked past the size limit (through
-the servers that run the app: werkzeug's for `flask run`, gunicorn for `make serve`), ids
-and page numbers past the database's integers. Refused with a 4xx that says why; never a
-500, nothing stored."""
+the servers that run the app: werkzeug's for `flask run`, gunicorn for `make serve`), JSON,
+multipart and other bodies sent to form views, ids and page numbers past the database's
+integers. Refused with a 4xx that says why; never a 500, nothing stored."""
 
 import http.client
+import json
 import re
 import threading
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from annotator.extensions import db
-from annotator.models import Annotation
+from annotator.models import Annotation, Lease
 from bench import load
 from tests.conftest import add_user
 from tests.helpers import import_texts
@@ -142,3 +143,63 @@ def test_lists_open_at_any_page_in_range(logged_in):
     for address in LISTS:
         for query in ("", "?page=", "?page=1", "?page=3", f"?page={LARGEST_ID}"):
             assert logged_in.get(address + query).status_code == 200, address + query
+
+
+NESTED = "[" * 50_000 + "]" * 50_000  # deeper than any JSON parser's recursion
+NOT_FORMS = [
+    ("application/json", json.dumps({"name": {"a": 1}, "password": ["x"]})),
+    ("application/json", json.dumps({"claim": ["claim"], "source_start": {"a": 1}})),
+    ("application/json", NESTED),
+    ("application/json; charset=utf-8", json.dumps({"claim": "claim", "handed": [1, 2]})),
+    ("multipart/form-data; boundary=b", '--b\r\nContent-Disposition: form-data; name="claim"'
+     '\r\n\r\nclaim\r\n--b--\r\n'),
+    ("text/plain", "claim=claim"),
+    ("application/xml", "<claim>claim</claim>"),
+    ("", "claim=claim"),  # a body that does not say what it is
+]  # fmt: skip
+NOT_FORM = "This address takes form fields as its pages send them"
+
+
+@pytest.mark.parametrize(("kind", "body"), NOT_FORMS, ids=lambda v: v[:24])
+def test_bodies_that_are_not_form_fields_are_refused_before_anything_reads_them(
+    client, make_user, tmp_path, kind, body
+):
+    import_texts(tmp_path, ["One is here.", "Two is here."])
+    make_user("ana")
+    no_token = client.post("/login", data=body, content_type=kind, as_given=True)
+    assert no_token.status_code == 415 and NOT_FORM in no_token.text  # before the CSRF check
+    token = {"X-CSRFToken": client.token()}
+    login = client.post("/login", data=body, content_type=kind, headers=token)
+    assert login.status_code == 415 and NOT_FORM in login.text
+    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    workspace = client.get("/annotate", follow_redirects=True)
+    token = {"X-CSRFToken": client.token()}
+    for htmx in ({}, {"HX-Request": "true"}):
+        for address in (workspace.request.path, f"{workspace.request.path}/skip", "/logout"):
+            answer = client.post(address, data=body, content_type=kind, headers=token | htmx)
+            assert answer.status_code == 415, (address, answer.status_code)
+    assert stored() == 0
+    assert client.get("/annotate/history").status_code == 200  # still logged in
+
+
+def test_a_body_refused_as_not_a_form_does_not_count_against_the_login_limit(client, make_user):
+    make_user("ana")
+    for _ in range(10):
+        refused = client.post(
+            "/login",
+            data=json.dumps({"name": "ana", "password": "wrong"}),
+            content_type="application/json",
+            headers={"X-CSRFToken": client.token()},
+        )
+        assert refused.status_code == 415
+    answer = client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    assert answer.status_code == 302
+
+
+def test_a_post_without_a_body_reaches_the_view(client, make_user):
+    make_user("ana")
+    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    token = {"X-CSRFToken": client.token()}
+    assert client.post("/logout", headers=token, as_given=True).status_code == 302
+    assert client.get("/annotate/history").status_code == 302  # logged out: to the login page
+    assert db.session.scalar(select(func.count()).select_from(Lease)) == 0
