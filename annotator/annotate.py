@@ -15,9 +15,9 @@ from .assignment import my_counts, next_sentence
 from .auth import roles_required
 from .errors import REFUSED
 from .extensions import db, htmx
-from .forms import SkipForm, fill, form_class, labels_from, show_errors, shown_revision
+from .forms import SkipForm, fill, form_class, labels_from, show_errors
 from .guidelines import rendered_guidelines
-from .incoming import page_number
+from .incoming import page_number, whole_number
 from .labelling import SaveRefused, StaleForm, save, save_and_next
 from .models import ROLES, Annotation, AnnotationRevision, Sentence, User
 from .pages import page_or_partial
@@ -125,6 +125,11 @@ def fresh_form(document, annotation):
     form = form_class(scheme)(formdata=None)
     fill(form, scheme, annotation, document)
     return form
+
+
+def shown_revision(value):
+    """The version a submitted form showed (0: none yet), or None when it does not say."""
+    return whole_number(value)
 
 
 def store(sentence_id, values, revision):

@@ -147,8 +147,3 @@ def show_errors(form, scheme, errors):
         name = ERROR_FIELDS.get(key, key)
         field = getattr(form, name, form.claim)
         field.errors = [*field.errors, message]
-
-
-def shown_revision(value):
-    """The version a submitted form showed (0: none yet), or None when it does not say."""
-    return int(value) if (value or "").isdigit() else None

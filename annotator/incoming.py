@@ -1,6 +1,7 @@
 """What the app takes of a request before any view reads it: form fields only (415 for any
 other body), within MAX_CONTENT_LENGTH however they are sent and no more than MAX_FORM_FIELDS
-(413), ids within the database's integers (404) and page numbers that can be (400)."""
+(413), no NUL characters (400), ids within the database's integers (404) and page numbers
+that can be (400)."""
 
 import io
 import re
@@ -77,6 +78,16 @@ def refuse_crowded_forms():
             abort(413)
 
 
+def refuse_nul_characters():
+    """400 for a NUL character in the address, the query or a form field: no text here holds
+    one, and PostgreSQL refuses any text that does (a name, an outlet, a comment: a 500)."""
+    fields = request.args.items(multi=True)
+    if request.method == "POST":
+        fields = [*fields, *request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in name + value for name, value in fields):
+        abort(400, "The request holds a NUL character, which no text here can hold.")
+
+
 class IdConverter(IntegerConverter):
     """``<int:…>`` in this app's routes, where it is always a row id: a number past the
     largest id is an address that does not exist (404), not one the database overflows on."""
@@ -85,15 +96,24 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **{"max": LARGEST_ID, **kwargs})
 
 
+def whole_number(text):
+    """``text`` as a whole number from 0 to LARGEST_ID, or None for anything else (other
+    digits than 0-9, a sign, more digits than Python's int() takes)."""
+    if re.fullmatch("[0-9]{1,10}", text or "") and int(text) <= LARGEST_ID:
+        return int(text)
+    return None
+
+
 def page_number():
     """The page of a list asked for with ``?page=``, 1 when not given; 400 saying what it
     must be for anything but a whole number from 1 to LARGEST_ID (no list is longer)."""
     asked = request.args.get("page", "")
     if not asked:
         return 1
-    if re.fullmatch("[0-9]{1,10}", asked) and 1 <= int(asked) <= LARGEST_ID:
-        return int(asked)
-    abort(400, f"?page= must be a whole number from 1 to {LARGEST_ID:,}.")
+    number = whole_number(asked)
+    if not number:
+        abort(400, f"?page= must be a whole number from 1 to {LARGEST_ID:,}.")
+    return number
 
 
 def init_app(app):
@@ -104,3 +124,4 @@ def init_app(app):
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_other_bodies)
     app.before_request(refuse_crowded_forms)
+    app.before_request(refuse_nul_characters)

@@ -203,3 +203,41 @@ def test_a_post_without_a_body_reaches_the_view(client, make_user):
     assert client.post("/logout", headers=token, as_given=True).status_code == 302
     assert client.get("/annotate/history").status_code == 302  # logged out: to the login page
     assert db.session.scalar(select(func.count()).select_from(Lease)) == 0
+
+
+def test_a_nul_character_anywhere_is_refused(client, make_user, tmp_path):
+    """PostgreSQL refuses text with NUL in it: a login name, a document id, a filter or a
+    comment with one was a 500 there (and on SQLite the comment was stored)."""
+    import_texts(tmp_path, ["One is here.", "Two is here."])
+    make_user("ana"), make_user("rita", role="reviewer")
+    name = client.post("/login", data={"name": "ana\x00", "password": "secret-pass"})
+    assert name.status_code == 400 and "NUL character" in name.text
+    client.post("/login", data={"name": "rita", "password": "secret-pass"})
+    for address in (
+        "/documents/doc%000",
+        "/review/disagreements?outlet=Wire%00",
+        "/review/disagreements?document=doc%000",
+        "/review/flagged?%00=1",
+    ):
+        assert client.get(address).status_code == 400, address  # fmt: skip
+    client.post("/logout")
+    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    workspace = client.get("/annotate").headers["Location"]
+    for form in ({"claim": "claim", "comment": "a\x00b"}, {"claim": "claim", "x\x00": "1"}):
+        assert client.post(workspace, data=form).status_code == 400
+        assert client.post(f"{workspace}/skip", data={"reason": "\x00"}).status_code == 400
+    assert stored() == 0
+
+
+@pytest.mark.parametrize("revision", ["²", "١", "1" * 5000, "-1", "9" * 30])
+def test_a_revision_that_is_no_number_is_a_stale_form_not_a_500(client, make_user, tmp_path,
+                                                               revision):  # fmt: skip
+    import_texts(tmp_path, ["One is here.", "Two is here."])
+    make_user("ana")
+    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    workspace = client.get("/annotate").headers["Location"]
+    assert client.post(workspace, data={"claim": "claim"}).status_code == 302
+    edit = client.post(workspace, data={"claim": "not_claim", "revision": revision})
+    assert edit.status_code in (302, 409), edit.status_code  # as a form that does not say
+    skip = client.post(f"{workspace}/skip", data={"revision": revision})
+    assert skip.status_code in (302, 409), skip.status_code
