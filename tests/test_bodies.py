@@ -7,17 +7,21 @@ import http.client
 import json
 import re
 import threading
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from annotator.assignment import next_sentence
 from annotator.extensions import db
+from annotator.labelling import save
 from annotator.models import Annotation, Lease
 from bench import load
 from tests.conftest import add_user
-from tests.helpers import import_texts
+from tests.helpers import import_texts, label_values
 
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH
@@ -241,3 +245,131 @@ def test_a_revision_that_is_no_number_is_a_stale_form_not_a_500(client, make_use
     assert edit.status_code in (302, 409), edit.status_code  # as a form that does not say
     skip = client.post(f"{workspace}/skip", data={"revision": revision})
     assert skip.status_code in (302, 409), skip.status_code
+
+
+# Anything at all, to every route, by every role: field names and values as a careless or
+# hostile client sends them, JSON of any shape, multipart, text, bytes, odd charsets.
+FIELDS = [
+    "name", "password", "next", "claim", "source_type", "entity", "source_start",
+    "source_end", "cue_start", "cue_end", "stance_0", "stance_1", "outlet", "flagged",
+    "comment", "seconds", "revision", "handed", "reason", "note",
+]  # fmt: skip
+ODD = ["", "0", "-1", "²", "١", "nan", "inf", "-inf", "1e309", "9" * 30, "1" * 5000, "\x00",
+       "claim", "not_claim", "favor", "none", "on", "y", "/", "//evil.example"]  # fmt: skip
+VALUES = st.text(max_size=40) | st.sampled_from(ODD)
+VALID = ("claim", "not_claim")
+PAIRS = st.lists(st.tuples(st.sampled_from(FIELDS) | st.text(max_size=8), VALUES), max_size=12)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+TYPES = st.sampled_from(
+    [FORM := "application/x-www-form-urlencoded", f"{FORM}; charset=utf-16",
+     f"{FORM}; charset=latin-1", "application/json", "application/json; charset=utf-32",
+     "multipart/form-data; boundary=b", "multipart/form-data", "text/plain", "text/html",
+     "application/octet-stream", ""]
+) | HEADER_TEXT  # fmt: skip
+
+
+def multipart(pairs):
+    """Form fields as a multipart body with the boundary ``b``."""
+    parts = [f'--b\r\nContent-Disposition: form-data; name="{quote(k)}"\r\n\r\n{v}\r\n'
+             for k, v in pairs]  # fmt: skip
+    return ("".join(parts) + "--b--\r\n").encode()
+
+
+# the drawn fields first (the first of a name is the one read), then a valid label, so that
+# many forms get past validation into saving
+FORMS = st.tuples(st.just(FORM), PAIRS.map(lambda pairs: urlencode([*pairs, VALID]).encode()))
+OTHERS = st.one_of(
+    st.tuples(TYPES, PAIRS.map(lambda pairs: urlencode(pairs).encode())),
+    st.tuples(
+        st.sampled_from(["application/json", ""]), ANY_JSON.map(lambda v: json.dumps(v).encode())
+    ),
+    st.tuples(st.sampled_from(["multipart/form-data; boundary=b", FORM]), PAIRS.map(multipart)),
+    st.tuples(TYPES, st.binary(max_size=300)),
+    st.tuples(st.just("application/json"), st.integers(1, 100_000).map(lambda n: b"[" * n)),
+    st.tuples(st.just(FORM), st.sampled_from([b"", b"&&&", b"%", b"%zz=%ff", b"=" * 1000])),
+)
+QUERIES = st.dictionaries(
+    st.sampled_from(["page", "by", "kind", "field", "outlet", "annotator", "document",
+                     "flagged", "next"]) | st.text(max_size=5),
+    VALUES,
+    max_size=3,
+)  # fmt: skip
+NAMES = {"annotator": "ana", "reviewer": "rita", "admin": "lead"}
+SEGMENT = r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>"
+
+
+@pytest.fixture
+def everyone(app, client, make_user, tmp_path):
+    """A project under way (a disputed sentence, one reserved for each user): a client per
+    role (anonymous, annotator, reviewer, admin), each with the CSRF token of its session,
+    and the sentence each role holds."""
+    import_texts(tmp_path, [f"Sentence {n} is here." for n in range(6)])
+    ana, ben = make_user("ana"), make_user("ben")
+    rita, lead = make_user("rita", role="reviewer"), make_user("lead", role="admin")
+    for user, claim in [(ana, "claim"), (ben, "not_claim")]:
+        save(user.id, next_sentence(user.id), label_values(claim=claim))
+    held = {
+        role: next_sentence(user.id) for role, user in zip(NAMES, (ana, rita, lead), strict=True)
+    }
+    clients = {"anonymous": client}
+    for role, name in NAMES.items():
+        clients[role] = app.test_client()
+        log_in(clients[role], name)
+    client.get("/login")
+    return clients, held
+
+
+def log_in(client, name):
+    """Log in again, with the tries the hostile logins before may have used up forgotten."""
+    client.application.extensions["login_limiter"].storage.reset()
+    answer = client.post("/login", data={"name": name, "password": "secret-pass"})
+    assert answer.status_code == 302, answer.text
+
+
+IDS = st.integers(1, 6).map(str)  # of the sentences and annotations there are
+NOT_IDS = st.sampled_from(["0", "-1", str(2**31), str(2**64), "9" * 30, "1" * 5000])
+
+
+def address(data, rule, held):
+    """The rule's path with each variable part drawn: the sentence the role holds, ids that
+    exist, ids that cannot, and any text."""
+
+    def drawn(found):
+        if found[1] == "int":
+            value = data.draw(st.one_of(st.just(str(held)), IDS, NOT_IDS, st.text(max_size=6)))
+        else:
+            value = data.draw(st.sampled_from(["doc0", "ana", "ben", ""]) | st.text(max_size=20))
+        return quote(value, safe="/" if found[1] == "path" else "")
+
+    return re.sub(SEGMENT, drawn, rule.rule)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_anything_sent_to_any_route_by_anyone_is_never_a_500(app, everyone, data):
+    clients, held = everyone
+    role = data.draw(st.sampled_from(sorted(clients)), label="role")
+    rules = sorted(app.url_map.iter_rules(), key=str)
+    posted = [rule for rule in rules if "POST" in rule.methods]  # half of the draws
+    rule = data.draw(st.sampled_from(posted) | st.sampled_from(rules), label="rule")
+    methods = rule.methods & {"GET", "POST"} | {"POST"}  # and POST to every GET
+    method = data.draw(st.sampled_from(sorted(methods)), label="method")
+    path = address(data, rule, held.get(role, 1))
+    query = data.draw(QUERIES, label="query")
+    kind, body = data.draw(FORMS | OTHERS, label="body")
+    client = clients[role]
+    headers = {"X-CSRFToken": client.token()}  # so that the body reaches the view
+    if data.draw(st.booleans(), label="htmx"):
+        headers["HX-Request"] = "true"
+    response = client.open(
+        f"{path}?{urlencode(query)}", method=method, data=body, content_type=kind,
+        headers=headers, as_given=True,
+    )  # fmt: skip
+    assert response.status_code < 500, response.text[:2000]
+    if path == "/logout" and response.status_code == 302 and role in NAMES:
+        log_in(client, NAMES[role])
