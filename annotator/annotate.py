@@ -181,10 +181,19 @@ def differences(entered, saved, text):
     return shown
 
 
+# What the browser says started a request (Sec-Fetch-Site) when it was not this site: a
+# link on another site, or on another subdomain of this one.
+FROM_ELSEWHERE = {"cross-site", "same-site"}
+
+
 @bp.get("")
 @annotate_access
 def next_sentence_page():
-    """Hand out the next sentence, or say that everything is done."""
+    """Hand out the next sentence, or say that everything is done. A link on another site
+    reserves nothing: the page asks to go on from here (browsers that do not say where a
+    request came from are handed the sentence, as before)."""
+    if request.headers.get("Sec-Fetch-Site") in FROM_ELSEWHERE:
+        return render_template("go_on.html")
     return show_next(next_sentence(current_user.id))
 
 

@@ -160,6 +160,22 @@ def test_done_page_with_my_counts(client, annotator):
     assert "You labelled <strong>2</strong>" in page and "You skipped <strong>0</strong>" in page
 
 
+def leases():
+    return db.session.scalar(select(func.count()).select_from(Lease))
+
+
+def test_a_link_from_another_site_reserves_nothing_until_the_user_goes_on(client, annotator):
+    for site in ("cross-site", "same-site"):  # another site, or another subdomain of this one
+        page = client.get("/annotate", headers={"Sec-Fetch-Site": site})
+        assert page.status_code == 200 and leases() == 0
+        assert '<a class="button" href="/annotate">Go to your next sentence</a>' in page.text
+    for site in ("same-origin", "none"):  # a link on this site; typed, or a bookmark
+        handed = client.get("/annotate", headers={"Sec-Fetch-Site": site})
+        assert handed.headers["Location"] == f"/annotate/{annotator[0]}" and leases() == 1
+    client.post(f"/annotate/{annotator[0]}", data={"claim": "not_claim"})
+    assert client.get("/annotate").headers["Location"] == f"/annotate/{annotator[1]}"  # no header
+
+
 def label_form(page):
     """The label form's fields as the page renders them (hidden fields included)."""
     forms, _ = rendered_forms("", page.text)

@@ -1,12 +1,15 @@
 """An annotator logs in, is handed a sentence in its article, labels it and gets the next."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from annotator.extensions import db
-from annotator.models import Annotation
+from annotator.models import Annotation, Lease
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 
@@ -33,3 +36,54 @@ def test_label_a_sentence_and_move_on(page, live_server, runner, make_user, scre
     assert stored.labels["claim"] == "checkworthy_claim"
     assert stored.labels["attribution"]["source_type"] == "organisation"
     assert stored.labels["stance"] == {"Azerbaijan": "none", "Armenia": "neutral"}
+
+
+@pytest.fixture
+def elsewhere(live_server):
+    """Another site (localhost is not the site 127.0.0.1) with a link to /annotate; its URL."""
+    link = f'<!doctype html><title>Elsewhere</title><a href="{live_server}/annotate">Label</a>'
+    link = link.encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(link)))
+            self.end_headers()
+            self.wfile.write(link)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}/"
+    server.shutdown()
+    thread.join()
+
+
+def leases():
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(Lease))
+
+
+def test_a_link_on_another_site_reserves_nothing_until_the_annotator_goes_on(
+    page, live_server, elsewhere, runner, make_user, screenshot
+):
+    runner.invoke(args=["import", str(SEEDS)])
+    make_user("alice")
+    page.goto(f"{live_server}/login?next=/annotate/history")  # logged in, nothing reserved
+    page.get_by_label("Name").fill("alice")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/annotate/history")
+    page.goto(elsewhere)
+    page.get_by_role("link", name="Label").click()
+    go_on = page.get_by_role("link", name="Go to your next sentence")
+    expect(go_on).to_be_visible()
+    screenshot("annotate-from-elsewhere")
+    assert leases() == 0
+    go_on.click()
+    expect(page.locator("mark.current")).to_contain_text("Azerbaijan's Foreign Minister")
+    assert leases() == 1
