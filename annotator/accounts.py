@@ -1,4 +1,5 @@
-"""``flask users``: add, list, deactivate and re-activate accounts, set passwords."""
+"""``flask users``: add, list, deactivate and re-activate accounts, set passwords, lift the
+login limit."""
 
 import re
 import sys
@@ -11,6 +12,7 @@ from .extensions import db, write_transaction
 from .models import ROLES, User
 from .queries import work_per_user
 from .text import shown
+from .throttling import lift_account_limit
 
 users = AppGroup("users", help="Manage accounts.")
 NAME = re.compile(r"[\w.@+-]{1,80}")
@@ -113,6 +115,15 @@ def passwd(name, password_stdin):
     user.set_password(password)
     db.session.commit()
     click.echo(shown(f"Password of '{name}' changed; their sessions have ended."))
+
+
+@users.command("unlock")
+@click.argument("name")
+def unlock(name):
+    """Let an account that failed to log in 5 times try again now, not in 10 minutes."""
+    find_user(name)
+    lift_account_limit(name)
+    click.echo(shown(f"'{name}' may log in again now."))
 
 
 def init_app(app):

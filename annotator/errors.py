@@ -25,7 +25,8 @@ MESSAGES = {  # None: the error's own description
     ),
     429: (
         "Too many attempts",
-        "Too many failed attempts. Wait a few minutes (at most ten), then try again.",
+        "Too many failed attempts. Wait a few minutes (at most ten) and try again, or ask "
+        "your project lead to unlock your account.",
     ),
 }
 

@@ -91,14 +91,16 @@ class DatabaseStorage(Storage):
             db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key))
 
 
-def login_limits(name):
-    """The limits a login attempt for ``name`` counts against, each with its identifiers.
-    The name is hashed (it is whatever was typed) and compared case-blind."""
+def account_limit(name):
+    """The per-account limit with its identifiers: the name hashed (it is whatever was
+    typed) and compared case-blind."""
     account = hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:32]
-    return [
-        (PER_ADDRESS, ("login-address", request.remote_addr or "unknown")),
-        (PER_ACCOUNT, ("login-name", account)),
-    ]
+    return PER_ACCOUNT, ("login-name", account)
+
+
+def login_limits(name):
+    """The limits a login attempt for ``name`` counts against, each with its identifiers."""
+    return [(PER_ADDRESS, ("login-address", request.remote_addr or "unknown")), account_limit(name)]
 
 
 def count_login_attempt(name):
@@ -116,6 +118,12 @@ def forgive_login_attempt(name):
     limiter = current_app.extensions["login_limiter"]
     for item, identifiers in login_limits(name):
         limiter.hit(item, *identifiers, cost=-1)
+
+
+def lift_account_limit(name):
+    """Let ``name`` try logging in again at once (``flask users unlock``)."""
+    item, identifiers = account_limit(name)
+    current_app.extensions["login_limiter"].clear(item, *identifiers)
 
 
 def init_app(app):

@@ -200,6 +200,18 @@ def test_failed_logins_are_slowed_down(client, make_user):
     assert client.post("/login", data={"name": "bob", "password": "secret-pass"}).status_code == 302
 
 
+def test_the_lead_lifts_an_accounts_limit(client, make_user, runner):
+    make_user("alice")
+    for _ in range(5):
+        client.post("/login", data={"name": "alice", "password": "bad"})
+    assert client.post("/login", data={"name": "alice", "password": "x"}).status_code == 429
+    result = runner.invoke(args=["users", "unlock", "alice"])
+    assert result.exit_code == 0 and "may log in again now" in result.output
+    login(client, "alice")
+    unknown = runner.invoke(args=["users", "unlock", "nobody"])
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
+
+
 def test_only_failures_use_up_the_limits(client, make_user):
     make_user("alice")
     for _ in range(8):  # a team behind one address logging in and out all day
