@@ -100,15 +100,20 @@ def account_limit(name):
 
 def login_limits(name):
     """The limits a login attempt for ``name`` counts against, each with its identifiers."""
-    return [(PER_ADDRESS, ("login-address", request.remote_addr or "unknown")), account_limit(name)]
+    return [account_limit(name), (PER_ADDRESS, ("login-address", request.remote_addr or "unknown"))]
 
 
 def count_login_attempt(name):
     """Count an attempt for ``name`` before its password is checked; 429 with ``Retry-After``
-    when a limit is used up."""
+    when a limit is used up. A refused attempt checks no password, so it is given back to
+    the limits it passed: a locked account tried again and again does not use up its
+    address's limit (a whole office behind one address)."""
     limiter = current_app.extensions["login_limiter"]
-    for item, identifiers in login_limits(name):
+    limits = login_limits(name)
+    for number, (item, identifiers) in enumerate(limits):
         if not limiter.hit(item, *identifiers):
+            for passed, passed_identifiers in limits[:number]:
+                limiter.hit(passed, *passed_identifiers, cost=-1)
             ends = limiter.get_window_stats(item, *identifiers).reset_time
             raise TooManyRequests(retry_after=max(1, math.ceil(ends - time.time())))
 

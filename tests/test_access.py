@@ -212,6 +212,16 @@ def test_the_lead_lifts_an_accounts_limit(client, make_user, runner):
     assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
 
 
+def test_a_locked_account_tried_again_and_again_does_not_lock_its_address(client, make_user):
+    make_user("bob")
+    make_user("alice")  # at the next desk, behind the same address
+    for _ in range(5):
+        client.post("/login", data={"name": "bob", "password": "bad"})
+    for _ in range(20):
+        assert client.post("/login", data={"name": "bob", "password": "x"}).status_code == 429
+    login(client, "alice")
+
+
 def test_only_failures_use_up_the_limits(client, make_user):
     make_user("alice")
     for _ in range(8):  # a team behind one address logging in and out all day
