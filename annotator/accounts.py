@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db, write_transaction
 from .models import ROLES, User
@@ -50,8 +50,11 @@ def add_user(name, role, password_stdin):
         raise click.ClickException(
             f"'{name}' is not a valid user name: use 1-80 letters, digits or . _ @ + -"
         )
-    if db.session.scalar(select(User.id).where(User.name == name)):
-        raise click.ClickException(f"a user called '{name}' already exists; nothing was changed.")
+    taken = db.session.scalar(select(User.name).where(func.lower(User.name) == name.lower()))
+    if taken:  # names that differ only in case look alike in lists and share a login limit
+        raise click.ClickException(
+            shown(f"a user called '{taken}' already exists; nothing was changed.")
+        )
     password = read_password(password_stdin)
     write_transaction()  # SQLite: take the write lock rather than upgrade a stale read
     user = User(name=name, role=role)

@@ -23,11 +23,7 @@ MESSAGES = {  # None: the error's own description
         "This address takes form fields as its pages send them "
         "(application/x-www-form-urlencoded), nothing else. Nothing was saved.",
     ),
-    429: (
-        "Too many attempts",
-        "Too many failed attempts. Wait a few minutes (at most ten) and try again, or ask "
-        "your project lead to unlock your account.",
-    ),
+    429: ("Too many attempts", None),
 }
 
 

@@ -26,6 +26,17 @@ from .models import RateLimitCounter
 
 PER_ACCOUNT = parse("5 per 10 minutes")
 PER_ADDRESS = parse("20 per 10 minutes")
+# What the 429 page says: which limit, that no password was checked, and how long to wait.
+REFUSED = {
+    PER_ACCOUNT: (
+        "Too many failed logins for this account: for {wait} no password is checked, not even "
+        "the right one. Try again then, or ask your project lead to unlock your account."
+    ),
+    PER_ADDRESS: (
+        "Too many failed logins from your network address: for {wait} no password is "
+        "checked, not even the right one. Try again then."
+    ),
+}
 
 # One statement, atomic on SQLite and PostgreSQL alike: a new window, or one more in this one.
 COUNT_ONE_MORE = text(
@@ -115,7 +126,10 @@ def count_login_attempt(name):
             for passed, passed_identifiers in limits[:number]:
                 limiter.hit(passed, *passed_identifiers, cost=-1)
             ends = limiter.get_window_stats(item, *identifiers).reset_time
-            raise TooManyRequests(retry_after=max(1, math.ceil(ends - time.time())))
+            seconds = max(1, math.ceil(ends - time.time()))
+            minutes = math.ceil(seconds / 60)
+            wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+            raise TooManyRequests(REFUSED[item].format(wait=wait), retry_after=seconds)
 
 
 def forgive_login_attempt(name):

@@ -66,6 +66,9 @@ def test_duplicate_name(runner):
     assert result.exit_code == 1
     assert "a user called 'alice' already exists; nothing was changed." in result.output
     assert user_count() == 1
+    look_alike = add(runner, "ALICE")  # would share alice's login limit, and read the same
+    assert look_alike.exit_code == 1 and "a user called 'alice' already exists" in look_alike.output
+    assert user_count() == 1
 
 
 def test_deactivate_activate_passwd(runner):

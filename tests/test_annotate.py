@@ -168,7 +168,9 @@ def test_a_link_from_another_site_reserves_nothing_until_the_user_goes_on(client
     for site in ("cross-site", "same-site"):  # another site, or another subdomain of this one
         page = client.get("/annotate", headers={"Sec-Fetch-Site": site})
         assert page.status_code == 200 and leases() == 0
-        assert '<a class="button" href="/annotate">Go to your next sentence</a>' in page.text
+        assert (
+            '<a class="button" href="/annotate" autofocus>Go to your next sentence</a>' in page.text
+        )
     for site in ("same-origin", "none"):  # a link on this site; typed, or a bookmark
         handed = client.get("/annotate", headers={"Sec-Fetch-Site": site})
         assert handed.headers["Location"] == f"/annotate/{annotator[0]}" and leases() == 1

@@ -87,8 +87,11 @@ def test_label_five_sentences_with_the_keyboard_only(page, live_server, alice, s
     page.keyboard.press("Enter")
     expect(current).to_contain_text("The close participation of Italian companies")
     page.keyboard.press("2")
+    page.locator("#outlet").fill("Trend News")  # as an article with an outlet prefills it
+    page.keyboard.press("Escape")
     page.keyboard.press("o")
     page.keyboard.type("AzerNews")
+    expect(page.locator("#outlet")).to_have_value("AzerNews")  # replaced, not run on
     page.keyboard.press("Escape")
     page.keyboard.press("Enter")
     expect(current).to_contain_text("Jeyhun Bayramov then informed his colleague")
