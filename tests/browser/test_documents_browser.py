@@ -31,3 +31,24 @@ def test_log_in_with_keyboard_and_read_a_document(page, live_server, runner, mak
     expect(page.locator(".sentence")).to_have_count(16)
     expect(page.locator("article")).not_to_contain_text("Read: 845")
     screenshot("document")
+
+
+def test_five_wrong_passwords_say_how_long_to_wait_and_where_to_go(
+    page, live_server, make_user, runner, screenshot
+):
+    make_user("lead", role="admin")
+    page.set_viewport_size({"width": 800, "height": 700})
+    page.goto(f"{live_server}/login")
+    for _ in range(6):
+        page.get_by_label("Name").fill("lead")
+        page.get_by_label("Password").fill("not-it")
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Too many attempts")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("for 10 minutes no password is checked")
+    screenshot("too-many-attempts")
+    assert runner.invoke(args=["users", "unlock", "lead"]).exit_code == 0
+    page.get_by_role("link", name="Go to the login page").click()
+    page.get_by_label("Name").fill("lead")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Documents")).to_be_visible()
