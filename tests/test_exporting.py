@@ -339,6 +339,9 @@ def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
     card = (tmp_path / "quick.md").read_text()
     assert "flask export --out" in card and "--no-agreement" in card
     assert "Not computed: left out (--no-agreement); run flask agreement" in card
+    distribution = card.split("## Label distribution")[1].split("## Agreement")[0]
+    assert "No labels to count yet" not in distribution  # the project has labels, no gold yet
+    assert "counted with the agreement, which was not computed" in distribution
 
 
 def test_importing_into_a_database_that_has_the_records_adds_nothing(runner, project, tmp_path):

@@ -203,8 +203,13 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
             lines.append(
                 f"- annotations (sentences with two or more) · {markdown_text(field)}: {counted}"
             )
-    if len(lines) == listed:
-        lines.append("No labels to count yet (annotation labels are counted with the agreement).")
+    if len(lines) == listed and agreement.get("error"):
+        lines.append(
+            "No final labels yet; the annotations' labels are counted with the agreement, "
+            "which was not computed (see below)."
+        )
+    elif len(lines) == listed:
+        lines.append("No labels to count yet.")
     lines += ["", "## Agreement (all annotations in the database)", ""]
     if agreement.get("error"):
         lines += [f"Not computed: {markdown_text(agreement['error'])}", ""]
