@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .extensions import db, write_transaction
 from .models import ROLES, User
@@ -50,11 +50,12 @@ def add_user(name, role, password_stdin):
         raise click.ClickException(
             f"'{name}' is not a valid user name: use 1-80 letters, digits or . _ @ + -"
         )
-    taken = db.session.scalar(select(User.name).where(func.lower(User.name) == name.lower()))
-    if taken:  # names that differ only in case look alike in lists and share a login limit
-        raise click.ClickException(
-            shown(f"a user called '{taken}' already exists; nothing was changed.")
-        )
+    # names that differ only in case look alike in lists and share a login limit; compared
+    # here, as SQLite's lower() knows only ASCII letters
+    names = db.session.scalars(select(User.name)).all()
+    taken = next((other for other in names if other.casefold() == name.casefold()), None)
+    if taken:
+        raise click.ClickException(f"a user called '{taken}' already exists; nothing was changed.")
     password = read_password(password_stdin)
     write_transaction()  # SQLite: take the write lock rather than upgrade a stale read
     user = User(name=name, role=role)

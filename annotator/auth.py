@@ -97,14 +97,18 @@ def login_page():
         name = form.name.data.strip()
         count_login_attempt(name)
         user = db.session.scalar(select(User).where(User.name == name))
-        matches = password_matches(user.password_hash if user else None, form.password.data)
-        if not (matches and user.active):
+        checked = user.password_hash if user else None
+        signed_in = None
+        if password_matches(checked, form.password.data) and user.active:
+            before = current_user.get_id() if current_user.is_authenticated else None
+            with writing():  # SQLite: take the write lock first, do not upgrade a read
+                signed_in = sessions.start(user, checked, replacing=before)
+                if signed_in:
+                    user.last_seen = utcnow()
+        if signed_in is None:
             form.password.errors.append(FAILED)
         else:
             forgive_login_attempt(name)
-            with writing():  # SQLite: take the write lock first, do not upgrade a read
-                user.last_seen = utcnow()
-                signed_in = sessions.start(user)
             wanted = request.args.get("next")
             session.clear()  # nothing from before the login survives into the new session
             login_user(signed_in)

@@ -74,9 +74,12 @@ def stand_in_hash():
 
 
 def password_matches(password_hash, password):
-    """Check ``password`` against ``password_hash``; with none, as slowly, and say False."""
+    """Check ``password`` against ``password_hash``; with none, as slowly, and say False.
+    The stand-in is made on the first check of a process, whatever the name: that first
+    login is slower for a real account too."""
+    stand_in = stand_in_hash()
     if password_hash is None:
-        check_password_hash(stand_in_hash(), password)
+        check_password_hash(stand_in, password)
         return False
     return check_password_hash(password_hash, password)
 

@@ -3,6 +3,8 @@
 import os
 import secrets
 import tempfile
+from contextlib import suppress
+from pathlib import Path
 
 
 def load_secret_key(instance_path):
@@ -23,6 +25,11 @@ def load_secret_key(instance_path):
             os.link(written, path)
         except FileExistsError:
             pass  # another process put its key in place first: use that one
+        except OSError:  # a file system without hard links: create it, if no one did
+            with suppress(FileExistsError):
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(Path(written).read_text())
         finally:
             os.unlink(written)
     key = path.read_text().strip()

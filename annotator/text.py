@@ -8,14 +8,17 @@ import re
 # Never part of the text. Control characters drive terminals (colours, window titles, the
 # cursor); bidirectional controls reorder what is shown around them, so that text reads other
 # than it is stored (marks, embeddings, overrides, isolates, the Arabic letter mark); the
-# rest are invisible (zero-width space, word joiner, byte order mark, soft hyphen, ...).
+# rest are invisible (zero-width space, word joiner, byte order mark, soft hyphen, interlinear
+# annotation marks, the tag characters that can hide a whole text inside another — a Scottish
+# or Welsh flag emoji becomes a plain black flag —, ...).
 CONTROL = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
 BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-INVISIBLE = [0x00AD, 0x180E, 0x200B, *range(0x2060, 0x2065), *range(0x206A, 0x2070), 0xFEFF]
+INVISIBLE = [0x00AD, 0x180E, 0x200B, *range(0x2060, 0x2065), *range(0x206A, 0x2070), 0xFEFF,
+             *range(0xFFF9, 0xFFFC), *range(0xE0000, 0xE0080)]  # fmt: skip
 SPACES = [0x09, 0x0B, 0x0C, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
           0x202F, 0x205F, 0x3000]  # fmt: skip
 LINES = dict.fromkeys([*CONTROL, *BIDI, *INVISIBLE]) | dict.fromkeys(SPACES, " ") | {10: "\n"}
-ONE_LINE = LINES | {10: " "}
+ONE_LINE = LINES | {10: " ", 13: " "}
 # The zero-width joiner and non-joiner spell Persian, Arabic and Indic words and join emoji
 # (👩‍💻): they stay between two characters that are not spaces, and go where they can only
 # hide (at either end of the text, a line or a word). A run is looked at from its start only
@@ -45,9 +48,20 @@ def plain_lines(value):
 # What a terminal must not receive as it is, written as an escape instead (ESC as the four
 # characters \x1b): every character ``plain`` drops, tabs and line breaks included.
 ESCAPED = [*CONTROL, *BIDI, *INVISIBLE, 0x2028, 0x2029]
-SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in ESCAPED}
+SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
+         for c in ESCAPED}  # fmt: skip
 SHOWN |= {9: "\\t", 10: "\\n", 13: "\\r"}
-JSON_SHOWN = {c: f"\\u{c:04x}" for c in ESCAPED if c >= 0x20}  # json escapes the C0 ones
+
+
+def json_escape(code):
+    """How JSON writes a character as an escape: past U+FFFF, as its UTF-16 surrogate pair."""
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+
+
+JSON_SHOWN = {c: json_escape(c) for c in ESCAPED if c >= 0x20}  # json escapes the C0 ones
 
 
 def shown(value):

@@ -9,15 +9,17 @@ deployment shares them with no extra server; any storage of the ``limits`` libra
 """
 
 import hashlib
+import ipaddress
 import math
 import time
+from contextlib import suppress
 from typing import ClassVar
 
 from flask import current_app, request
 from limits import parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
@@ -59,10 +61,21 @@ class DatabaseStorage(Storage):
     base_exceptions = SQLAlchemyError
 
     def incr(self, key, expiry, amount=1):
-        """Add ``amount`` to the window of ``key`` (a new one if it ended); the new count."""
+        """Add ``amount`` to the window of ``key`` (a new one if it ended); the new count.
+        Giving back (a negative amount) only lowers a live window: a window that ended in
+        between stays ended, rather than starting one below zero."""
         now = time.time()
         with writing():
             db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.expires <= now))
+            if amount < 0:
+                live = RateLimitCounter.key == key
+                given_back = (
+                    update(RateLimitCounter)
+                    .where(live)
+                    .values(count=RateLimitCounter.count + amount)
+                )
+                db.session.execute(given_back)
+                return db.session.scalar(select(RateLimitCounter.count).where(live)) or 0
             values = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
             return db.session.execute(COUNT_ONE_MORE, values).scalar_one()
 
@@ -109,9 +122,19 @@ def account_limit(name):
     return PER_ACCOUNT, ("login-name", account)
 
 
+def network_address(address):
+    """The address a limit counts: an IPv6 client's whole /64 (one machine can use any
+    address in it), an IPv4 address as it is."""
+    if address and ":" in address:
+        with suppress(ValueError):
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address or "unknown"
+
+
 def login_limits(name):
     """The limits a login attempt for ``name`` counts against, each with its identifiers."""
-    return [account_limit(name), (PER_ADDRESS, ("login-address", request.remote_addr or "unknown"))]
+    address = network_address(request.remote_addr)
+    return [account_limit(name), (PER_ADDRESS, ("login-address", address))]
 
 
 def count_login_attempt(name):
@@ -121,15 +144,23 @@ def count_login_attempt(name):
     address's limit (a whole office behind one address)."""
     limiter = current_app.extensions["login_limiter"]
     limits = login_limits(name)
-    for number, (item, identifiers) in enumerate(limits):
+    for item, identifiers in limits:  # a read first: a refused flood writes nothing
+        if not limiter.test(item, *identifiers):
+            refuse(limiter, item, identifiers)
+    for number, (item, identifiers) in enumerate(limits):  # race-free: count, then decide
         if not limiter.hit(item, *identifiers):
             for passed, passed_identifiers in limits[:number]:
                 limiter.hit(passed, *passed_identifiers, cost=-1)
-            ends = limiter.get_window_stats(item, *identifiers).reset_time
-            seconds = max(1, math.ceil(ends - time.time()))
-            minutes = math.ceil(seconds / 60)
-            wait = "a minute" if minutes == 1 else f"{minutes} minutes"
-            raise TooManyRequests(REFUSED[item].format(wait=wait), retry_after=seconds)
+            refuse(limiter, item, identifiers)
+
+
+def refuse(limiter, item, identifiers):
+    """429 saying which limit is used up and for how long, with ``Retry-After``."""
+    ends = limiter.get_window_stats(item, *identifiers).reset_time
+    seconds = max(1, math.ceil(ends - time.time()))
+    minutes = math.ceil(seconds / 60)
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    raise TooManyRequests(REFUSED[item].format(wait=wait), retry_after=seconds)
 
 
 def forgive_login_attempt(name):

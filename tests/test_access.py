@@ -1,6 +1,7 @@
 """Security: login everywhere, roles on the server, sessions, cookies, rate limits, CSRF."""
 
 import multiprocessing
+import os
 import re
 import statistics
 import time
@@ -9,13 +10,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 from werkzeug.routing import IntegerConverter
+from werkzeug.security import generate_password_hash
 
-from annotator import create_app
+from annotator import auth, create_app
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, LoginSession, User, utcnow
 from annotator.secrets import load_secret_key
+from annotator.throttling import DatabaseStorage, network_address
 from tests.conftest import SETTINGS, Client, make_app
 from tests.helpers import import_texts, label_values
 
@@ -344,6 +347,86 @@ def test_a_session_ends_when_idle_too_long_or_too_old(app, client, make_user):
     assert client.get("/annotate/history").status_code == 302  # busy, but a week old
     login(client, "alice")
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
+
+
+def test_a_password_changed_during_the_check_wins(client, make_user, monkeypatch):
+    make_user("alice", password="the-old-password")
+    real_check = auth.password_matches
+
+    def check_while_the_lead_resets_it(password_hash, password):
+        matched = real_check(password_hash, password)
+        with db.engine.begin() as lead:  # `flask users passwd alice`, committed meanwhile
+            lead.execute(update(User).values(password_hash=generate_password_hash("a-new-one")))
+        return matched
+
+    monkeypatch.setattr(auth, "password_matches", check_while_the_lead_resets_it)
+    response = client.post("/login", data={"name": "alice", "password": "the-old-password"})
+    assert response.status_code == 200 and "Wrong name or password." in response.text
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+
+def test_logging_in_as_someone_else_ends_the_first_login_of_the_browser(app, client, make_user):
+    make_user("lead", role="admin")
+    make_user("bob")
+    login(client, "lead")
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    login(client, "bob")  # at the lead's desk, without logging the lead out
+    assert copied.get("/documents").status_code == 302
+
+
+def test_refused_attempts_write_nothing(client, make_user, monkeypatch):
+    make_user("alice")
+    for _ in range(5):
+        client.post("/login", data={"name": "alice", "password": "bad"})
+    writes = []
+    real_incr = DatabaseStorage.incr
+    monkeypatch.setattr(
+        DatabaseStorage,
+        "incr",
+        lambda self, *args, **kw: writes.append(args) or real_incr(self, *args, **kw),
+    )
+    for _ in range(3):
+        assert client.post("/login", data={"name": "alice", "password": "x"}).status_code == 429
+    assert writes == []  # a flood of refused logins does not hold SQLite's write lock
+
+
+def test_a_give_back_never_starts_a_window_below_zero(app):
+    storage = DatabaseStorage()
+    assert storage.incr("ended-window", 600, amount=-1) == 0
+    assert storage.get("ended-window") == 0
+    assert storage.incr("ended-window", 600) == 1
+
+
+def test_an_ipv6_client_counts_as_its_whole_slash_64():
+    assert network_address("2001:db8:1:2:aaaa::1") == network_address("2001:db8:1:2:bbbb::9")
+    assert network_address("2001:db8:1:3::1") != network_address("2001:db8:1:2::1")
+    assert network_address("192.0.2.7") == "192.0.2.7"
+
+
+def test_a_short_idle_timeout_is_kept_alive_by_use(database_uri, make_user):
+    strict = make_app(database_uri, SESSION_IDLE_MINUTES=3)
+    strict.test_client_class = Client
+    with strict.app_context():
+        make_user("alice")
+        client = strict.test_client()
+        login(client, "alice")
+        for _ in range(3):  # a request every two minutes, for six minutes
+            db.session.execute(update(LoginSession).values(seen=utcnow() - timedelta(minutes=2)))
+            db.session.commit()
+            assert client.get("/annotate/history").status_code == 200
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_key_is_made_where_hard_links_are_not_allowed(tmp_path, monkeypatch):
+    def no_links(*_):
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = load_secret_key(tmp_path)
+    assert len(key) == 64 and load_secret_key(tmp_path) == key
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
 
 
 def make_key_at_once(instance, start, keys):

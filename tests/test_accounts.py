@@ -68,7 +68,10 @@ def test_duplicate_name(runner):
     assert user_count() == 1
     look_alike = add(runner, "ALICE")  # would share alice's login limit, and read the same
     assert look_alike.exit_code == 1 and "a user called 'alice' already exists" in look_alike.output
-    assert user_count() == 1
+    add(runner, "Éva")
+    look_alike = add(runner, "éva")  # SQLite's lower() knows only ASCII
+    assert look_alike.exit_code == 1 and "a user called 'Éva' already exists" in look_alike.output
+    assert user_count() == 2
 
 
 def test_deactivate_activate_passwd(runner):
