@@ -32,8 +32,9 @@ def plain(value, lines=False):
     None stays None; nothing is stripped."""
     if value is None:
         return None
+    value = value.replace("\r\n", "\n")
     if lines:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = value.replace("\r", "\n")
     value = value.translate(LINES if lines else ONE_LINE)
     if "\u200c" in value or "\u200d" in value:
         value = STRAY_JOINERS.sub("", value)
