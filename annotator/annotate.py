@@ -127,14 +127,10 @@ def fresh_form(document, annotation):
     return form
 
 
-def shown_revision(value):
-    """The version a submitted form showed (0: none yet), or None when it does not say."""
-    return whole_number(value)
-
-
 def store(sentence_id, values, revision):
     """Save; htmx gets the next sentence in this response (one transaction), a plain form a
-    redirect to it (POST-redirect-GET)."""
+    redirect to it (POST-redirect-GET). ``revision``: the version the form showed (0: none
+    yet), None when it does not say."""
     handed = was_handed(sentence_id)
     if not htmx:
         save(current_user.id, sentence_id, values, revision, handed)
@@ -240,7 +236,7 @@ def sentence_page(sentence_id):
         "seconds": form.seconds.data,
     }
     try:
-        return store(sentence_id, values, shown_revision(form.revision.data))
+        return store(sentence_id, values, whole_number(form.revision.data))
     except SaveRefused as refused:
         return refused_save(
             refused, sentence, document, annotation, form, labels, values["comment"]
@@ -264,7 +260,7 @@ def skip(sentence_id):
         "seconds": None,
     }
     try:
-        return store(sentence_id, values, shown_revision(skip_form.revision.data))
+        return store(sentence_id, values, whole_number(skip_form.revision.data))
     except SaveRefused as refused:
         form = fresh_form(document, annotation)
         return refused_save(refused, sentence, document, annotation, form, None, values["comment"])

@@ -73,7 +73,7 @@ def shown(value):
 
 def shown_json(data, **options):
     """``data`` as JSON for a terminal: not ASCII-escaped, but with the characters ``shown``
-    escapes written as ``\\uXXXX`` (``json`` escapes only those below U+0020)."""
+    escapes written as ``\\u`` and four hex digits (``json`` escapes only those below U+0020)."""
     return json.dumps(data, ensure_ascii=False, **options).translate(JSON_SHOWN)
 
 
