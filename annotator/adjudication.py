@@ -2,7 +2,6 @@
 an annotation and keeping every earlier version of a gold label."""
 
 from collections import Counter
-from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -18,36 +17,14 @@ AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
 
 
-@cache
 def field_names(scheme):
     """Every field that can be agreed on, in display order."""
-    return (
-        "claim",
-        *(f"attribution.{key}" for key in ATTRIBUTION_KEYS),
-        *(f"stance.{target}" for target in scheme.stance_targets),
-        "outlet",
-    )
-
-
-def values_of(labels, scheme):
-    """The labels' value of every field in ``field_names`` order: the cheap shape to compare
-    (it runs for every unsettled sentence of an export)."""
-    attribution = labels.get("attribution") or {}
-    stance = labels.get("stance") or {}
-    return (
-        labels.get("claim"),
-        *map(attribution.get, ATTRIBUTION_KEYS),
-        *map(stance.get, scheme.stance_targets),
-        labels.get("outlet"),
-    )
+    return tuple(scheme.named)
 
 
 def field_values(labels, scheme):
     """The labels as (field, value) pairs, one per field that can be agreed on."""
-    return list(zip(field_names(scheme), values_of(labels, scheme), strict=True))
-
-
-ATTRIBUTION_KEYS = ("source_type", "entity", "source", "cue")
+    return list(zip(scheme.named, scheme.values(labels), strict=True))
 
 
 def agreement(all_labels, scheme):
@@ -59,12 +36,10 @@ def agreement(all_labels, scheme):
     names = field_names(scheme)
     first = all_labels[0]
     if all(labels == first for labels in all_labels[1:]):  # the common case, and cheap
-        return "unanimous", labels_from_fields(
-            dict(zip(names, values_of(first, scheme), strict=True)), scheme
-        )
-    values = [values_of(labels, scheme) for labels in all_labels]
+        return "unanimous", scheme.labels(dict(zip(names, scheme.values(first), strict=True)))
+    values = [scheme.values(labels) for labels in all_labels]
     if all(given == values[0] for given in values[1:]):  # the same on every field
-        return "unanimous", labels_from_fields(dict(zip(names, values[0], strict=True)), scheme)
+        return "unanimous", scheme.labels(dict(zip(names, values[0], strict=True)))
     needed = len(all_labels) // 2 + 1
     if needed == len(all_labels):  # two annotators: a majority is both, and they differ
         return None
@@ -75,7 +50,7 @@ def agreement(all_labels, scheme):
         if count < needed:
             return None
         agreed[name] = column[votes.index(vote)]
-    return "majority", labels_from_fields(agreed, scheme)
+    return "majority", scheme.labels(agreed)
 
 
 def why_unsettled(all_labels, scheme):
@@ -94,21 +69,11 @@ def why_unsettled(all_labels, scheme):
         first, second = objects
         # claim first: the field most often disputed, and the cheapest to look at
         same = first.get("claim") == second.get("claim") and (
-            values_of(first, scheme) == values_of(second, scheme)
+            scheme.values(first) == scheme.values(second)
         )
         return "unanimous" if same else "disagree"
     found = agreement(objects, scheme)
     return found[0] if found else "disagree"
-
-
-def labels_from_fields(fields, scheme):
-    """A labels object from (field -> value)."""
-    return {
-        "claim": fields["claim"],
-        "attribution": {key: fields[f"attribution.{key}"] for key in ATTRIBUTION_KEYS},
-        "stance": {target: fields[f"stance.{target}"] for target in scheme.stance_targets},
-        "outlet": fields["outlet"],
-    }
 
 
 def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):

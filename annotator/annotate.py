@@ -93,7 +93,6 @@ def render_workspace(
         form=form,
         skip_form=skip_form,
         scheme=scheme,
-        groups=workspace.key_groups(scheme),
         legend=workspace.GLOBAL_KEYS,
         message=message,
         entered=entered,

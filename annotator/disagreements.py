@@ -7,7 +7,7 @@ from operator import attrgetter
 import orjson
 from sqlalchemy import exists, func, select
 
-from .adjudication import field_names, values_of
+from .adjudication import field_names
 from .extensions import db
 from .models import Annotation, Document, Gold, Sentence, User
 from .remarks import remarked
@@ -51,7 +51,7 @@ def differing_fields(all_labels, scheme):
     first = all_labels[0]
     if all(labels == first for labels in all_labels):  # the common case, and cheap
         return []
-    values = [values_of(labels, scheme) for labels in all_labels]
+    values = [scheme.values(labels) for labels in all_labels]
     return [
         name
         for position, name in enumerate(field_names(scheme))

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from .schema import TEXT_LENGTH
 from .text import plain, plain_lines
 
 
@@ -33,30 +34,31 @@ def span_field(name):
     return IntegerField(name, validators=[Optional(), NumberRange(min=0)])
 
 
+def label_input(field):
+    """The form input of one label field (a span's are made by ``span_field``)."""
+    if field.kind == "choice":
+        return RadioField(
+            field.title,
+            choices=choices(field.choices),
+            default=field.default,
+            validate_choice=False,
+        )
+    # typed text loses control, bidirectional and invisible characters as it is read,
+    # before validation: what is checked is what would be stored
+    return StringField(
+        field.title, filters=[plain], validators=[Optional(), Length(max=TEXT_LENGTH)]
+    )
+
+
 @cache
 def form_class(scheme):
-    """A WTForms class for one annotation under ``scheme`` (stance fields per target);
-    built once per scheme."""
+    """A WTForms class for one annotation under ``scheme``, an input per field of the
+    scheme (two per span); built once per scheme."""
 
     class AnnotationForm(FlaskForm):
         class Meta:
             csrf = False  # CSRFProtect has checked every POST before the view runs
 
-        claim = RadioField("Claim", choices=choices(scheme.claim_labels), validate_choice=False)
-        source_type = RadioField(
-            "Source type",
-            choices=choices(scheme.source_types),
-            default=scheme.source_types[0],
-            validate_choice=False,
-        )
-        # typed text loses control, bidirectional and invisible characters as it is read,
-        # before validation: what is checked is what would be stored
-        entity = StringField("Entity", filters=[plain], validators=[Optional(), Length(max=200)])
-        source_start = span_field("Source start")
-        source_end = span_field("Source end")
-        cue_start = span_field("Cue start")
-        cue_end = span_field("Cue end")
-        outlet = StringField("Outlet", filters=[plain], validators=[Optional(), Length(max=200)])
         flagged = BooleanField("Flag for review")
         comment = TextAreaField(
             "Comment", filters=[plain_lines], validators=[Optional(), Length(max=5000)]
@@ -64,17 +66,12 @@ def form_class(scheme):
         seconds = FloatField(validators=[Optional(), NumberRange(min=0, max=86400)])
         revision = HiddenField()
 
-    for number, target in enumerate(scheme.stance_targets):
-        setattr(
-            AnnotationForm,
-            f"stance_{number}",
-            RadioField(
-                target,
-                choices=choices(scheme.stance_labels),
-                default="none",
-                validate_choice=False,
-            ),
-        )
+    for field in scheme.fields:
+        if field.kind == "span":
+            setattr(AnnotationForm, f"{field.input}_start", span_field(f"{field.title} start"))
+            setattr(AnnotationForm, f"{field.input}_end", span_field(f"{field.title} end"))
+        else:
+            setattr(AnnotationForm, field.input, label_input(field))
     return AnnotationForm
 
 
@@ -97,20 +94,15 @@ def span(form, name):
 
 def labels_from(form, scheme):
     """The labels object stored with an annotation, from a submitted form."""
-    return {
-        "claim": form.claim.data,
-        "attribution": {
-            "source_type": form.source_type.data,
-            "entity": (form.entity.data or "").strip() or None,
-            "source": span(form, "source"),
-            "cue": span(form, "cue"),
-        },
-        "stance": {
-            target: form[f"stance_{n}"].data or "none"
-            for n, target in enumerate(scheme.stance_targets)
-        },
-        "outlet": (form.outlet.data or "").strip() or None,
-    }
+    values = {}
+    for field in scheme.fields:
+        if field.kind == "span":
+            values[field.name] = span(form, field.input)
+        elif field.kind == "text":
+            values[field.name] = (form[field.input].data or "").strip() or None
+        else:
+            values[field.name] = form[field.input].data or field.default
+    return scheme.labels(values)
 
 
 def fill(form, scheme, annotation, document):
@@ -120,30 +112,21 @@ def fill(form, scheme, annotation, document):
     form.revision.data = 0 if annotation is None else annotation.revision
     if annotation is None or annotation.skipped:
         return
-    labels = annotation.labels
-    attribution = labels.get("attribution") or {}
-    form.claim.data = labels.get("claim")
-    form.source_type.data = attribution.get("source_type")
-    form.entity.data = attribution.get("entity")
-    for name in ("source", "cue"):
-        found = attribution.get(name) or {}
-        form[f"{name}_start"].data = found.get("start")
-        form[f"{name}_end"].data = found.get("end")
-    for number, target in enumerate(scheme.stance_targets):
-        form[f"stance_{number}"].data = (labels.get("stance") or {}).get(target, "none")
-    form.outlet.data = labels.get("outlet")
+    for field in scheme.fields:
+        value = field.value(annotation.labels)
+        if field.kind == "span":
+            value = value if isinstance(value, dict) else {}
+            form[f"{field.input}_start"].data = value.get("start")
+            form[f"{field.input}_end"].data = value.get("end")
+        else:
+            form[field.input].data = field.default if value is None else value
     form.flagged.data = annotation.flagged
     form.comment.data = annotation.comment
 
 
-ERROR_FIELDS = {"source": "source_start", "cue": "cue_start"}
-
-
 def show_errors(form, scheme, errors):
-    """Attach the scheme's errors to the form fields they concern."""
-    for key, message in errors.items():
-        if key.startswith("stance."):
-            key = f"stance_{scheme.stance_targets.index(key.removeprefix('stance.'))}"
-        name = ERROR_FIELDS.get(key, key)
-        field = getattr(form, name, form.claim)
-        field.errors = [*field.errors, message]
+    """Attach the scheme's errors to the inputs they concern (a group's to its first)."""
+    for name, message in errors.items():
+        field = scheme.named.get(name) or scheme.groups.get(name, scheme.fields)[0]
+        input_name = f"{field.input}_start" if field.kind == "span" else field.input
+        form[input_name].errors = [*form[input_name].errors, message]

@@ -14,7 +14,7 @@ from wtforms.validators import Length, Optional
 from . import workspace
 from .adjudication import field_names, save_gold
 from .agreement.cache import figures_cache
-from .agreement.data import SPAN_FIELDS
+from .agreement.data import span_names
 from .agreement.report import GROUPINGS
 from .auth import roles_required
 from .disagreements import differing_fields, disagreements, gold_of, labellers
@@ -24,7 +24,7 @@ from .incoming import page_number
 from .models import Annotation, Document, Gold, Sentence, User
 from .pages import page_or_partial
 from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
-from .showing import FREE_TEXT, shown_fields, shown_labels
+from .showing import free_text, shown_fields, shown_labels
 from .text import plain_lines
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -109,7 +109,7 @@ def agreement():
         computing=cache.computing(by),
         by=by,
         groupings=GROUPINGS,
-        span_fields=SPAN_FIELDS,
+        span_fields=span_names(current_app.extensions["scheme"]),
         message=message,
         here=url_for("review.agreement", by=by),
     )
@@ -148,7 +148,7 @@ def disagreement_list():
         "review/disagreements.html",
         found=shown,
         golds=golds,
-        free_text=FREE_TEXT,
+        free_text=free_text(scheme),
         total=len(found),
         settled=sum(d.gold is not None for d in found),
         page=page,
@@ -246,7 +246,7 @@ def render_review(sentence, form, status=200, prefilled=None):
             differing=differing,
             gold=gold,
             gold_shown=gold_shown,
-            free_text=FREE_TEXT,
+            free_text=free_text(scheme),
             any_span=any(shown.pieces for shown in every_shown),
             form=form,
             prefilled=prefilled,

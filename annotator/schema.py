@@ -1,18 +1,37 @@
-"""The label scheme: the default, loading a TOML replacement, and checking submitted labels."""
+"""The label scheme: what an annotation holds, described once.
+
+``Scheme.fields`` lists every field of an annotation's labels — where it sits in the labels
+object, whether it is chosen (``choice``), marked in the sentence (``span``) or typed
+(``text``), its choices and measurement level. The label form, the checks of a form and of a
+re-import, agreement, adjudication, the workspace's keys, the review table, the export record
+and the dataset card are all read from it. The default scheme can be replaced by a TOML file,
+which may also add choice fields (``[fields.certainty]``).
+"""
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import click
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+KINDS = ("choice", "span", "text")
 ALLOWED = {
     "claim": {"labels", "level"},
     "attribution": {"source_types", "level"},
     "stance": {"labels", "targets", "level"},
+    "fields": set(),
 }
+EXTRA_KEYS = {"labels", "level", "title", "default"}
+# names an extra field may not take: the label groups and the form's other inputs
+RESERVED = {
+    "claim", "attribution", "stance", "outlet", "flagged", "comment", "seconds", "revision",
+    "handed", "csrf_token", "note", "reason", "source_type", "entity", "source_start",
+    "source_end", "cue_start", "cue_end",
+}  # fmt: skip
+TEXT_LENGTH = 200
 
 
 class SchemeError(click.ClickException, ValueError):
@@ -20,6 +39,55 @@ class SchemeError(click.ClickException, ValueError):
 
     A ClickException so that ``flask`` prints it as one line instead of a traceback.
     """
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an annotation's labels."""
+
+    path: tuple[str, ...]  # where it sits in the labels object: ("attribution", "cue")
+    kind: str  # "choice", "span" or "text"
+    title: str  # as people read it: "Stance: Armenia"
+    input: str  # the form's input (a span has two: ``<input>_start`` and ``<input>_end``)
+    choices: tuple[str, ...] = ()
+    level: str | None = None  # measurement level for agreement; None: no agreement figure
+    default: str | None = None  # what an untouched form holds; None: the annotator must choose
+    target: str | None = None  # the stance target a per-target field is about
+    claims_only: bool = False  # agreement is also reported over the sentences all call a claim
+    about: str = ""  # what a text field holds, for the dataset card
+
+    @property
+    def name(self):
+        """The dotted path: ``attribution.source_type``; agreement and review use it."""
+        return ".".join(self.path)
+
+    def value(self, labels):
+        """This field's value in a labels object, or None where it is unset."""
+        value = labels
+        for key in self.path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    def problem(self, value, sentence_length):
+        """What is wrong with a set ``value`` of this field, or None."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                return f"choose one of {', '.join(self.choices)}"
+        elif self.kind == "span":
+            span = value if isinstance(value, dict) else {}
+            start, end = span.get("start"), span.get("end")
+            if not (type(start) is int and type(end) is int):
+                return "a span needs a whole-number start and end"
+            if not 0 <= start < end <= sentence_length:
+                return (
+                    f"span {start}–{end} is not inside the sentence (0–{sentence_length}) "
+                    "or is empty; select the text again"
+                )
+        elif not isinstance(value, str) or len(value) > TEXT_LENGTH:
+            return f"the {self.title.lower()} is a name of at most {TEXT_LENGTH} characters"
+        return None
 
 
 @dataclass(frozen=True)
@@ -33,38 +101,148 @@ class Scheme:
     stance_labels: tuple[str, ...] = ("favor", "against", "neutral", "none")
     stance_targets: tuple[str, ...] = ("Azerbaijan", "Armenia")
     stance_level: str = "nominal"
-    path: str | None = None
+    extra_fields: tuple[Field, ...] = ()  # choice fields a scheme file adds, at the top level
+    path: str | None = field(default=None, compare=False)
 
-    def check(self, labels, sentence_length):
-        """Errors in ``labels`` as {field: message}; empty when they fit this scheme."""
-        errors = {}
-        if labels.get("claim") not in self.claim_labels:
-            errors["claim"] = f"choose one of {', '.join(self.claim_labels)}"
-        attribution = labels.get("attribution") or {}
-        if attribution.get("source_type") not in self.source_types:
-            errors["source_type"] = f"choose one of {', '.join(self.source_types)}"
-        for name in ("source", "cue"):
-            span = attribution.get(name)
-            if span is None:
-                continue
-            start, end = span.get("start"), span.get("end")
-            if not (isinstance(start, int) and isinstance(end, int)):
-                errors[name] = "a span needs a whole-number start and end"
-            elif not 0 <= start < end <= sentence_length:
-                errors[name] = (
-                    f"span {start}–{end} is not inside the sentence (0–{sentence_length}) "
-                    "or is empty; select the text again"
+    @cached_property
+    def fields(self):
+        """Every field, in the order of the form, the review table and the export record."""
+        return (
+            Field(("claim",), "choice", "Claim", "claim", self.claim_labels, self.claim_level),
+            Field(
+                ("attribution", "source_type"),
+                "choice",
+                "Source type",
+                "source_type",
+                self.source_types,
+                self.source_type_level,
+                default=self.source_types[0],
+                claims_only=True,
+            ),
+            Field(
+                ("attribution", "entity"),
+                "text",
+                "Entity",
+                "entity",
+                about="who the source is, as typed",
+            ),
+            Field(("attribution", "source"), "span", "Source", "source", claims_only=True),
+            Field(("attribution", "cue"), "span", "Cue", "cue", claims_only=True),
+            *(
+                Field(
+                    ("stance", target),
+                    "choice",
+                    f"Stance: {target}",
+                    f"stance_{number}",
+                    self.stance_labels,
+                    self.stance_level,
+                    default="none",
+                    target=target,
+                    claims_only=True,
                 )
-        stance = labels.get("stance") or {}
-        for target in self.stance_targets:
-            if stance.get(target, "none") not in self.stance_labels:
-                errors[f"stance.{target}"] = f"choose one of {', '.join(self.stance_labels)}"
-        unknown = sorted(set(stance) - set(self.stance_targets))
-        if unknown:
-            errors["stance"] = f"unknown stance target(s): {', '.join(unknown)}"
-        outlet = labels.get("outlet")
-        if outlet is not None and (not isinstance(outlet, str) or len(outlet) > 200):
-            errors["outlet"] = "the outlet is a name of at most 200 characters"
+                for number, target in enumerate(self.stance_targets)
+            ),
+            Field(
+                ("outlet",),
+                "text",
+                "Outlet",
+                "outlet",
+                level="nominal",
+                about="the outlet the annotator confirmed",
+            ),
+            *self.extra_fields,
+        )
+
+    @cached_property
+    def choice_fields(self):
+        """The fields chosen from a list: the workspace's key groups, in keyboard order."""
+        return tuple(f for f in self.fields if f.kind == "choice")
+
+    @cached_property
+    def span_fields(self):
+        """The fields marked in the sentence."""
+        return tuple(f for f in self.fields if f.kind == "span")
+
+    @cached_property
+    def agreed_fields(self):
+        """The fields with a categorical agreement figure (spans have their own)."""
+        return tuple(f for f in self.fields if f.kind != "span" and f.level)
+
+    @cached_property
+    def groups(self):
+        """{group: its fields} for the labels object's nested groups (attribution, stance)."""
+        found = {}
+        for each in self.fields:
+            if len(each.path) > 1:
+                found.setdefault(each.path[0], []).append(each)
+        return {group: tuple(fields) for group, fields in found.items()}
+
+    @cached_property
+    def top_level(self):
+        """The labels object's keys, in order: single fields and groups."""
+        return tuple(dict.fromkeys(f.path[0] for f in self.fields))
+
+    @cached_property
+    def named(self):
+        """{dotted name: field}."""
+        return {f.name: f for f in self.fields}
+
+    def values(self, labels):
+        """Every field's value in ``fields`` order: the cheap shape to compare labels by."""
+        return tuple(f.value(labels) for f in self.fields)
+
+    def labels(self, values):
+        """A complete labels object from {field name: value} (missing names are unset)."""
+        labels = {}
+        for each in self.fields:
+            holder = labels
+            for key in each.path[:-1]:
+                holder = holder.setdefault(key, {})
+            holder[each.path[-1]] = values.get(each.name)
+        return labels
+
+    def stored(self, labels):
+        """The set fields of ``labels`` as a labels object (spans keep only their offsets);
+        groups and fields the scheme does not know are left out."""
+        values = {}
+        for each in self.fields:
+            value = each.value(labels)
+            if value is not None:
+                values[each.name] = (
+                    {"start": value.get("start"), "end": value.get("end")}
+                    if each.kind == "span" and isinstance(value, dict)
+                    else value
+                )
+        result = self.labels(values)
+        for group in self.groups:
+            given = labels.get(group)
+            if given is None:
+                del result[group]
+            else:
+                result[group] = {k: v for k, v in result[group].items() if v is not None}
+        return {key: value for key, value in result.items() if value is not None}
+
+    def check(self, labels, sentence_length, complete=True):
+        """Errors in ``labels`` as {field name: message}; empty when they fit this scheme.
+
+        ``complete``: every choice without a default must be made (a form); otherwise unset
+        fields pass (a re-imported record may carry only some)."""
+        errors = {}
+        for group, fields in self.groups.items():
+            given = labels.get(group)
+            if given is not None and not isinstance(given, dict):
+                errors[group] = f"{group} must be an object"
+            elif given and fields[0].target is not None:
+                unknown = sorted(set(given) - {f.target for f in fields}, key=str)
+                if unknown:
+                    errors[group] = f"unknown {group} target(s): {', '.join(map(str, unknown))}"
+        for each in self.fields:
+            value = each.value(labels)
+            if value is None:
+                if complete and each.kind == "choice" and each.default is None:
+                    errors[each.name] = f"choose one of {', '.join(each.choices)}"
+            elif problem := each.problem(value, sentence_length):
+                errors[each.name] = problem
         return errors
 
 
@@ -84,9 +262,9 @@ def line_of(text, section, key=None):
     return start + 1
 
 
-def labels_of(data, section, key, where, text):
-    """A non-empty list of distinct, non-empty strings."""
-    values = data[section].get(key)
+def labels_of(table, section, key, where, text):
+    """A non-empty list of distinct, non-empty strings from ``table[key]``, or None."""
+    values = table.get(key)
     line = line_of(text, section, key)
     if values is None:
         return None
@@ -101,6 +279,68 @@ def labels_of(data, section, key, where, text):
             f"{where}:{line}: [{section}] {key} lists {', '.join(duplicates)} more than once"
         )
     return tuple(values)
+
+
+def level_of(table, section, where, text):
+    """The measurement level in ``table``, or None."""
+    level = table.get("level")
+    if level is not None and level not in LEVELS:
+        raise SchemeError(
+            f"{where}:{line_of(text, section, 'level')}: [{section}] level {level!r} "
+            f"is not one of {', '.join(LEVELS)}"
+        )
+    return level
+
+
+def unknown_keys(table, allowed, section, where, text):
+    """Raise a SchemeError naming the first key of ``table`` not in ``allowed``."""
+    for key in table:
+        if key not in allowed:
+            raise SchemeError(
+                f"{where}:{line_of(text, section, key)}: unknown key '{key}' in [{section}]; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+
+
+def extra_fields(tables, where, text):
+    """The choice fields of a scheme file's ``[fields.<name>]`` tables."""
+    found = []
+    for name, table in tables.items():
+        section = f"fields.{name}"
+        line = line_of(text, section)
+        if not isinstance(table, dict):
+            raise SchemeError(
+                f"{where}:{line}: [fields] {name} must be a table: [fields.{name}] with "
+                "labels = [...]"
+            )
+        if (
+            not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name)
+            or name in RESERVED
+            or name.startswith("stance_")
+        ):
+            raise SchemeError(
+                f"{where}:{line}: [{section}]: {name!r} cannot name a field; use lower-case "
+                "letters, digits and _ (at most 40), and not a name the labels or the form "
+                f"already use ({', '.join(sorted(RESERVED))}, stance_<n>)"
+            )
+        unknown_keys(table, EXTRA_KEYS, section, where, text)
+        labels = labels_of(table, section, "labels", where, text)
+        if labels is None:
+            raise SchemeError(f"{where}:{line}: [{section}] needs labels = [...]")
+        title = table.get("title", name.replace("_", " ").capitalize())
+        if not isinstance(title, str) or not title.strip():
+            raise SchemeError(
+                f"{where}:{line_of(text, section, 'title')}: [{section}] title must be text"
+            )
+        default = table.get("default")
+        if default is not None and default not in labels:
+            raise SchemeError(
+                f"{where}:{line_of(text, section, 'default')}: [{section}] default "
+                f"{default!r} is not one of its labels"
+            )
+        level = level_of(table, section, where, text) or "nominal"
+        found.append(Field((name,), "choice", title.strip(), name, labels, level, default))
+    return tuple(found)
 
 
 def load_scheme(path=None):
@@ -121,36 +361,26 @@ def load_scheme(path=None):
         if section not in ALLOWED or not isinstance(value, dict):
             raise SchemeError(
                 f"{where}:{line_of(text, section)}: unknown section [{section}]; "
-                f"use {', '.join(f'[{s}]' for s in ALLOWED)}"
+                f"use {', '.join(f'[{s}]' for s in ALLOWED if s != 'fields')} or [fields.<name>]"
             )
-        for key in value:
-            if key not in ALLOWED[section]:
-                raise SchemeError(
-                    f"{where}:{line_of(text, section, key)}: unknown key '{key}' in [{section}]; "
-                    f"allowed: {', '.join(sorted(ALLOWED[section]))}"
-                )
-    values = {"path": where}
-    for section, key, field in [
+        if section != "fields":
+            unknown_keys(value, ALLOWED[section], section, where, text)
+    values = {"path": where, "extra_fields": extra_fields(data.get("fields", {}), where, text)}
+    for section, key, name in [
         ("claim", "labels", "claim_labels"),
         ("attribution", "source_types", "source_types"),
         ("stance", "labels", "stance_labels"),
         ("stance", "targets", "stance_targets"),
     ]:
-        if section in data and (found := labels_of(data, section, key, where, text)):
-            values[field] = found
-    for section, field in [
+        if found := labels_of(data.get(section, {}), section, key, where, text):
+            values[name] = found
+    for section, name in [
         ("claim", "claim_level"),
         ("attribution", "source_type_level"),
         ("stance", "stance_level"),
     ]:
-        level = data.get(section, {}).get("level")
-        if level is not None:
-            if level not in LEVELS:
-                raise SchemeError(
-                    f"{where}:{line_of(text, section, 'level')}: [{section}] level {level!r} "
-                    f"is not one of {', '.join(LEVELS)}"
-                )
-            values[field] = level
+        if level := level_of(data.get(section, {}), section, where, text):
+            values[name] = level
     scheme = Scheme(**values)
     if "none" not in scheme.stance_labels:
         raise SchemeError(

@@ -5,9 +5,6 @@ from typing import NamedTuple
 
 from .adjudication import field_values
 
-SPAN_NAMES = ("source", "cue")
-FREE_TEXT = ("attribution.entity", "outlet")  # typed by annotators, not chosen from the scheme
-
 
 class Span(NamedTuple):
     """A span as shown: its offsets, and the words of the sentence it covers (None when the
@@ -50,15 +47,21 @@ class Shown(NamedTuple):
 
 def shown_labels(labels, scheme, text):
     """Shown values and marked spans of a labels object given to a sentence of ``text``."""
-    return Shown(shown_fields(labels, scheme, text), marked(labels, text))
+    return Shown(shown_fields(labels, scheme, text), marked(labels, scheme, text))
 
 
-def marked(labels, text):
+def free_text(scheme):
+    """The fields annotators type rather than choose from the scheme."""
+    return {field.name for field in scheme.fields if field.kind == "text"}
+
+
+def marked(labels, scheme, text):
     """The sentence cut at the ends of its source and cue spans, as [(piece, span names)]
     (the names of the spans covering the piece, so overlapping spans show both); None when
     the labels mark no span inside the sentence."""
-    attribution = (labels or {}).get("attribution") or {}
-    spans = {name: inside(attribution.get(name) or {}, text) for name in SPAN_NAMES}
+    spans = {
+        field.input: inside(field.value(labels or {}) or {}, text) for field in scheme.span_fields
+    }
     spans = {name: ends for name, ends in spans.items() if ends}
     if not spans:
         return None

@@ -258,17 +258,6 @@ def previous_sentence(user_id, sentence_id):
     return db.session.scalar(LABELLED_BEFORE, {"user_id": user_id, "sentence_id": sentence_id})
 
 
-def key_groups(scheme):
-    """The radio groups in keyboard order: (field name, legend, labels)."""
-    groups = [("claim", "Claim", scheme.claim_labels)]
-    groups.append(("source_type", "Source type", scheme.source_types))
-    groups.extend(
-        (f"stance_{n}", f"Stance: {target}", scheme.stance_labels)
-        for n, target in enumerate(scheme.stance_targets)
-    )
-    return groups
-
-
 GLOBAL_KEYS = [
     ("1–9", "choose in the active group, then go to the next group"),
     ("Tab / Shift+Tab", "next / previous group"),

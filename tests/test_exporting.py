@@ -311,7 +311,10 @@ def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, 
     before = db.session.scalar(select(func.count()).select_from(Sentence))
     result = runner.invoke(args=["import-annotations", str(broken)])
     assert result.exit_code == 1
-    assert "line 4: annotation by alice: claim 'maybe' is not in the scheme" in result.output
+    assert (
+        "line 4: annotation by alice: claim 'maybe': choose one of not_claim, claim"
+        in result.output
+    )
     assert "nothing was imported" in result.output
     assert db.session.scalar(select(func.count()).select_from(Sentence)) == before
     (tmp_path / "junk.jsonl").write_text('{"id": "x"}\nnot json\n')

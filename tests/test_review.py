@@ -241,9 +241,13 @@ def test_spans_show_their_words_marked_in_the_sentence_escaped(client, make_user
 def test_overlapping_spans_mark_both_and_spans_outside_the_sentence_mark_nothing():
     text = "He said so."
     given = {"attribution": {"source": {"start": 0, "end": 7}, "cue": {"start": 3, "end": 7}}}
-    assert marked(given, text) == [("He ", ["source"]), ("said", ["source", "cue"]), (" so.", [])]
+    assert marked(given, Scheme(), text) == [
+        ("He ", ["source"]),
+        ("said", ["source", "cue"]),
+        (" so.", []),
+    ]
     outside = {"attribution": {"source": {"start": 5, "end": 99}, "cue": None}}
-    assert marked(outside, text) is None
+    assert marked(outside, Scheme(), text) is None
     assert shown({"start": 5, "end": 99}, text) == Span(5, 99, None)
 
 

@@ -99,4 +99,4 @@ def test_check_reports_each_field(changes, field, message):
 def test_spans_must_lie_inside_the_sentence(span):
     attribution = {"source_type": "person", "source": span, "cue": None}
     errors = Scheme().check({**labels(), "attribution": attribution}, 20)
-    assert "is not inside the sentence" in errors["source"]
+    assert "is not inside the sentence" in errors["attribution.source"]

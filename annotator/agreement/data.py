@@ -18,16 +18,12 @@ from ..models import Annotation, Document, Sentence, User
 BATCH = 50_000
 UNRATED = -1  # no annotation of this item by this annotator, or the field is unset
 NO_SPAN = -1  # in span matrices: annotated, but no span marked (unrated is UNRATED - 1)
-SPAN_FIELDS = ("attribution.source", "attribution.cue")
 UNKNOWN_OUTLET = "(unknown outlet)"
 
 
-def categorical_fields(scheme):
-    """The label fields as (name, JSON path) in report order."""
-    fields = [("claim", ("claim",)), ("attribution.source_type", ("attribution", "source_type"))]
-    fields += [(f"stance.{target}", ("stance", target)) for target in scheme.stance_targets]
-    fields.append(("outlet", ("outlet",)))
-    return fields
+def span_names(scheme):
+    """The span fields' names, in report order."""
+    return [field.name for field in scheme.span_fields]
 
 
 def statement(scheme, dialect):
@@ -45,9 +41,9 @@ def statement(scheme, dialect):
     if dialect == "postgresql":
         rows = rows.offset(0)  # keeps PostgreSQL from inlining the subquery (and the cast)
     rows = rows.subquery()
-    columns = [rows.c.j[path].as_string() for _, path in categorical_fields(scheme)]
-    for name in SPAN_FIELDS:
-        path = tuple(name.split("."))
+    columns = [rows.c.j[field.path].as_string() for field in scheme.agreed_fields]
+    for field in scheme.span_fields:
+        path = field.path
         columns += [rows.c.j[(*path, "start")].as_integer(), rows.c.j[(*path, "end")].as_integer()]
     # no ORDER BY: sorting two million rows costs the database hundreds of megabytes, and
     # nothing depends on the order (items are sorted by id, categories by ``Coder.settle``)
@@ -145,13 +141,14 @@ class Annotations:
     count: int  # annotations read
 
 
-def load(scheme, known):
-    """Read every non-skipped annotation; ``known`` gives each categorical field's labels."""
-    names = [name for name, _ in categorical_fields(scheme)]
-    coders = {name: Coder(known[name]) for name in names}
+def load(scheme):
+    """Read every non-skipped annotation into matrices of the scheme's fields."""
+    names = [field.name for field in scheme.agreed_fields]
+    span_fields = span_names(scheme)
+    coders = {field.name: Coder(field.choices) for field in scheme.agreed_fields}
     outlets = Coder()
     parts = {key: [] for key in ("item", "annotator", "document outlet", *names)}
-    spans = {name: ([], []) for name in SPAN_FIELDS}
+    spans = {name: ([], []) for name in span_fields}
     connection = db.session.connection()
     query = statement(scheme, connection.dialect.name)
     result = connection.execution_options(yield_per=BATCH).execute(query)
@@ -163,7 +160,7 @@ def load(scheme, known):
         for offset, name in enumerate(names, start=3):
             parts[name].append(coders[name](columns[offset]))
         base = 3 + len(names)
-        for number, name in enumerate(SPAN_FIELDS):
+        for number, name in enumerate(span_fields):
             start, end = span_codes(columns[base + 2 * number], columns[base + 2 * number + 1])
             spans[name][0].append(start)
             spans[name][1].append(end)
@@ -189,7 +186,7 @@ def load(scheme, known):
         for name in names
     }
     rated = matrix(np.ones(len(item_of_row), dtype=bool), fill=False)
-    for name in SPAN_FIELDS:
+    for name in span_fields:
         start, end = join(spans[name][0]), join(spans[name][1])
         del spans[name]
         fields[name] = Spans(annotators, rated, matrix(start), matrix(end))

@@ -6,7 +6,7 @@ from itertools import combinations
 import numpy as np
 
 from . import statistics as stats
-from .data import SPAN_FIELDS, UNRATED, categorical_fields, load
+from .data import UNRATED, load
 
 GROUPINGS = ("outlet", "annotator")
 
@@ -43,22 +43,6 @@ class Figures:
     def result(self):
         """The figures, with ``why`` listing the reasons for the missing ones."""
         return {**self.data, "why": self.why}
-
-
-def levels_of(scheme):
-    """Level of measurement per categorical field."""
-    levels = {"claim": scheme.claim_level, "attribution.source_type": scheme.source_type_level}
-    levels.update({f"stance.{t}": scheme.stance_level for t in scheme.stance_targets})
-    levels["outlet"] = "nominal"
-    return levels
-
-
-def known_labels(scheme):
-    """The scheme's labels per categorical field (outlets are open-ended)."""
-    known = {"claim": scheme.claim_labels, "attribution.source_type": scheme.source_types}
-    known.update({f"stance.{t}": scheme.stance_labels for t in scheme.stance_targets})
-    known["outlet"] = ()
-    return known
 
 
 def numeric_values(name, level, categories):
@@ -202,15 +186,16 @@ class Project:
 
     def __init__(self, scheme):
         self.scheme = scheme
-        self.levels = levels_of(scheme)
-        annotations = load(scheme, known_labels(scheme))
+        self.levels = {field.name: field.level for field in scheme.agreed_fields}
+        self.spans = {field.name for field in scheme.span_fields}
+        annotations = load(scheme)
         self.annotations = annotations.count
         self.items = annotations.items
         self.outlets = annotations.outlets
         self.fields = annotations.fields
         self.values = {
-            name: numeric_values(name, self.levels[name], self.fields[name].categories)
-            for name, _ in categorical_fields(scheme)
+            name: numeric_values(name, level, self.fields[name].categories)
+            for name, level in self.levels.items()
         }
         self.claims = self.claim_items()
 
@@ -231,13 +216,13 @@ class Project:
     def figures(self, name, keep, options):
         """The figures of field ``name`` over the items where ``keep`` holds."""
         r = self.fields[name].select(keep)
-        if name in SPAN_FIELDS:
+        if name in self.spans:
             return span_figures(r, options)
         return category_figures(r, self.levels[name], self.values[name], options)
 
     def all_figures(self, names, keep, options):
         """``fields`` and ``claims_only`` figures for ``names`` over the kept items."""
-        conditional = [n for n in names if n.startswith(("stance.", "attribution."))]
+        conditional = [n for n in names if self.scheme.named[n].claims_only]
         return {
             "fields": {name: self.figures(name, keep, options) for name in names},
             "claims_only": {
@@ -251,7 +236,7 @@ class Project:
         for annotator in self.fields["claim"].annotators:
             fields = {}
             for name in names:
-                if name in SPAN_FIELDS:
+                if name in self.spans:
                     continue
                 fields[name] = self.one_against_rest(name, annotator, options)
             groups[annotator] = {"fields": fields}

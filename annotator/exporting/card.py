@@ -5,6 +5,8 @@ from collections import Counter
 from ..adjudication import why_unsettled
 from ..text import markdown_text, shown
 
+# the data dictionary: the keys before the labels, then the labels (``label_entries``),
+# then the keys after them
 DICTIONARY = [
     ("id", "`<document id>:<sentence index>`, unique"),
     ("text", "the sentence"),
@@ -23,14 +25,7 @@ DICTIONARY = [
         "pseudonym), the labels below, `skipped`, `flagged`, `comment`, `seconds` spent, "
         "`created`, `updated` (UTC)",
     ),
-    ("claim", "one of the scheme's claim labels"),
-    (
-        "attribution",
-        "`source_type`; `entity` (free text); `source` and `cue` spans: `start`, `end` "
-        "(offsets in `text`, end excluded) and the `text` they cover; null when not marked",
-    ),
-    ("stance", "target: stance label (`none`: no stance)"),
-    ("outlet", "the outlet the annotator confirmed"),
+    None,  # the label fields
     ("final", "the settled labels (the shape of an annotation's labels), or null"),
     (
         "final_source",
@@ -88,7 +83,7 @@ class Tally:
         if record["final"] is not None:
             self.final[split] += 1
             self.sources[record["final_source"]] += 1
-            for field, value in flat_labels(record["final"]):
+            for field, value in flat_labels(record["final"], self.scheme):
                 self.labels.setdefault(field, Counter())[value] += 1
         elif annotations is not None:  # without --final-only: why, from the record itself
             self.count_unsettled([given for given in annotations if not given["skipped"]])
@@ -119,16 +114,56 @@ class Tally:
         return heading + ":", lines
 
 
-def flat_labels(labels):
+def flat_labels(labels, scheme):
     """(field, label) pairs of the categorical fields of a labels record."""
-    attribution = labels.get("attribution") or {}
-    pairs = [
-        ("claim", labels.get("claim")),
-        ("attribution.source_type", attribution.get("source_type")),
-    ]
-    pairs += [(f"stance.{t}", v) for t, v in (labels.get("stance") or {}).items()]
-    pairs.append(("outlet", labels.get("outlet")))
-    return [(field, value) for field, value in pairs if value is not None]
+    pairs = ((field.name, field.value(labels)) for field in scheme.agreed_fields)
+    return [(name, value) for name, value in pairs if value is not None]
+
+
+SPAN_MEANING = (
+    "`start`, `end` (offsets in `text`, end excluded) and the `text` covered; null when not marked"
+)
+
+
+def meaning(field):
+    """What one label field holds, for the data dictionary."""
+    if field.kind == "choice":
+        return f"one of the {markdown_text(field.title.lower())} labels (see the label scheme)"
+    if field.kind == "span":
+        return f"a span: {SPAN_MEANING}"
+    return field.about or "typed text"
+
+
+def label_entries(scheme):
+    """The data dictionary's entries of the label fields, one per top-level key."""
+    entries = []
+    for key in scheme.top_level:
+        fields = scheme.groups.get(key)
+        if fields is None:
+            entries.append((key, meaning(scheme.named[key])))
+        elif fields[0].target is not None:
+            entries.append((key, f"target: {key} label, one per target (`none`: no {key})"))
+        else:
+            parts = [f"`{field.path[-1]}`: {meaning(field)}" for field in fields]
+            entries.append((key, "; ".join(parts)))
+    return entries
+
+
+def scheme_lines(scheme):
+    """The label scheme's choices and levels, one line per choice field (one per group of
+    per-target fields)."""
+    lines, seen = [], set()
+    for field in scheme.choice_fields:
+        if field.target is None:
+            lines.append(f"- {field.name} ({field.level}): {comma_separated(field.choices)}")
+        elif field.path[0] not in seen:
+            seen.add(field.path[0])
+            targets = [each.target for each in scheme.groups[field.path[0]]]
+            lines.append(
+                f"- {field.path[0]} ({field.level}): {comma_separated(field.choices)}; "
+                f"targets: {comma_separated(targets)}"
+            )
+    return lines
 
 
 def figure(value):
@@ -235,14 +270,12 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
     lines += [
         "## Label scheme",
         "",
-        f"- claim ({scheme.claim_level}): {comma_separated(scheme.claim_labels)}",
-        f"- attribution source type ({scheme.source_type_level}): "
-        f"{comma_separated(scheme.source_types)}",
-        f"- stance ({scheme.stance_level}): {comma_separated(scheme.stance_labels)}; "
-        f"targets: {comma_separated(scheme.stance_targets)}",
+        *scheme_lines(scheme),
         "",
         "## Data dictionary",
         "",
     ]
-    lines += [f"- `{key}`: {meaning}" for key, meaning in DICTIONARY]
+    for entry in DICTIONARY:
+        for key, text in [entry] if entry else label_entries(scheme):
+            lines.append(f"- `{key}`: {text}")
     return "\n".join(lines) + "\n"

@@ -19,10 +19,9 @@ METHODS = {"gold": "reviewer", "unanimous": "unanimous", "majority": "majority"}
 DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 BATCH = 2_000
-LABEL_GROUPS = ("claim", "attribution", "stance", "outlet")
 
 
-def without_controls(record):
+def without_controls(record, scheme):
     """The record's names, metadata and typed text (not its sentence text, into which offsets
     point) without control, bidirectional and invisible characters, as the importer and the
     forms would have stored them; values that are not text are left for the checks."""
@@ -32,9 +31,12 @@ def without_controls(record):
             holder[key] = plain(holder[key], lines)
 
     def clean_labels(labels):
-        if isinstance(labels, dict):
-            clean(labels, "outlet")
-            clean(labels.get("attribution"), "entity")
+        for field in scheme.fields:
+            if field.kind == "text":
+                holder = labels
+                for key in field.path[:-1]:
+                    holder = holder.get(key) if isinstance(holder, dict) else None
+                clean(holder, field.path[-1])
 
     if not isinstance(record, dict):
         return record
@@ -71,51 +73,14 @@ def timestamp(value, line, name, missing):
 
 
 def stored_labels(given, text, scheme, line, who):
-    """The labels object to store from an exported one (spans lose their text)."""
-    labels = {}
-    for group in LABEL_GROUPS:
-        if given.get(group) is not None:
-            labels[group] = given[group]
-    where = f"{who}:"
-    claim = labels.get("claim")
-    need(
-        claim is None or claim in scheme.claim_labels,
-        line,
-        f"{where} claim {claim!r} is not in the scheme",
-    )
-    attribution = labels.get("attribution")
-    if attribution is not None:
-        need(isinstance(attribution, dict), line, f"{where} attribution must be an object")
-        kind = attribution.get("source_type")
-        need(
-            kind is None or kind in scheme.source_types,
-            line,
-            f"{where} source_type {kind!r} is not in the scheme",
-        )
-        attribution = dict(attribution)
-        for name in ("source", "cue"):
-            span = attribution.get(name)
-            if span is not None:
-                start, end = span.get("start"), span.get("end")
-                need(
-                    isinstance(start, int)
-                    and isinstance(end, int)
-                    and 0 <= start < end <= len(text),
-                    line,
-                    f"{where} {name} span {start}–{end} is not inside the sentence",
-                )
-                attribution[name] = {"start": start, "end": end}
-        labels["attribution"] = attribution
-    stance = labels.get("stance")
-    if stance is not None:
-        need(isinstance(stance, dict), line, f"{where} stance must be an object")
-        for target, value in stance.items():
-            need(
-                value in scheme.stance_labels,
-                line,
-                f"{where} stance {value!r} on {target!r} is not in the scheme",
-            )
-    return labels
+    """The labels object to store from an exported one, checked as the form checks labels
+    but letting fields be unset (spans lose their text)."""
+    errors = scheme.check(given, len(text), complete=False)
+    for name, message in errors.items():
+        field = scheme.named.get(name)
+        given_value = f" {field.value(given)!r}" if field else ""
+        raise RecordError(f"line {line}: {who}: {name}{given_value}: {message}")
+    return scheme.stored(given)
 
 
 class Importer:
@@ -355,6 +320,6 @@ def import_annotations(lines, scheme):
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:
                 raise RecordError(f"line {number}: not JSON ({error})") from None
-            importer.record(without_controls(record), number)
+            importer.record(without_controls(record, scheme), number)
         importer.finish()
     return importer.counts

@@ -35,26 +35,35 @@ def span_record(span, text):
     return {"start": span["start"], "end": span["end"], "text": text[span["start"] : span["end"]]}
 
 
-def attribution_record(attribution, text):
-    """The attribution group with its spans' text, or None when unset."""
-    if attribution is None:
-        return None
-    return {
-        "source_type": attribution.get("source_type"),
-        "entity": attribution.get("entity"),
-        "source": span_record(attribution.get("source"), text),
-        "cue": span_record(attribution.get("cue"), text),
-    }
+def record_shape(scheme):
+    """How the scheme's labels become a record, per top-level key: (key, None, None) for a
+    value or a map kept as stored (stance per target), or (key, the group's keys, its span
+    keys) for a group whose spans gain their text and whose unset keys are null."""
+    shape = []
+    for key in scheme.top_level:
+        fields = scheme.groups.get(key)
+        if fields is None or fields[0].target is not None:
+            shape.append((key, None, None))
+        else:
+            keys = tuple(field.path[-1] for field in fields)
+            spans = {field.path[-1] for field in fields if field.kind == "span"}
+            shape.append((key, keys, spans))
+    return shape
 
 
-def label_record(labels, text):
-    """The four label groups of a labels object; a group that is unset is None."""
-    return {
-        "claim": labels.get("claim"),
-        "attribution": attribution_record(labels.get("attribution"), text),
-        "stance": labels.get("stance"),
-        "outlet": labels.get("outlet"),
-    }
+def label_record(labels, text, shape):
+    """The label groups of a labels object, shaped by ``record_shape``; an unset group is
+    None."""
+    record = {}
+    for key, keys, spans in shape:
+        value = labels.get(key)
+        if keys is not None and value is not None:
+            value = {
+                name: span_record(value.get(name), text) if name in spans else value.get(name)
+                for name in keys
+            }
+        record[key] = value
+    return record
 
 
 def parsed(labels):
@@ -62,15 +71,14 @@ def parsed(labels):
     return orjson.loads(labels) if isinstance(labels, str) else labels or {}
 
 
-def annotation_record(name, given, skipped, flagged, comment, seconds, created, updated, text):
-    """One annotation of a sentence, as exported (``given``: its parsed labels). Built as
-    one dict: this runs for every annotation of every export."""
+def annotation_record(
+    name, given, skipped, flagged, comment, seconds, created, updated, text, shape
+):
+    """One annotation of a sentence, as exported (``given``: its parsed labels); this runs
+    for every annotation of every export."""
     return {
         "annotator": name,
-        "claim": given.get("claim"),
-        "attribution": attribution_record(given.get("attribution"), text),
-        "stance": given.get("stance"),
-        "outlet": given.get("outlet"),
+        **label_record(given, text, shape),
         "skipped": bool(skipped),  # SQLite's driver gives 0 and 1
         "flagged": bool(flagged),
         "comment": comment,
@@ -160,8 +168,8 @@ def document_records():
     }
 
 
-def records(final_only=False, anonymize_with=None, unsettled=None, comments=True):
-    """Every sentence's record, in document order then reading order.
+def records(scheme, final_only=False, anonymize_with=None, unsettled=None, comments=True):
+    """Every sentence's record under ``scheme``, in document order then reading order.
 
     ``final_only`` keeps only sentences with final labels and leaves out the annotations;
     ``anonymize_with`` (a secret) replaces annotator names with stable pseudonyms;
@@ -174,6 +182,7 @@ def records(final_only=False, anonymize_with=None, unsettled=None, comments=True
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
     connection = db.session.connection()
     documents = document_records()
+    shape = record_shape(scheme)
     annotations = DriverQuery(
         connection,
         select(*RAW_ANNOTATION).where(
@@ -207,7 +216,7 @@ def records(final_only=False, anonymize_with=None, unsettled=None, comments=True
                     labelled.setdefault(sentence_id, []).append(labels)
                 if not final_only:
                     name = names[annotator_id]
-                    record = annotation_record(name, parsed(labels), skipped, *values, text)
+                    record = annotation_record(name, parsed(labels), skipped, *values, text, shape)
                     if not comments:
                         record["comment"] = None
                     given.setdefault(sentence_id, []).append((name, record))
@@ -225,7 +234,7 @@ def records(final_only=False, anonymize_with=None, unsettled=None, comments=True
             }
             if not final_only:
                 record["annotations"] = [a for _, a in sorted(given.get(row.id, ()))]
-            record["final"] = settled and label_record(settled.labels, row.text)
+            record["final"] = settled and label_record(settled.labels, row.text, shape)
             record["final_source"] = settled and FINAL_SOURCES[settled.method]
             record["final_note"] = settled.note if settled and comments else None
             yield record

@@ -83,7 +83,7 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True, co
         tally = Tally(scheme)
         # with --final-only the records leave unsettled sentences out: records() tells why
         unsettled = tally.count_unsettled if final_only else None
-        for record in records(final_only, secret, unsettled=unsettled, comments=comments):
+        for record in records(scheme, final_only, secret, unsettled=unsettled, comments=comments):
             split = split_of[record["document"]["id"]] if split_of else "all"
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
