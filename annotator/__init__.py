@@ -74,6 +74,7 @@ def create_app(config=None, instance_path=None):
         documents,
         errors,
         exporting,
+        forms,
         importing,
         review,
         security,
@@ -87,7 +88,7 @@ def create_app(config=None, instance_path=None):
     app.cli = cli.Commands(app.name, commands=app.cli.commands)  # keeps `flask db`
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
-    modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, importing)
+    modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, forms, importing)
     for module in (*modules, security, sessions, setup, throttling, timing):
         module.init_app(app)
     return app

@@ -130,3 +130,16 @@ def show_errors(form, scheme, errors):
         field = scheme.named.get(name) or scheme.groups.get(name, scheme.fields)[0]
         input_name = f"{field.input}_start" if field.kind == "span" else field.input
         form[input_name].errors = [*form[input_name].errors, message]
+
+
+def error_attributes(field):
+    """The attributes tying an input to its errors (see templates/macros.html ``errors``):
+    none when it has no errors."""
+    if not field.errors:
+        return {}
+    return {"aria-invalid": "true", "aria-describedby": f"{field.name}-errors"}
+
+
+def init_app(app):
+    """Give templates ``error_attributes``."""
+    app.add_template_global(error_attributes)

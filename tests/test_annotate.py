@@ -80,21 +80,26 @@ def test_the_common_case_needs_only_the_claim(client, annotator):
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "message", "named"),
     [
-        ({"claim": "maybe"}, "choose one of not_claim, claim, checkworthy_claim"),
-        ({"source_start": "5", "source_end": "2"}, "is not inside the sentence"),
-        ({"cue_start": "40", "cue_end": "90"}, "is not inside the sentence"),
-        ({"stance_1": "love"}, "choose one of favor, against, neutral, none"),
-        ({"source_start": "abc"}, "Not a valid integer value."),
+        ({"claim": "maybe"}, "choose one of not_claim, claim, checkworthy_claim", "claim"),
+        ({"source_start": "5", "source_end": "2"}, "is not inside the sentence", "source_start"),
+        ({"cue_start": "40", "cue_end": "90"}, "is not inside the sentence", "cue_start"),
+        ({"stance_1": "love"}, "choose one of favor, against, neutral, none", "stance_1"),
+        ({"source_start": "abc"}, "Not a valid integer value.", "source_start"),
     ],
 )
-def test_wrong_input_stores_nothing_and_keeps_the_entries(client, annotator, changes, message):
+def test_wrong_input_stores_nothing_and_keeps_the_entries(
+    client, annotator, changes, message, named
+):
     client.get("/annotate")
     response = client.post(f"/annotate/{annotator[0]}", data={**VALID, **changes})
     assert response.status_code == 422
     page = response.data.decode()
-    assert message in page
+    # the message sits under the input (or group) it concerns, which names it for screen readers
+    errors = re.search(rf'<div class="errors" id="{named}-errors">(.*?)</div>', page).group(1)
+    assert message in errors
+    assert f'aria-describedby="{named}-errors"' in page
     assert 'value="Jeyhun Bayramov"' in page  # what the annotator typed is still there
     assert count() == 0
 
