@@ -106,7 +106,7 @@ def test_an_extra_choice_field_is_labelled_agreed_on_adjudicated_exported_and_re
     )
     card = out.with_suffix(".md").read_text()
     assert "- certainty (ordinal): low, medium, high" in card
-    assert "- `certainty`: one of the how certain the sentence sounds labels" in card
+    assert "- `certainty`: one of the labels of `certainty` in the label scheme" in card
     assert "| certainty | 2 |" in card
 
     # read back: everything the export holds comes back, and a label outside the scheme

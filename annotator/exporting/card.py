@@ -128,7 +128,7 @@ SPAN_MEANING = (
 def meaning(field):
     """What one label field holds, for the data dictionary."""
     if field.kind == "choice":
-        return f"one of the {markdown_text(field.title.lower())} labels (see the label scheme)"
+        return f"one of the labels of `{field.name}` in the label scheme"
     if field.kind == "span":
         return f"a span: {SPAN_MEANING}"
     return field.about or "typed text"
