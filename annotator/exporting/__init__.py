@@ -9,8 +9,8 @@ from flask import current_app
 from ..adjudication import AUTO_METHODS, settle_agreed
 from ..text import shown
 from .reading import RecordError, import_annotations
-from .splits import parse_split
-from .writing import export
+from .splits import SplitError, parse_split
+from .writing import CannotWrite, export
 
 
 def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto):
@@ -69,9 +69,8 @@ def export_command(out, final_only, anonymize, no_comments, split, seed, no_agre
     dataset card (NAME.md) beside it; say why sentences have no final labels."""
     try:
         shares = parse_split(split) if split else None
-    except click.BadParameter as error:
-        error.param_hint = "'--split'"
-        raise
+    except SplitError as error:
+        raise click.BadParameter(str(error), param_hint="'--split'") from None
     command = command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto)
     if auto:
         click.echo(settle_agreed(auto, current_app.extensions["scheme"]))
@@ -86,6 +85,8 @@ def export_command(out, final_only, anonymize, no_comments, split, seed, no_agre
             agreement=not no_agreement,
             comments=not no_comments,
         )
+    except CannotWrite as error:
+        raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"writing the export failed: {error}") from None
     for split_name, path in paths.items():

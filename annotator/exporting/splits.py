@@ -3,7 +3,9 @@
 import math
 import random
 
-import click
+
+class SplitError(ValueError):
+    """A --split that is not NAME=SHARE pairs adding up to 1."""
 
 
 def parse_split(text):
@@ -13,21 +15,21 @@ def parse_split(text):
         name, _, value = part.partition("=")
         name = name.strip()
         if not name or not value or not name.replace("-", "").replace("_", "").isalnum():
-            raise click.BadParameter(
+            raise SplitError(
                 f"{part.strip()!r} is not NAME=SHARE; write e.g. train=0.8,dev=0.1,test=0.1"
             )
         try:
             share = float(value)
         except ValueError:
-            raise click.BadParameter(f"the share of {name!r} is not a number: {value!r}") from None
+            raise SplitError(f"the share of {name!r} is not a number: {value!r}") from None
         if not 0 < share <= 1:
-            raise click.BadParameter(f"the share of {name!r} must be above 0 and at most 1")
+            raise SplitError(f"the share of {name!r} must be above 0 and at most 1")
         if name in dict(shares):
-            raise click.BadParameter(f"{name!r} is named twice")
+            raise SplitError(f"{name!r} is named twice")
         shares.append((name, share))
     total = sum(share for _, share in shares)
     if not math.isclose(total, 1.0, abs_tol=1e-9):
-        raise click.BadParameter(f"the shares add up to {total:g}, not 1")
+        raise SplitError(f"the shares add up to {total:g}, not 1")
     return shares
 
 

@@ -6,7 +6,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 import orjson
 from flask import current_app
 from sqlalchemy import select
@@ -36,6 +35,10 @@ def split_paths(out, shares):
     return {name: out.with_name(f"{stem}.{name}.jsonl") for name, _ in shares}
 
 
+class CannotWrite(Exception):
+    """The export's folder cannot be written to."""
+
+
 def open_temporary(path):
     """A temporary file in ``path``'s directory (so renaming it is atomic)."""
     try:
@@ -45,7 +48,7 @@ def open_temporary(path):
         )
         os.chmod(handle.name, 0o666 & ~current_umask())  # as an ordinary new file would be
     except OSError as error:
-        raise click.ClickException(
+        raise CannotWrite(
             f"cannot write to {path.parent}: {error.strerror or error}; choose another --out"
         ) from None
     return handle
