@@ -11,7 +11,8 @@ import orjson
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db, writing
+from .database import writing
+from .extensions import db
 from .models import Annotation, Gold, GoldRevision, utcnow
 
 AUTO_METHODS = ("unanimous", "majority")

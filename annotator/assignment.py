@@ -12,7 +12,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import bindparam, delete, exists, func, insert, literal_column, select, update
 
-from .extensions import db, writing
+from .database import writing
+from .extensions import db
 from .models import Annotation, Lease, Sentence, utcnow
 
 

@@ -11,7 +11,8 @@ from .assignment import (
     overlap,
     release_expired,
 )
-from .extensions import db, writing
+from .database import writing
+from .extensions import db
 from .models import Annotation, AnnotationRevision, utcnow
 
 

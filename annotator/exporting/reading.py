@@ -11,7 +11,8 @@ from datetime import date, datetime
 import orjson
 from sqlalchemy import func, insert, select, update
 
-from ..extensions import db, writing
+from ..database import writing
+from ..extensions import db
 from ..models import Annotation, Document, Gold, Sentence, User, utcnow
 from ..text import plain
 

@@ -7,7 +7,8 @@ from itertools import chain
 
 from sqlalchemy import delete, func, insert, select
 
-from ..extensions import db, write_transaction
+from ..database import write_transaction
+from ..extensions import db
 from ..models import Annotation, Document, Sentence
 from ..text import plain
 from .cleaning import clean
