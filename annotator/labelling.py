@@ -2,18 +2,10 @@
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from .assignment import (
-    ANNOTATIONS,
-    GIVE_BACK_SLOT,
-    LEASES,
-    SENTENCES,
-    lease_next,
-    overlap,
-    release_expired,
-)
+from .assignment import GIVE_BACK_SLOT, lease_next, overlap, release_expired
 from .database import writing
 from .extensions import db
-from .models import Annotation, AnnotationRevision, utcnow
+from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, AnnotationRevision, utcnow
 
 
 class SaveRefused(Exception):

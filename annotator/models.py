@@ -224,3 +224,10 @@ class GoldRevision(db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
     saved: Mapped[datetime]
+
+
+# The tables themselves, for Core statements: bulk inserts, and the statements built once
+# and run on every request (plain rows cost a fraction of ORM entities).
+DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__table__
+SESSIONS, LEASES = LoginSession.__table__, Lease.__table__
+ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
