@@ -4,7 +4,19 @@ import secrets
 from datetime import UTC, date, datetime
 from functools import cache
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, delete, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    false,
+    func,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +28,12 @@ ROLES = ("annotator", "reviewer", "admin")
 def utcnow():
     """Timezone-aware now, the one clock every timestamp uses."""
     return datetime.now(UTC)
+
+
+def inserted_at(**options):
+    """A timestamp column set to now when its row is inserted: by ``utcnow``, or by the
+    database when an insert leaves it out."""
+    return mapped_column(default=utcnow, server_default=func.now(), **options)
 
 
 class Document(db.Model):
@@ -33,7 +51,7 @@ class Document(db.Model):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(Text)
-    imported: Mapped[datetime] = mapped_column(default=utcnow)
+    imported: Mapped[datetime] = inserted_at()
 
 
 class Sentence(db.Model):
@@ -92,9 +110,9 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(20), default="annotator")
-    active: Mapped[bool] = mapped_column(default=True)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
+    role: Mapped[str] = mapped_column(String(20), default="annotator", server_default="annotator")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created: Mapped[datetime] = inserted_at()
     last_seen: Mapped[datetime | None]
 
     def end_sessions(self):
@@ -121,8 +139,8 @@ class LoginSession(db.Model):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    started: Mapped[datetime] = mapped_column(default=utcnow)
-    seen: Mapped[datetime] = mapped_column(default=utcnow)
+    started: Mapped[datetime] = inserted_at()
+    seen: Mapped[datetime] = inserted_at()
 
 
 class RateLimitCounter(db.Model):
@@ -145,7 +163,7 @@ class Lease(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
+    created: Mapped[datetime] = inserted_at()
     expires: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -162,13 +180,13 @@ class Annotation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)
     annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    labels: Mapped[dict] = mapped_column(JSON, default=dict)
-    skipped: Mapped[bool] = mapped_column(default=False)
-    flagged: Mapped[bool] = mapped_column(default=False)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    skipped: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     comment: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float | None]
-    created: Mapped[datetime] = mapped_column(default=utcnow)
-    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created: Mapped[datetime] = inserted_at()
+    updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
@@ -206,9 +224,9 @@ class Gold(db.Model):
     method: Mapped[str] = mapped_column(String(20))
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    revision: Mapped[int] = mapped_column(default=1)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
-    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    created: Mapped[datetime] = inserted_at()
+    updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
 
 
 class GoldRevision(db.Model):
