@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .database import writing
 from .extensions import db
-from .models import Annotation, Gold, GoldRevision, utcnow
+from .models import Annotation, Gold, revision_of, utcnow
 
 AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
@@ -130,17 +130,7 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
             db.session.add(gold)
             db.session.flush()
             return gold
-        db.session.add(
-            GoldRevision(
-                gold_id=gold.id,
-                revision=gold.revision,
-                labels=gold.labels,
-                method=gold.method,
-                reviewer_id=gold.reviewer_id,
-                note=gold.note,
-                saved=gold.updated,
-            )
-        )
+        db.session.add(revision_of(gold))
         if (gold.labels, gold.method, gold.reviewer_id, gold.note) == (
             labels,
             method,

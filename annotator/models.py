@@ -244,6 +244,30 @@ class GoldRevision(db.Model):
     saved: Mapped[datetime]
 
 
+# A record kept with its earlier versions: the table they go to, and its column naming the record.
+REVISIONS = {Annotation: (AnnotationRevision, "annotation_id"), Gold: (GoldRevision, "gold_id")}
+
+
+@cache
+def copied_columns(record_class):
+    """The columns a record's revision copies from it: every one the two tables share."""
+    revision_class = REVISIONS[record_class][0]
+    record_columns = record_class.__table__.columns
+    return [
+        column.key
+        for column in revision_class.__table__.columns
+        if column.key in record_columns and column.key != "id"
+    ]
+
+
+def revision_of(record):
+    """The record's current version as a row of its revisions table (an Annotation's as an
+    AnnotationRevision, a Gold's as a GoldRevision), saved when the record last changed."""
+    revision_class, record_id = REVISIONS[type(record)]
+    copied = {name: getattr(record, name) for name in copied_columns(type(record))}
+    return revision_class(**copied, **{record_id: record.id}, saved=record.updated)
+
+
 # The tables themselves, for Core statements: bulk inserts, and the statements built once
 # and run on every request (plain rows cost a fraction of ORM entities).
 DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__table__
