@@ -206,9 +206,6 @@ class AnnotationRevision(db.Model):
     saved: Mapped[datetime]
 
 
-GOLD_METHODS = ("reviewer", "unanimous", "majority")
-
-
 class Gold(db.Model):
     """The settled labels of a sentence, apart from the annotations they came from.
 
