@@ -8,7 +8,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .extensions import db, write_transaction
+from .database import write_transaction
+from .extensions import db
 from .models import ROLES, User
 from .queries import work_per_user
 from .text import shown

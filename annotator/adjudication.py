@@ -10,8 +10,9 @@ import orjson
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db, writing
-from .models import Annotation, Gold, GoldRevision, utcnow
+from .database import writing
+from .extensions import db
+from .models import Annotation, Gold, revision_of, utcnow
 
 AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
@@ -94,17 +95,7 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
             db.session.add(gold)
             db.session.flush()
             return gold
-        db.session.add(
-            GoldRevision(
-                gold_id=gold.id,
-                revision=gold.revision,
-                labels=gold.labels,
-                method=gold.method,
-                reviewer_id=gold.reviewer_id,
-                note=gold.note,
-                saved=gold.updated,
-            )
-        )
+        db.session.add(revision_of(gold))
         if (gold.labels, gold.method, gold.reviewer_id, gold.note) == (
             labels,
             method,

@@ -12,8 +12,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import bindparam, delete, exists, func, insert, literal_column, select, update
 
-from .extensions import db, writing
-from .models import Annotation, Lease, Sentence, utcnow
+from .database import writing
+from .extensions import db
+from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, utcnow
 
 
 def overlap():
@@ -25,10 +26,6 @@ def lease_length():
     """How long a handed-out sentence stays reserved (setting ``LEASE_MINUTES``)."""
     return timedelta(minutes=current_app.config["LEASE_MINUTES"])
 
-
-SENTENCES = Sentence.__table__
-ANNOTATIONS = Annotation.__table__
-LEASES = Lease.__table__
 
 # Every save-and-next runs the statements below. They are built once, with their values
 # bound per call: a statement built afresh costs ~60 µs more each time (SQLAlchemy derives

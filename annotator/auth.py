@@ -17,8 +17,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from . import sessions
+from .database import writing
 from .errors import logged_out
-from .extensions import db, login, writing
+from .extensions import db, login
 from .models import User, password_matches, utcnow
 from .throttling import count_login_attempt, forgive_login_attempt
 

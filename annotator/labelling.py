@@ -2,17 +2,10 @@
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from .assignment import (
-    ANNOTATIONS,
-    GIVE_BACK_SLOT,
-    LEASES,
-    SENTENCES,
-    lease_next,
-    overlap,
-    release_expired,
-)
-from .extensions import db, writing
-from .models import Annotation, AnnotationRevision, utcnow
+from .assignment import GIVE_BACK_SLOT, lease_next, overlap, release_expired
+from .database import writing
+from .extensions import db
+from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, revision_of, utcnow
 
 
 class SaveRefused(Exception):
@@ -148,18 +141,7 @@ def edit(annotation, values, revision):
         )
     if values["skipped"] and not annotation.skipped:
         free_slot(annotation.sentence_id)
-    db.session.add(
-        AnnotationRevision(
-            annotation_id=annotation.id,
-            revision=annotation.revision,
-            labels=annotation.labels,
-            skipped=annotation.skipped,
-            flagged=annotation.flagged,
-            comment=annotation.comment,
-            seconds=annotation.seconds,
-            saved=annotation.updated,
-        )
-    )
+    db.session.add(revision_of(annotation))
     for name, value in values.items():
         if name != "seconds":
             setattr(annotation, name, value)

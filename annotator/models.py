@@ -4,7 +4,19 @@ import secrets
 from datetime import UTC, date, datetime
 from functools import cache
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, delete, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    false,
+    func,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +28,12 @@ ROLES = ("annotator", "reviewer", "admin")
 def utcnow():
     """Timezone-aware now, the one clock every timestamp uses."""
     return datetime.now(UTC)
+
+
+def inserted_at(**options):
+    """A timestamp column set to now when its row is inserted: by ``utcnow``, or by the
+    database when an insert leaves it out."""
+    return mapped_column(default=utcnow, server_default=func.now(), **options)
 
 
 class Document(db.Model):
@@ -33,7 +51,7 @@ class Document(db.Model):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(Text)
-    imported: Mapped[datetime] = mapped_column(default=utcnow)
+    imported: Mapped[datetime] = inserted_at()
 
 
 class Sentence(db.Model):
@@ -92,9 +110,9 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(20), default="annotator")
-    active: Mapped[bool] = mapped_column(default=True)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
+    role: Mapped[str] = mapped_column(String(20), default="annotator", server_default="annotator")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created: Mapped[datetime] = inserted_at()
     last_seen: Mapped[datetime | None]
 
     def end_sessions(self):
@@ -121,8 +139,8 @@ class LoginSession(db.Model):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    started: Mapped[datetime] = mapped_column(default=utcnow)
-    seen: Mapped[datetime] = mapped_column(default=utcnow)
+    started: Mapped[datetime] = inserted_at()
+    seen: Mapped[datetime] = inserted_at()
 
 
 class RateLimitCounter(db.Model):
@@ -145,7 +163,7 @@ class Lease(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
+    created: Mapped[datetime] = inserted_at()
     expires: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -162,13 +180,13 @@ class Annotation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id"), index=True)
     annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    labels: Mapped[dict] = mapped_column(JSON, default=dict)
-    skipped: Mapped[bool] = mapped_column(default=False)
-    flagged: Mapped[bool] = mapped_column(default=False)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    skipped: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     comment: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float | None]
-    created: Mapped[datetime] = mapped_column(default=utcnow)
-    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created: Mapped[datetime] = inserted_at()
+    updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
@@ -188,9 +206,6 @@ class AnnotationRevision(db.Model):
     saved: Mapped[datetime]
 
 
-GOLD_METHODS = ("reviewer", "unanimous", "majority")
-
-
 class Gold(db.Model):
     """The settled labels of a sentence, apart from the annotations they came from.
 
@@ -206,9 +221,9 @@ class Gold(db.Model):
     method: Mapped[str] = mapped_column(String(20))
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    revision: Mapped[int] = mapped_column(default=1)
-    created: Mapped[datetime] = mapped_column(default=utcnow)
-    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    created: Mapped[datetime] = inserted_at()
+    updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
 
 
 class GoldRevision(db.Model):
@@ -224,3 +239,34 @@ class GoldRevision(db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
     saved: Mapped[datetime]
+
+
+# A record kept with its earlier versions: the table they go to, and its column naming the record.
+REVISIONS = {Annotation: (AnnotationRevision, "annotation_id"), Gold: (GoldRevision, "gold_id")}
+
+
+@cache
+def copied_columns(record_class):
+    """The columns a record's revision copies from it: every one the two tables share."""
+    revision_class = REVISIONS[record_class][0]
+    record_columns = record_class.__table__.columns
+    return [
+        column.key
+        for column in revision_class.__table__.columns
+        if column.key in record_columns and column.key != "id"
+    ]
+
+
+def revision_of(record):
+    """The record's current version as a row of its revisions table (an Annotation's as an
+    AnnotationRevision, a Gold's as a GoldRevision), saved when the record last changed."""
+    revision_class, record_id = REVISIONS[type(record)]
+    copied = {name: getattr(record, name) for name in copied_columns(type(record))}
+    return revision_class(**copied, **{record_id: record.id}, saved=record.updated)
+
+
+# The tables themselves, for Core statements: bulk inserts, and the statements built once
+# and run on every request (plain rows cost a fraction of ORM entities).
+DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__table__
+SESSIONS, LEASES = LoginSession.__table__, Lease.__table__
+ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__

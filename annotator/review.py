@@ -15,6 +15,7 @@ from . import workspace
 from .adjudication import field_names, save_gold
 from .agreement.cache import figures_cache
 from .agreement.data import span_names
+from .agreement.figures import RELIABLE, TENTATIVE, figure, reliability
 from .agreement.report import GROUPINGS
 from .auth import roles_required
 from .disagreements import differing_fields, disagreements, gold_of, labellers
@@ -29,23 +30,10 @@ from .text import plain_lines
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
-RELIABLE, TENTATIVE = 0.8, 0.667  # Krippendorff's (2004) thresholds for alpha
-
-
-@bp.app_template_filter("figure")
-def figure(value, decimals=3):
-    """A coefficient for display, or — when it could not be computed."""
-    return "—" if value is None else f"{value:.{decimals}f}"
-
-
-@bp.app_template_global()
-def reliability(alpha):
-    """A CSS class for an alpha: reliable, tentative, unreliable, or unknown."""
-    if alpha is None:
-        return "unknown"
-    if alpha >= RELIABLE:
-        return "reliable"
-    return "tentative" if alpha >= TENTATIVE else "unreliable"
+bp.add_app_template_filter(figure)
+bp.add_app_template_global(reliability)  # also the CSS class of an alpha
+bp.add_app_template_global(RELIABLE, "RELIABLE")
+bp.add_app_template_global(TENTATIVE, "TENTATIVE")
 
 
 FIGURE_NAMES = {

@@ -14,14 +14,12 @@ from sqlalchemy import bindparam, delete, or_, select, true, update
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db
-from .models import LoginSession, User, utcnow
+from .models import SESSIONS, USERS, LoginSession, utcnow
 
 # How often a session's last use is written (at most; more often when the idle timeout is
 # under ten minutes): an idle timeout of hours needs no write per request.
 SEEN_EVERY = timedelta(minutes=5)
 
-SESSIONS = LoginSession.__table__
-USERS = User.__table__
 LIVE_SESSION = (
     select(USERS.c.id, USERS.c.name, USERS.c.role, SESSIONS.c.seen)
     .join_from(SESSIONS, USERS, SESSIONS.c.user_id == USERS.c.id)

@@ -23,7 +23,8 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
-from .extensions import db, writing
+from .database import writing
+from .extensions import db
 from .models import RateLimitCounter
 
 PER_ACCOUNT = parse("5 per 10 minutes")

@@ -10,7 +10,16 @@ from flask import current_app, g
 from sqlalchemy import bindparam, exists, false, func, select
 
 from .extensions import db
-from .models import Annotation, Document, Lease, Sentence, utcnow
+from .models import (
+    ANNOTATIONS,
+    DOCUMENTS,
+    LEASES,
+    SENTENCES,
+    Annotation,
+    Document,
+    Sentence,
+    utcnow,
+)
 
 CACHE_SECONDS = 10
 NO_ID_ABOVE = 2**62  # greater than every row id
@@ -31,9 +40,6 @@ def cached(name, compute):
 # (see assignment.py for why). They are Core statements on the tables and read plain rows:
 # ORM entities and attributes cost two to four times more per execution, and the workspace
 # only shows what it reads.
-SENTENCES = Sentence.__table__
-DOCUMENTS = Document.__table__
-ANNOTATIONS = Annotation.__table__
 SENTENCE = select(
     SENTENCES.c.id, SENTENCES.c.document_id, SENTENCES.c.index, SENTENCES.c.text
 ).where(SENTENCES.c.id == bindparam("sentence_id"))
@@ -51,7 +57,6 @@ SENTENCES_OF_DOCUMENT = (
 )
 
 
-LEASES = Lease.__table__
 # A sentence as the current user may open it: with its document, the user's annotation and
 # whether the user holds a live lease on it, in one statement (four round trips on
 # PostgreSQL otherwise).

@@ -13,7 +13,7 @@ from sqlalchemy import insert, text
 
 from annotator import create_app
 from annotator.extensions import db
-from annotator.models import Annotation, Document, Sentence, User
+from annotator.models import ANNOTATIONS, DOCUMENTS, SENTENCES, USERS
 from annotator.schema import Scheme
 
 PER_DOCUMENT = 50
@@ -59,7 +59,7 @@ def fill(uri, total, annotators=ANNOTATORS, seed=13):
     with app.app_context():
         upgrade()
         db.session.execute(
-            insert(User.__table__),
+            insert(USERS),
             [
                 {"name": f"annotator{n}", "role": "annotator", "active": True,
                  "session_token": f"t{n}"}
@@ -69,7 +69,7 @@ def fill(uri, total, annotators=ANNOTATORS, seed=13):
         users = [row[0] for row in db.session.execute(text("SELECT id FROM users ORDER BY id"))]
         documents = total // PER_DOCUMENT
         db.session.execute(
-            insert(Document.__table__),
+            insert(DOCUMENTS),
             [
                 {"id": f"d{n}", "seq": n + 1, "text": "x", "content_hash": f"h{n}",
                  "outlet": OUTLETS[n % len(OUTLETS)]}
@@ -99,7 +99,7 @@ def fill(uri, total, annotators=ANNOTATORS, seed=13):
                      "flagged": False}
                     for user in users
                 )  # fmt: skip
-            db.session.execute(insert(Sentence.__table__), sentences)
-            db.session.execute(insert(Annotation.__table__), annotations)
+            db.session.execute(insert(SENTENCES), sentences)
+            db.session.execute(insert(ANNOTATIONS), annotations)
         db.session.commit()
         db.engine.dispose()

@@ -15,7 +15,7 @@ from annotator import create_app
 from annotator.assignment import candidates, next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
-from annotator.models import Annotation, Document, Sentence, User
+from annotator.models import ANNOTATIONS, DOCUMENTS, SENTENCES, USERS
 
 PER_DOCUMENT = 50
 BATCH = 50_000
@@ -25,7 +25,7 @@ LABELS = {"claim": "not_claim", "attribution": {"source_type": "author"}, "stanc
 def fill(total, annotators, overlap):
     """Insert ``total`` sentences; label the first half fully and 1% of the rest once."""
     db.session.execute(
-        insert(User.__table__),
+        insert(USERS),
         [
             {"name": f"user{n}", "role": "annotator", "active": True, "session_token": f"t{n}"}
             for n in range(annotators)
@@ -34,7 +34,7 @@ def fill(total, annotators, overlap):
     user_ids = [row[0] for row in db.session.execute(text("SELECT id FROM users ORDER BY id"))]
     documents = total // PER_DOCUMENT
     db.session.execute(
-        insert(Document.__table__),
+        insert(DOCUMENTS),
         [
             {"id": f"d{n}", "seq": n + 1, "text": "x", "content_hash": f"h{n}"}
             for n in range(documents)
@@ -68,8 +68,8 @@ def fill(total, annotators, overlap):
                 }
                 for k in range(taken)
             )
-        db.session.execute(insert(Sentence.__table__), rows)
-        db.session.execute(insert(Annotation.__table__), labels)
+        db.session.execute(insert(SENTENCES), rows)
+        db.session.execute(insert(ANNOTATIONS), labels)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))

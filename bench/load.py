@@ -34,7 +34,16 @@ from sqlalchemy import create_engine, insert, select, text
 
 from annotator import create_app
 from annotator.extensions import db
-from annotator.models import Annotation, AnnotationRevision, Document, Lease, Sentence, User
+from annotator.models import (
+    DOCUMENTS,
+    SENTENCES,
+    USERS,
+    Annotation,
+    AnnotationRevision,
+    Lease,
+    Sentence,
+    User,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -59,7 +68,7 @@ def prepare(uri, sentences, annotators):
         probe = User(name="probe")
         probe.set_password(PASSWORD)  # hashed once: the hash is the same for everyone
         db.session.execute(
-            insert(User.__table__),
+            insert(USERS),
             [
                 {
                     "name": f"load{n}",
@@ -73,14 +82,14 @@ def prepare(uri, sentences, annotators):
         )
         documents = -(-sentences // PER_DOCUMENT)
         db.session.execute(
-            insert(Document.__table__),
+            insert(DOCUMENTS),
             [
                 {"id": f"load-{n}", "seq": n + 1, "text": "x", "content_hash": f"load-{n}"}
                 for n in range(documents)
             ],
         )
         db.session.execute(
-            insert(Sentence.__table__),
+            insert(SENTENCES),
             [
                 {
                     "document_id": f"load-{n // PER_DOCUMENT}",

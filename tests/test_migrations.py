@@ -4,15 +4,41 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import JSON, inspect, text
 
 from annotator.extensions import db
 
 
+def differing_default(_context, _inspected, column, found, _default, rendered):
+    """Alembic's comparison of server defaults, except that a JSON default is compared as
+    text: PostgreSQL has no ``=`` for JSON, in which alembic compares them."""
+    if isinstance(column.type, JSON):
+        return found.split("::")[0].strip("'") != rendered
+    return None
+
+
 def test_models_match_migrations(app):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        options = {"compare_server_default": differing_default}
+        diff = compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)
     assert diff == []
+
+
+def test_every_python_default_is_a_server_default():
+    missing = [
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if column.default is not None and column.server_default is None
+    ]
+    assert missing == []
+
+
+def test_an_insert_that_leaves_columns_out_gets_the_apps_defaults(app):
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (name) VALUES ('plain')"))
+        user = connection.execute(text("SELECT role, active, created FROM users")).one()
+    assert (user.role, bool(user.active)) == ("annotator", True) and user.created is not None
 
 
 def test_sqlite_pragmas(app):

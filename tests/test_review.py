@@ -76,6 +76,14 @@ def test_the_page_answers_at_once_and_fills_in_by_htmx(client, make_user, tmp_pa
     assert "Each annotator against the others" in partial.text
 
 
+def test_the_page_and_its_partial_tell_caches_they_vary_with_htmx(client, make_user):
+    log_in(client, make_user, "reviewer")
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/review/agreement", headers=headers)
+        assert response.status_code == 200
+        assert "HX-Request" in response.vary
+
+
 def test_changed_annotations_are_recomputed(client, make_user, tmp_path):
     labelled(tmp_path, make_user)
     log_in(client, make_user, "reviewer")

@@ -4,6 +4,7 @@ import click
 from flask import current_app
 
 from ..text import shown, shown_json
+from .figures import figure
 from .report import GROUPINGS, Options, ReportError, report
 
 PAIRS_SHOWN = 6
@@ -16,16 +17,11 @@ FIGURES = (
 )
 
 
-def number(value):
-    """A figure for the terminal: three decimals, or — when it cannot be computed."""
-    return "—" if value is None else f"{value:.3f}"
-
-
 def pair_lines(figures):
     """Cohen's kappa per pair of annotators, lowest first, at most PAIRS_SHOWN of them."""
     pairs = sorted(figures["pairs"].items(), key=lambda pair: (pair[1] is not None, pair[1] or 0))
     lines = [
-        f"  {pair}: κ {number(kappa)} over {figures['pair_items'][pair]} items"
+        f"  {pair}: κ {figure(kappa)} over {figures['pair_items'][pair]} items"
         for pair, kappa in pairs[:PAIRS_SHOWN]
     ]
     if len(pairs) > PAIRS_SHOWN:
@@ -38,10 +34,10 @@ def field_lines(name, figures):
     if "f1_exact" in figures:
         lines = [f"{name}: {figures['items']} items, {figures['annotators']} annotators"]
         lines.append(
-            f"  F1 exact {number(figures['f1_exact'])}   F1 overlap {number(figures['f1_overlap'])}"
+            f"  F1 exact {figure(figures['f1_exact'])}   F1 overlap {figure(figures['f1_overlap'])}"
         )
         lines += [
-            f"  {pair}: exact {number(f1['exact'])}, overlap {number(f1['overlap'])}"
+            f"  {pair}: exact {figure(f1['exact'])}, overlap {figure(f1['overlap'])}"
             for pair, f1 in figures["pairs"].items()
         ]
     elif "level" in figures:
@@ -50,17 +46,17 @@ def field_lines(name, figures):
             f"{name} ({figures['level']}): {figures['items']} items, "
             f"{figures['annotators']} annotators; labels used: {labels}"
         ]
-        parts = [f"{title} {number(figures[key])}" for key, title in FIGURES]
+        parts = [f"{title} {figure(figures[key])}" for key, title in FIGURES]
         interval = figures["alpha_ci95"]
         if interval:
-            parts[1] += f" [{interval[0]:.3f}, {interval[1]:.3f}]"
+            parts[1] += f" [{figure(interval[0])}, {figure(interval[1])}]"
         lines.append("  " + "   ".join(parts))
         lines += pair_lines(figures)
     else:  # one annotator against the rest
         lines = [
             f"{name}: {figures['items']} shared items; agrees with others "
-            f"{number(figures['percent'])}, Cohen κ (mean) {number(figures['cohen_kappa'])}, "
-            f"alpha without them {number(figures['alpha_without'])}"
+            f"{figure(figures['percent'])}, Cohen κ (mean) {figure(figures['cohen_kappa'])}, "
+            f"alpha without them {figure(figures['alpha_without'])}"
         ]
     lines += [f"  {key}: — {reason}" for key, reason in figures["why"].items()]
     return lines

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from ..adjudication import why_unsettled
+from ..agreement.figures import figure
 from ..text import markdown_text, shown
 
 # the data dictionary: the keys before the labels, then the labels (``label_entries``),
@@ -166,11 +167,6 @@ def scheme_lines(scheme):
     return lines
 
 
-def figure(value):
-    """A coefficient, or — when it could not be computed."""
-    return "—" if value is None else f"{value:.3f}"
-
-
 def comma_separated(values):
     """Labels, targets or the like, comma-separated, as Markdown text."""
     return ", ".join(map(markdown_text, values))
@@ -261,7 +257,7 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
             )
             continue
         interval = f["alpha_ci95"]
-        bounds = f"{interval[0]:.3f} to {interval[1]:.3f}" if interval else "—"
+        bounds = f"{figure(interval[0])} to {figure(interval[1])}" if interval else "—"
         lines.append(
             f"| {field} | {f['items']} | {figure(f['percent'])} | {figure(f['alpha'])} | {bounds} "
             f"| {figure(f['fleiss_kappa'])} | {figure(f['ac1'])} | {figure(f['cohen_kappa'])} |"

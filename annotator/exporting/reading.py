@@ -11,13 +11,12 @@ from datetime import date, datetime
 import orjson
 from sqlalchemy import func, insert, select, update
 
-from ..extensions import db, writing
-from ..models import Annotation, Document, Gold, Sentence, User, utcnow
+from ..database import writing
+from ..extensions import db
+from ..models import ANNOTATIONS, DOCUMENTS, GOLD, SENTENCES, Document, User, utcnow
 from ..text import plain
 
 METHODS = {"gold": "reviewer", "unanimous": "unanimous", "majority": "majority"}
-DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
-ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 BATCH = 2_000
 
 

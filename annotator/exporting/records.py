@@ -8,7 +8,13 @@ import orjson
 from sqlalchemy import Text, bindparam, select, type_coerce
 
 from ..extensions import db
-from ..models import Annotation, Document, Gold, Sentence, User
+from ..models import (
+    ANNOTATIONS,
+    DOCUMENTS,
+    GOLD,
+    SENTENCES,
+    User,
+)
 
 BATCH = 2_000
 FINAL_SOURCES = {"reviewer": "gold", "unanimous": "unanimous", "majority": "majority"}
@@ -88,8 +94,6 @@ def annotation_record(
     }
 
 
-DOCUMENTS, SENTENCES = Document.__table__, Sentence.__table__
-ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 # labels as their JSON text: parsed with orjson, several times faster than the JSON type
 # and timestamps as the database gives them (see ``moment``)
 RAW_ANNOTATION = [

@@ -7,8 +7,9 @@ from itertools import chain
 
 from sqlalchemy import delete, func, insert, select
 
-from ..extensions import db, write_transaction
-from ..models import Annotation, Document, Sentence
+from ..database import write_transaction
+from ..extensions import db
+from ..models import DOCUMENTS, SENTENCES, Annotation, Document, Sentence
 from ..text import plain
 from .cleaning import clean
 from .readers import ImportProblem
@@ -158,10 +159,10 @@ class Importer:
     def flush(self):
         """Write queued documents, then their sentences."""
         if self.documents:
-            db.session.execute(insert(Document.__table__), self.documents)
+            db.session.execute(insert(DOCUMENTS), self.documents)
             self.documents = []
         if self.sentences:
-            db.session.execute(insert(Sentence.__table__), self.sentences)
+            db.session.execute(insert(SENTENCES), self.sentences)
             self.sentences = []
 
 
