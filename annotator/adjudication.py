@@ -95,7 +95,6 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
             db.session.add(gold)
             db.session.flush()
             return gold
-        db.session.add(revision_of(gold))
         if (gold.labels, gold.method, gold.reviewer_id, gold.note) == (
             labels,
             method,
@@ -103,6 +102,7 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
             note,
         ):
             return None  # nothing changed: no new version
+        db.session.add(revision_of(gold))
         gold.labels, gold.method, gold.reviewer_id, gold.note = labels, method, reviewer_id, note
         gold.revision += 1
         gold.updated = utcnow()

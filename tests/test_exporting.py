@@ -103,6 +103,13 @@ def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
     reviewer = make_user("rita", role="reviewer")
     save_gold(project[2], labels(claim="checkworthy_claim"), "reviewer", reviewer.id, "Checked")
     save_gold(project[2], labels(claim="claim"), "reviewer", reviewer.id, "On second thought")
+    # saving the same again makes no version, and stores no copy of the current one
+    assert (
+        save_gold(project[2], labels(claim="claim"), "reviewer", reviewer.id, "On second thought")
+        is None
+    )
+    versions = select(GoldRevision.revision).join(Gold).where(Gold.sentence_id == project[2])
+    assert db.session.scalars(versions).all() == [1]
     # a reviewer's gold survives another automatic run; its first version is kept
     runner.invoke(args=["adjudicate", "--auto", "majority"])
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == project[2]))
