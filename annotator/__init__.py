@@ -5,10 +5,10 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from . import incoming
 from .extensions import csrf, db, htmx, login, migrate
+from .pages import incoming
 from .schema import load_scheme
-from .secrets import load_secret_key
+from .signing_key import load_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALLEST_SETTINGS = {
@@ -64,31 +64,11 @@ def create_app(config=None, instance_path=None):
     login.init_app(app)
     htmx.init_app(app)
 
-    from . import (
-        accounts,
-        adjudication,
-        annotate,
-        auth,
-        backup,
-        cli,
-        documents,
-        errors,
-        exporting,
-        forms,
-        importing,
-        review,
-        security,
-        sessions,
-        setup,
-        throttling,
-        timing,
-    )
-    from .agreement import commands as agreement
+    from . import commands, pages
+    from .pages import annotate, auth, documents, review
 
-    app.cli = cli.Commands(app.name, commands=app.cli.commands)  # keeps `flask db`
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
-    modules = (accounts, adjudication, agreement, backup, cli, errors, exporting, forms, importing)
-    for module in (*modules, security, sessions, setup, throttling, timing):
-        module.init_app(app)
+    pages.init_app(app)
+    commands.init_app(app)
     return app

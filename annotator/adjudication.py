@@ -5,9 +5,7 @@ from collections import Counter
 from itertools import groupby
 from operator import itemgetter
 
-import click
 import orjson
-from flask import current_app
 from sqlalchemy import select
 
 from .database import writing
@@ -144,21 +142,3 @@ def settle_agreed(method, scheme):
         f"{written} of {looked} sentences with two or more annotations and no reviewer's "
         f"gold got {method} gold labels (a reviewer's gold is left as it is)."
     )
-
-
-@click.command("adjudicate")
-@click.option(
-    "--auto",
-    "method",
-    type=click.Choice(AUTO_METHODS),
-    required=True,
-    help="unanimous: every annotator agrees on every field; majority: a strict majority does.",
-)
-def adjudicate_command(method):
-    """Fill gold labels where the annotators agree, never overwriting a reviewer's gold."""
-    click.echo(settle_agreed(method, current_app.extensions["scheme"]))
-
-
-def init_app(app):
-    """Register ``flask adjudicate``."""
-    app.cli.add_command(adjudicate_command)

@@ -107,3 +107,19 @@ def disagreements(scheme, field=None, outlet=None, annotator=None, document=None
         )  # fmt: skip
     found.sort(key=lambda d: -len(d.fields))  # stable: document order within each count
     return found
+
+
+def gold_for(sentence_id):
+    """The gold labels of one sentence (none when it has none)."""
+    return select(Gold).where(Gold.sentence_id == sentence_id)
+
+
+def annotations_of(sentence_id, skipped=False):
+    """(annotator name, Annotation) of every annotation (or, with ``skipped``, every skip)
+    of the sentence, by name."""
+    return db.session.execute(
+        select(User.name, Annotation)
+        .join(User, User.id == Annotation.annotator_id)
+        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(skipped))
+        .order_by(User.name)
+    ).all()

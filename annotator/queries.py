@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from .models import Annotation, Document, Sentence, User
+from .models import Annotation, AnnotationRevision, Document, Sentence, User
 
 
 def documents_with_counts():
@@ -47,3 +47,25 @@ def totals():
         select(func.count()).where(~Annotation.skipped).scalar_subquery(),
         select(func.count()).where(Annotation.skipped).scalar_subquery(),
     )
+
+
+def history_of(user_id):
+    """A user's annotations with their sentences and how many earlier versions each has,
+    newest first (the annotator's history page)."""
+    revisions = (
+        select(AnnotationRevision.annotation_id, func.count().label("earlier"))
+        .group_by(AnnotationRevision.annotation_id)
+        .subquery()
+    )
+    return (
+        select(Annotation, Sentence, func.coalesce(revisions.c.earlier, 0))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .outerjoin(revisions, revisions.c.annotation_id == Annotation.id)
+        .where(Annotation.annotator_id == user_id)
+        .order_by(Annotation.updated.desc(), Annotation.id.desc())
+    )
+
+
+def count_of(query):
+    """How many rows ``query`` gives."""
+    return select(func.count()).select_from(query.order_by(None).subquery())

@@ -12,13 +12,14 @@ from sqlalchemy import func, select, update
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import generate_password_hash
 
-from annotator import auth, create_app
+from annotator import create_app
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, LoginSession, User, utcnow
-from annotator.secrets import load_secret_key
-from annotator.throttling import DatabaseStorage, network_address
+from annotator.pages import auth
+from annotator.pages.throttling import DatabaseStorage, network_address
+from annotator.signing_key import load_secret_key
 from tests.conftest import SETTINGS, Client, make_app
 from tests.helpers import import_texts, label_values
 

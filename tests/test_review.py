@@ -7,8 +7,8 @@ from helpers import import_texts, labels
 
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
+from annotator.pages.showing import Span, marked, shown
 from annotator.schema import Scheme
-from annotator.showing import Span, marked, shown
 
 
 def figures_page(client, query=""):

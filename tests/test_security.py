@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from annotator.errors import unavailable_reason
 from annotator.extensions import db
+from annotator.pages.errors import unavailable_reason
 from tests.conftest import TEST_DATABASE_URL, make_app
 
 

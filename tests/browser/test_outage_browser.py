@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy.exc import OperationalError
 from test_workspace_browser import alice, log_in, mine  # noqa: F401 (alice is a fixture)
 
-from annotator.errors import database_unavailable
+from annotator.pages.errors import database_unavailable
 
 
 def test_a_full_disk_keeps_the_entries_and_says_why(page, live_server, alice, app, screenshot):  # noqa: F811

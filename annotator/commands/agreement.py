@@ -3,9 +3,9 @@
 import click
 from flask import current_app
 
+from ..agreement.figures import figure
+from ..agreement.report import GROUPINGS, Options, ReportError, report
 from ..text import shown, shown_json
-from .figures import figure
-from .report import GROUPINGS, Options, ReportError, report
 
 PAIRS_SHOWN = 6
 FIGURES = (
@@ -122,6 +122,4 @@ def agreement_command(as_json, field, by, min_items, draws, seed):
         click.echo(text_report(result))
 
 
-def init_app(app):
-    """Register ``flask agreement``."""
-    app.cli.add_command(agreement_command)
+COMMANDS = (agreement_command,)

@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from .schema import TEXT_LENGTH
-from .text import plain, plain_lines
+from ..schema import TEXT_LENGTH
+from ..text import plain, plain_lines
 
 
 def title(label):

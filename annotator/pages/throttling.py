@@ -23,9 +23,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
-from .database import writing
-from .extensions import db
-from .models import RateLimitCounter
+from ..database import writing
+from ..extensions import db
+from ..models import RateLimitCounter
 
 PER_ACCOUNT = parse("5 per 10 minutes")
 PER_ADDRESS = parse("20 per 10 minutes")

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..extensions import db
 from .errors import READ_ONLY, READ_ONLY_SERVER, unavailable_reason
-from .extensions import db
 
 # Only this site's own scripts and styles: every script is a file under /static (no inline
 # script, no eval), and htmx is told not to inject its indicator styles (base.html).

@@ -8,11 +8,11 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, make_url, select
 
-from .extensions import db
-from .importing import ImportProblem, import_files
-from .models import Document, User
+from ..extensions import db
+from ..importing import ImportProblem, import_files
+from ..models import Document, User
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 DEMO_ADMIN = "admin"
 
 
@@ -53,6 +53,4 @@ def setup_command():
     click.echo(f"Database: {database.render_as_string(hide_password=True)}")
 
 
-def init_app(app):
-    """Register ``flask setup``."""
-    app.cli.add_command(setup_command)
+COMMANDS = (setup_command,)

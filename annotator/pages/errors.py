@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from .extensions import db, htmx
+from ..extensions import db, htmx
 
 MESSAGES = {  # None: the error's own description
     400: ("Bad request", None),

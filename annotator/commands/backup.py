@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .extensions import db
+from ..extensions import db
 
 # All pages in one step, inside one read transaction: in WAL mode annotators' writes go on
 # meanwhile. Copying in smaller steps restarts the copy whenever anyone commits between two
@@ -40,6 +40,4 @@ def backup_command(path):
     )
 
 
-def init_app(app):
-    """Register ``flask backup``."""
-    app.cli.add_command(backup_command)
+COMMANDS = (backup_command,)

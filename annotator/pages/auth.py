@@ -16,11 +16,11 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from ..database import writing
+from ..extensions import db, login
+from ..models import User, password_matches, utcnow
 from . import sessions
-from .database import writing
 from .errors import logged_out
-from .extensions import db, login
-from .models import User, password_matches, utcnow
 from .throttling import count_login_attempt, forgive_login_attempt
 
 bp = Blueprint("auth", __name__)

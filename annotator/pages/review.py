@@ -7,26 +7,33 @@ from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from . import workspace
-from .adjudication import field_names, save_gold
-from .agreement.cache import figures_cache
-from .agreement.data import span_names
-from .agreement.figures import RELIABLE, TENTATIVE, figure, reliability
-from .agreement.report import GROUPINGS
+from .. import workspace
+from ..adjudication import field_names, save_gold
+from ..agreement.cache import figures_cache
+from ..agreement.data import span_names
+from ..agreement.figures import RELIABLE, TENTATIVE, figure, reliability
+from ..agreement.report import GROUPINGS
+from ..disagreements import (
+    annotations_of,
+    differing_fields,
+    disagreements,
+    gold_for,
+    gold_of,
+    labellers,
+)
+from ..extensions import db
+from ..models import Document, Sentence
+from ..queries import count_of
+from ..remarks import KINDS, remark_counts, remarked_sentences, remarks_on
+from ..text import plain_lines
+from . import page_or_partial
 from .auth import roles_required
-from .disagreements import differing_fields, disagreements, gold_of, labellers
-from .extensions import db
 from .forms import fill, form_class, labels_from, show_errors
 from .incoming import page_number
-from .models import Annotation, Document, Gold, Sentence, User
-from .pages import page_or_partial
-from .remarks import KINDS, remark_counts, remarked_sentences, remarks_on
 from .showing import free_text, shown_fields, shown_labels
-from .text import plain_lines
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -126,12 +133,6 @@ def disagreement_list():
         gold.sentence_id: (shown_fields(gold.labels, scheme, texts[gold.sentence_id]), gold, name)
         for gold, name in db.session.execute(gold_of(list(texts)))
     }
-    outlets = db.session.scalars(
-        select(Document.outlet)
-        .distinct()
-        .where(Document.outlet.is_not(None))
-        .order_by(Document.outlet)
-    ).all()
     return render_template(
         "review/disagreements.html",
         found=shown,
@@ -144,7 +145,7 @@ def disagreement_list():
         filters=filters,
         active={name: value for name, value in filters.items() if value},
         fields=field_names(scheme),
-        outlets=outlets,
+        outlets=workspace.known_outlets(),
         annotators=db.session.scalars(labellers()).all(),
     )
 
@@ -168,7 +169,7 @@ def flagged_list():
         sentences=sentences,
         remarks=remarks,
         golds={gold.sentence_id: (gold, name) for gold, name in db.session.execute(gold_of(ids))},
-        total=db.session.scalar(select(func.count()).select_from(found.order_by(None).subquery())),
+        total=db.session.scalar(count_of(found)),
         counts=db.session.execute(remark_counts()).one(),
         kind=kind,
         kinds=KINDS,
@@ -189,17 +190,6 @@ def gold_form_class(scheme):
     return GoldForm
 
 
-def annotations_of(sentence_id, skipped=False):
-    """(annotator name, Annotation) of every annotation (or, with ``skipped``, every skip)
-    of the sentence, by name."""
-    return db.session.execute(
-        select(User.name, Annotation)
-        .join(User, User.id == Annotation.annotator_id)
-        .where(Annotation.sentence_id == sentence_id, Annotation.skipped.is_(skipped))
-        .order_by(User.name)
-    ).all()
-
-
 def next_disagreement(scheme, sentence_id, filters):
     """The id of the first unsettled disagreement after this one (in list order), or None."""
     found = disagreements(scheme, **filters)
@@ -218,7 +208,7 @@ def render_review(sentence, form, status=200, prefilled=None):
     rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
     remarks = [(name, a) for name, a in given if a.flagged or a.comment]
     remarks = sorted(remarks + annotations_of(sentence.id, skipped=True), key=itemgetter(0))
-    gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence.id))
+    gold = db.session.scalar(gold_for(sentence.id))
     gold_shown = shown_labels(gold.labels, scheme, sentence.text) if gold else None
     every_shown = [shown for _, _, shown in rows] + ([gold_shown] if gold else [])
     differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
@@ -256,7 +246,7 @@ def review_sentence(sentence_id):
     document = db.session.get(Document, sentence.document_id)
     if request.method == "GET":
         form = gold_form_class(scheme)(formdata=None)
-        gold = db.session.scalar(select(Gold).where(Gold.sentence_id == sentence_id))
+        gold = db.session.scalar(gold_for(sentence_id))
         given = annotations_of(sentence_id)
         source = gold or (given[0][1] if given else None)
         if source is not None:

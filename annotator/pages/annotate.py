@@ -7,20 +7,20 @@ answers with the next sentence's partial in the same request.
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
 
-from . import workspace
-from .adjudication import field_values
-from .assignment import my_counts, next_sentence
+from .. import workspace
+from ..adjudication import field_values
+from ..assignment import my_counts, next_sentence
+from ..extensions import db, htmx
+from ..guidelines import rendered_guidelines
+from ..labelling import SaveRefused, StaleForm, save, save_and_next
+from ..models import ROLES, Annotation, User
+from ..queries import history_of
+from . import page_or_partial
 from .auth import roles_required
 from .errors import REFUSED
-from .extensions import db, htmx
 from .forms import SkipForm, fill, form_class, labels_from, show_errors
-from .guidelines import rendered_guidelines
 from .incoming import page_number, whole_number
-from .labelling import SaveRefused, StaleForm, save, save_and_next
-from .models import ROLES, Annotation, AnnotationRevision, Sentence, User
-from .pages import page_or_partial
 
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
@@ -270,19 +270,8 @@ def skip(sentence_id):
 def history():
     """My annotations, newest first, each reopening in the workspace."""
     page = page_number()
-    revisions = (
-        select(AnnotationRevision.annotation_id, func.count().label("earlier"))
-        .group_by(AnnotationRevision.annotation_id)
-        .subquery()
-    )
     rows = db.session.execute(
-        select(Annotation, Sentence, func.coalesce(revisions.c.earlier, 0))
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .outerjoin(revisions, revisions.c.annotation_id == Annotation.id)
-        .where(Annotation.annotator_id == current_user.id)
-        .order_by(Annotation.updated.desc(), Annotation.id.desc())
-        .limit(HISTORY_PAGE + 1)
-        .offset((page - 1) * HISTORY_PAGE)
+        history_of(current_user.id).limit(HISTORY_PAGE + 1).offset((page - 1) * HISTORY_PAGE)
     ).all()
     return render_template(
         "history.html", rows=rows[:HISTORY_PAGE], page=page, more=len(rows) > HISTORY_PAGE

@@ -3,7 +3,7 @@
 from itertools import pairwise
 from typing import NamedTuple
 
-from .adjudication import field_values
+from ..adjudication import field_values
 
 
 class Span(NamedTuple):

@@ -8,12 +8,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .database import write_transaction
-from .extensions import db
-from .models import ROLES, User
-from .queries import work_per_user
-from .text import shown
-from .throttling import lift_account_limit
+from ..database import write_transaction
+from ..extensions import db
+from ..models import ROLES, User
+from ..pages.throttling import lift_account_limit
+from ..queries import work_per_user
+from ..text import shown
 
 users = AppGroup("users", help="Manage accounts.")
 NAME = re.compile(r"[\w.@+-]{1,80}")
@@ -131,6 +131,4 @@ def unlock(name):
     click.echo(shown(f"'{name}' may log in again now."))
 
 
-def init_app(app):
-    """Register ``flask users``."""
-    app.cli.add_command(users)
+COMMANDS = (users,)

@@ -13,8 +13,8 @@ from flask_login import UserMixin
 from sqlalchemy import bindparam, delete, or_, select, true, update
 from sqlalchemy.exc import OperationalError
 
-from .extensions import db
-from .models import SESSIONS, USERS, LoginSession, utcnow
+from ..extensions import db
+from ..models import SESSIONS, USERS, LoginSession, utcnow
 
 # How often a session's last use is written (at most; more often when the idle timeout is
 # under ten minutes): an idle timeout of hours needs no write per request.

@@ -2,11 +2,11 @@
 
 from flask import Blueprint, abort, render_template
 
-from . import workspace
+from .. import workspace
+from ..extensions import db
+from ..models import Document
+from ..queries import documents_with_counts
 from .auth import roles_required
-from .extensions import db
-from .models import Document
-from .queries import documents_with_counts
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 staff_only = roles_required("reviewer", "admin")
