@@ -9,11 +9,15 @@ from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, revision_of, utc
 
 
 class SaveRefused(Exception):
-    """A save that must not happen; ``status`` is the HTTP status to answer with."""
+    """A save that must not happen; the message says why and what to do."""
 
-    def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
+
+class NotHanded(SaveRefused):
+    """The sentence was never handed to this user."""
+
+
+class NoRoom(SaveRefused):
+    """The sentence has all the labels it needs (a lease that ran out, an undone skip)."""
 
 
 # Built once, values bound per call (see assignment.py): the hot path of labelling.
@@ -92,16 +96,14 @@ def create(user_id, sentence_id, values, handed=False):
     parameters = {"user_id": user_id, "sentence_id": sentence_id}
     lease = db.session.execute(END_MY_LEASE, parameters).first()
     if lease is None and not handed:
-        raise SaveRefused(
-            403,
+        raise NotHanded(
             "This sentence is not handed to you. Nothing was saved; ask for the next sentence.",
         )
     lease_was_live = lease is not None and lease.expires >= now
     if lease is not None and (values["skipped"] or not lease_was_live):
         free_slot(sentence_id)  # a skip gives its slot back; an expired lease still held one
     if not lease_was_live and not values["skipped"] and not take_slot(sentence_id):
-        raise SaveRefused(
-            409,
+        raise NoRoom(
             "Your reservation of this sentence ran out and it now has all the labels it "
             "needs. Nothing was saved (your entries are still on screen); go to Annotate "
             "for the next sentence.",
@@ -124,7 +126,6 @@ class StaleForm(SaveRefused):
 
     def __init__(self):
         super().__init__(
-            409,
             "These labels were saved elsewhere (in another tab, or before you went back) "
             "since this form was shown. Nothing was saved: the form now shows the saved "
             "labels, and what you had entered is listed below. Change them and save again.",
@@ -136,9 +137,7 @@ def edit(annotation, values, revision):
     if revision is not None and revision != annotation.revision:
         raise StaleForm()
     if annotation.skipped and not values["skipped"] and not take_slot(annotation.sentence_id):
-        raise SaveRefused(
-            409, "This sentence now has all the labels it needs; your skip stays as it was."
-        )
+        raise NoRoom("This sentence now has all the labels it needs; your skip stays as it was.")
     if values["skipped"] and not annotation.skipped:
         free_slot(annotation.sentence_id)
     db.session.add(revision_of(annotation))

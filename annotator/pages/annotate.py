@@ -13,7 +13,7 @@ from ..adjudication import field_values
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
-from ..labelling import SaveRefused, StaleForm, save, save_and_next
+from ..labelling import NoRoom, NotHanded, SaveRefused, StaleForm, save, save_and_next
 from ..models import ROLES, Annotation, User
 from ..queries import history_of
 from . import page_or_partial
@@ -22,6 +22,8 @@ from .errors import REFUSED
 from .forms import SkipForm, fill, form_class, labels_from, show_errors
 from .incoming import page_number, whole_number
 
+# a refused save, as the HTTP status the page answers with
+REFUSED_STATUS = {NotHanded: 403, NoRoom: 409, StaleForm: 409}
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
 HISTORY_PAGE = 50
@@ -143,7 +145,7 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
     a skip); otherwise the form keeps the entries."""
     if not isinstance(refused, StaleForm):
         return render_workspace(
-            sentence, document, form, message=str(refused), status=refused.status
+            sentence, document, form, message=str(refused), status=REFUSED_STATUS[type(refused)]
         )
     if entered_labels is None:
         entered = [("skip", comment or "without a reason")]
@@ -157,7 +159,7 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
         document,
         fresh_form(document, annotation),
         message=str(refused),
-        status=refused.status,
+        status=REFUSED_STATUS[type(refused)],
         entered=entered or [("labels", "the same as saved")],
     )
 
