@@ -187,9 +187,33 @@ class Scheme:
         """{dotted name: field}."""
         return {f.name: f for f in self.fields}
 
+    @cached_property
+    def value_plan(self):
+        """``fields`` as runs of one top-level key: (key, None) for a value, (key, inner
+        keys) for a group, in order (a group's fields are listed together)."""
+        plan = []
+        for each in self.fields:
+            if len(each.path) == 1:
+                plan.append((each.path[0], None))
+            elif plan and plan[-1][0] == each.path[0] and plan[-1][1] is not None:
+                plan[-1] = (each.path[0], (*plan[-1][1], each.path[1]))
+            else:
+                plan.append((each.path[0], (each.path[1],)))
+        return tuple(plan)
+
     def values(self, labels):
-        """Every field's value in ``fields`` order: the cheap shape to compare labels by."""
-        return tuple(f.value(labels) for f in self.fields)
+        """Every field's value in ``fields`` order: the cheap shape to compare labels by
+        (it runs for every annotation of the disagreement list and of an export)."""
+        found = []
+        for key, inner in self.value_plan:
+            value = labels.get(key)
+            if inner is None:
+                found.append(value)
+            elif isinstance(value, dict):
+                found.extend(map(value.get, inner))
+            else:
+                found.extend([None] * len(inner))
+        return tuple(found)
 
     def labels(self, values):
         """A complete labels object from {field name: value} (missing names are unset)."""

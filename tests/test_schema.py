@@ -3,7 +3,7 @@
 import pytest
 
 from annotator import create_app
-from annotator.schema import Scheme, SchemeError, load_scheme
+from annotator.schema import Field, Scheme, SchemeError, load_scheme
 from tests.conftest import SETTINGS
 from tests.helpers import labels
 
@@ -100,3 +100,18 @@ def test_spans_must_lie_inside_the_sentence(span):
     attribution = {"source_type": "person", "source": span, "cue": None}
     errors = Scheme().check({**labels(), "attribution": attribution}, 20)
     assert "is not inside the sentence" in errors["attribution.source"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        labels(),
+        {},
+        {"attribution": "not an object", "stance": None, "certainty": "low"},
+        {"claim": "claim", "stance": {"Armenia": "favor"}, "attribution": {"cue": {"start": 1}}},
+    ],
+)
+def test_the_fast_values_are_each_fields_value(given):
+    extra = Field(("certainty",), "choice", "Certainty", "certainty", ("low", "high"), "ordinal")
+    for scheme in (Scheme(), Scheme(extra_fields=(extra,))):
+        assert scheme.values(given) == tuple(field.value(given) for field in scheme.fields)

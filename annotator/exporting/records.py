@@ -42,31 +42,29 @@ def span_record(span, text):
 
 
 def record_shape(scheme):
-    """How the scheme's labels become a record, per top-level key: (key, None, None) for a
-    value or a map kept as stored (stance per target), or (key, the group's keys, its span
-    keys) for a group whose spans gain their text and whose unset keys are null."""
+    """How the scheme's labels become a record, per top-level key: (key, None) for a value
+    or a map kept as stored (stance per target), or (key, ((name, is a span), ...)) for a
+    group whose spans gain their text and whose unset keys are null."""
     shape = []
     for key in scheme.top_level:
         fields = scheme.groups.get(key)
         if fields is None or fields[0].target is not None:
-            shape.append((key, None, None))
+            shape.append((key, None))
         else:
-            keys = tuple(field.path[-1] for field in fields)
-            spans = {field.path[-1] for field in fields if field.kind == "span"}
-            shape.append((key, keys, spans))
-    return shape
+            shape.append((key, tuple((f.path[-1], f.kind == "span") for f in fields)))
+    return tuple(shape)
 
 
-def label_record(labels, text, shape):
-    """The label groups of a labels object, shaped by ``record_shape``; an unset group is
-    None."""
-    record = {}
-    for key, keys, spans in shape:
+def label_record(labels, text, shape, record=None):
+    """The label groups of a labels object, shaped by ``record_shape``, added to ``record``
+    (a new dict by default); an unset group is None. Runs for every annotation exported."""
+    record = {} if record is None else record
+    for key, parts in shape:
         value = labels.get(key)
-        if keys is not None and value is not None:
+        if parts is not None and value is not None:
             value = {
-                name: span_record(value.get(name), text) if name in spans else value.get(name)
-                for name in keys
+                name: span_record(value.get(name), text) if span else value.get(name)
+                for name, span in parts
             }
         record[key] = value
     return record
@@ -82,16 +80,14 @@ def annotation_record(
 ):
     """One annotation of a sentence, as exported (``given``: its parsed labels); this runs
     for every annotation of every export."""
-    return {
-        "annotator": name,
-        **label_record(given, text, shape),
-        "skipped": bool(skipped),  # SQLite's driver gives 0 and 1
-        "flagged": bool(flagged),
-        "comment": comment,
-        "seconds": seconds,
-        "created": moment(created),
-        "updated": moment(updated),
-    }
+    record = label_record(given, text, shape, {"annotator": name})
+    record["skipped"] = bool(skipped)  # SQLite's driver gives 0 and 1
+    record["flagged"] = bool(flagged)
+    record["comment"] = comment
+    record["seconds"] = seconds
+    record["created"] = moment(created)
+    record["updated"] = moment(updated)
+    return record
 
 
 # labels as their JSON text: parsed with orjson, several times faster than the JSON type
