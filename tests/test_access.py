@@ -19,8 +19,7 @@ from annotator.labelling import save
 from annotator.models import Annotation, LoginSession, User, utcnow
 from annotator.secrets import load_secret_key
 from annotator.throttling import DatabaseStorage, network_address
-from tests.conftest import SETTINGS, Client, make_app
-from tests.helpers import import_texts, label_values
+from tests.helpers import SETTINGS, Client, import_texts, label_values, make_app
 
 # open on purpose: the login form, static files, and the load balancers' health check
 OPEN_ENDPOINTS = {"static", "auth.login_page", "health.healthz"}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from annotator import SettingsError, create_app
 from annotator.extensions import db
 from annotator.models import User
-from tests.conftest import SETTINGS
+from tests.helpers import SETTINGS
 
 
 def add(runner, *args, password="long-enough-pw"):

@@ -8,7 +8,6 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
-from helpers import import_texts, labels
 from sqlalchemy import update
 
 from annotator.agreement import statistics as stats
@@ -16,6 +15,7 @@ from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, Document, User
 from annotator.schema import Scheme
+from tests.helpers import import_texts, labels
 
 VECTORS = {
     **json.loads((Path(__file__).parent / "vectors" / "agreement_vectors.json").read_text()),

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import import_texts
 from sqlalchemy import func, select
 
 from annotator import create_app
 from annotator.extensions import db
 from annotator.models import Sentence
 from bench import load
+from tests.helpers import import_texts
 
 FLASK = str(Path(sys.executable).with_name("flask"))
 

@@ -20,8 +20,7 @@ from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, Lease
 from bench import load
-from tests.conftest import add_user
-from tests.helpers import import_texts, label_values
+from tests.helpers import add_user, import_texts, label_values
 
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH

@@ -14,8 +14,7 @@ from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, Document, Sentence, User
-from tests.conftest import TEST_DATABASE_URL, Runner, make_app
-from tests.helpers import label_values, skip_values
+from tests.helpers import TEST_DATABASE_URL, Runner, label_values, make_app, skip_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

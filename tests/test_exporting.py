@@ -5,7 +5,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from helpers import import_texts, labels
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from annotator.adjudication import save_gold
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
 from annotator.schema import Scheme
+from tests.helpers import import_texts, labels
 
 ARTICLES = [
     ["Jeyhun Bayramov emphasized that all measures were taken.", "The talks went on."],

@@ -4,11 +4,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from helpers import rendered_forms
-
 from annotator.assignment import next_sentence
 from annotator.labelling import save
-from tests.helpers import label_values
+from tests.helpers import label_values, rendered_forms
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 FIELD_ERROR = re.compile(r'class="error( banner)?" role="alert">\s*[^<\s]')

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.models import Annotation, AnnotationRevision, Document, Gold, Sentence
-from tests.conftest import add_user
-from tests.helpers import import_texts
+from tests.helpers import add_user, import_texts
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 SENTENCES = ["Officials said the talks would resume on Monday.", "Nobody else agreed."]

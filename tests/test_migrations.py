@@ -4,9 +4,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from annotator.extensions import db
+from tests.helpers import make_app
 
 
 def test_models_match_migrations(app):
@@ -33,10 +34,6 @@ def test_downgrade_and_upgrade_again(app):
 
 
 def test_upgrade_fills_new_columns_of_existing_rows(tmp_path):
-    from sqlalchemy import text
-
-    from tests.conftest import make_app
-
     app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}")
     with app.app_context():
         upgrade(revision="0001")

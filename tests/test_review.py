@@ -3,12 +3,11 @@
 import re
 import time
 
-from helpers import import_texts, labels
-
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
 from annotator.schema import Scheme
 from annotator.showing import Span, marked, shown
+from tests.helpers import import_texts, labels
 
 
 def figures_page(client, query=""):

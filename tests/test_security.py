@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from annotator import create_app
 from annotator.errors import unavailable_reason
 from annotator.extensions import db
-from tests.conftest import TEST_DATABASE_URL, make_app
+from annotator.models import Annotation
+from tests.helpers import TEST_DATABASE_URL, import_texts, make_app
 
 
 def test_every_answer_carries_the_security_headers(client, logged_in):
@@ -51,10 +53,6 @@ def test_healthz_fails_when_migrations_are_behind(client, app):
 
 
 def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp_path):
-    from helpers import import_texts
-
-    from annotator.models import Annotation
-
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     huge = client.post(
@@ -72,8 +70,6 @@ def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp
 
 
 def test_a_database_that_does_not_answer_gives_a_503_page_not_a_trace():
-    from annotator import create_app
-
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
          "SECRET_KEY": "x"}
@@ -163,10 +159,6 @@ def test_a_write_lock_held_elsewhere_is_explained_as_busy(tmp_path):
     reason="a read-only PostgreSQL server (a standby after a failover)",
 )
 def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, logged_in, tmp_path):
-    from helpers import import_texts
-
-    from annotator.models import Annotation
-
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     form = {"claim": "not_claim", "source_type": "author"}

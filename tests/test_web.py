@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from helpers import import_texts
 
 from annotator.extensions import db
+from tests.helpers import import_texts
 
 
 @pytest.mark.parametrize("path", ["/", "/documents", "/documents/000_4e0281c745451fc7"])

@@ -17,7 +17,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-results"
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = ROOT / "test-results"
+SEEDS = ROOT / "seeds"
 
 
 def pytest_collection_modifyitems(items):
@@ -77,3 +79,10 @@ def sign_in(page, live_server):
         tab.wait_for_url(lambda url: "/login" not in url)
 
     return fill_in
+
+
+@pytest.fixture
+def alice(runner, make_user):
+    """The seeds imported and an annotator called alice."""
+    runner.invoke(args=["import", str(SEEDS)])
+    return make_user("alice").id

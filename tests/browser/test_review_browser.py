@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from helpers import labels
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence, User
+from tests.helpers import labels
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 CLAIMS = ("not_claim", "claim", "checkworthy_claim")
