@@ -1,13 +1,15 @@
 """Fixtures: an app on a real, migrated database — a fresh SQLite file per test, or the
-PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per test."""
+PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per test — its
+client, CLI runner, users, and ``auth`` to log the client in."""
 
 import shutil
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from annotator.extensions import db
+from annotator.models import ROLES, User
 from tests.helpers import TEST_DATABASE_URL, Client, Runner, add_user, make_app
 
 
@@ -74,10 +76,33 @@ def make_user(app):
     return add_user
 
 
+class Auth:
+    """Logs a test client in and out through the login form's POST, as a person does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, who="annotator", role=None, on=None):
+        """Log in as ``who``: a role (``login("reviewer")`` is the user "reviewer", a
+        reviewer) or a name (``login("alice")``; ``role=`` if she is new and no annotator).
+        The user is made with the password "secret-pass" if there is none of that name yet.
+        Logs in the test's client, or the client ``on``; returns the User."""
+        role = role or (who if who in ROLES else "annotator")
+        user = db.session.scalar(select(User).where(User.name == who))
+        if user is None:
+            user = add_user(who, role=role)
+        assert user.role == role or who not in ROLES, f"{who} is a {user.role}, not a {role}"
+        response = (on or self.client).post("/login", data={"name": who, "password": "secret-pass"})
+        assert response.status_code == 302, response.text
+        return user
+
+    def logout(self, on=None):
+        """Log the test's client, or the client ``on``, out."""
+        response = (on or self.client).post("/logout")
+        assert response.status_code == 302, response.text
+
+
 @pytest.fixture
-def logged_in(client, app):
-    """A client logged in as an admin."""
-    add_user("lead", role="admin")
-    response = client.post("/login", data={"name": "lead", "password": "secret-pass"})
-    assert response.status_code == 302
-    return client
+def auth(client):
+    """``auth.login("alice")``, ``auth.login("reviewer")``, ``auth.logout()``: see Auth."""
+    return Auth(client)

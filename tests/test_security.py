@@ -15,7 +15,8 @@ from annotator.models import Annotation
 from tests.helpers import TEST_DATABASE_URL, import_texts, make_app
 
 
-def test_every_answer_carries_the_security_headers(client, logged_in):
+def test_every_answer_carries_the_security_headers(client, auth):
+    auth.login("admin")
     for path in ("/login", "/static/annotator.css", "/nowhere", "/documents"):
         response = client.get(path)
         csp = response.headers["Content-Security-Policy"]
@@ -26,7 +27,8 @@ def test_every_answer_carries_the_security_headers(client, logged_in):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_need_no_inline_script(client, logged_in):
+def test_pages_need_no_inline_script(client, auth):
+    auth.login("admin")
     page = client.get("/documents").text
     assert "<script>" not in page and "<script " not in page.replace("<script src=", "")
     assert "allowEval" in page  # htmx is told not to evaluate strings either
@@ -52,7 +54,8 @@ def test_healthz_fails_when_migrations_are_behind(client, app):
         db.session.commit()
 
 
-def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp_path):
+def test_oversized_requests_are_refused_and_store_nothing(client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     huge = client.post(
@@ -158,7 +161,8 @@ def test_a_write_lock_held_elsewhere_is_explained_as_busy(tmp_path):
     not (TEST_DATABASE_URL or "").startswith("postgresql"),
     reason="a read-only PostgreSQL server (a standby after a failover)",
 )
-def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, logged_in, tmp_path):
+def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     form = {"claim": "not_claim", "source_type": "author"}

@@ -22,11 +22,10 @@ SENTENCES = [
 
 
 @pytest.fixture
-def ids(client, make_user, tmp_path):
+def ids(auth, tmp_path):
     """A logged-in annotator and one article of three sentences."""
     (found,) = import_texts(tmp_path, SENTENCES)
-    make_user("alice")
-    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    auth.login("alice")
     return found
 
 
