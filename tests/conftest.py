@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 
 from annotator.extensions import db
 from annotator.models import ROLES, User
-from tests.helpers import TEST_DATABASE_URL, Client, Runner, add_user, make_app
+from tests.helpers import SEEDS, TEST_DATABASE_URL, Client, Runner, add_user, make_app
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +68,13 @@ def runner(app):
     """A CLI runner for ``flask`` commands."""
     app.test_cli_runner_class = Runner
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeds(runner):
+    """The sample articles of seeds/ imported, as ``flask import seeds`` does."""
+    result = runner.invoke(args=["import", str(SEEDS)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

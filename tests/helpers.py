@@ -7,6 +7,7 @@ import json
 import os
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from annotator.extensions import db
 from annotator.importing import import_files
 from annotator.models import Annotation, Sentence, User
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # the sample articles
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # the production configuration: CSRF on, real session lifetimes; only the secret is fixed
 SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret"}

@@ -42,7 +42,7 @@ def test_a_backup_never_overwrites(app, runner, tmp_path):
     taken = tmp_path / "taken.sqlite"
     taken.write_text("something precious")
     result = runner.invoke(args=["backup", str(taken)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "exists; choose a new file" in result.output
     assert taken.read_text() == "something precious"
 

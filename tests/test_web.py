@@ -56,7 +56,8 @@ def test_documents_list_and_view(client, auth, runner, tmp_path):
         '{"id": "x", "title": "<b>Bold</b> title", "text": "It said <script>alert(1)</script>. '
         'Then it stopped."}\n'
     )
-    runner.invoke(args=["import", str(article)])
+    result = runner.invoke(args=["import", str(article)])
+    assert result.exit_code == 0, result.output
     listing = client.get("/documents")
     assert listing.status_code == 200
     assert b"&lt;b&gt;Bold&lt;/b&gt; title" in listing.data

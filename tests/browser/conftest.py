@@ -17,9 +17,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parent.parent.parent
-SCREENSHOTS = ROOT / "test-results"
-SEEDS = ROOT / "seeds"
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 
 
 def pytest_collection_modifyitems(items):
@@ -82,7 +80,6 @@ def sign_in(page, live_server):
 
 
 @pytest.fixture
-def alice(runner, make_user):
+def alice(seeds, make_user):
     """The seeds imported and an annotator called alice."""
-    runner.invoke(args=["import", str(SEEDS)])
     return make_user("alice").id

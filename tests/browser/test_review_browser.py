@@ -1,7 +1,5 @@
 """A reviewer checks agreement on the seed articles in the browser."""
 
-from pathlib import Path
-
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
@@ -9,7 +7,6 @@ from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence, User
 from tests.helpers import labels
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 CLAIMS = ("not_claim", "claim", "checkworthy_claim")
 
 
@@ -29,9 +26,8 @@ def label_seeds(make_user):
 
 
 def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
-    page, live_server, runner, make_user, screenshot, sign_in
+    page, live_server, seeds, make_user, screenshot, sign_in
 ):
-    runner.invoke(args=["import", str(SEEDS)])
     sentences = label_seeds(make_user)
     make_user("rita", role="reviewer")
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -82,9 +78,8 @@ SIZES = ((800, 900), (1366, 768))
 
 
 def test_review_pages_never_scroll_sideways(
-    page, live_server, runner, make_user, screenshot, sign_in
+    page, live_server, seeds, make_user, screenshot, sign_in
 ):
-    runner.invoke(args=["import", str(SEEDS)])
     sentences = label_seeds(make_user)
     disputed = db.session.scalars(
         select(Annotation).where(Annotation.sentence_id == sentences[0]).order_by(Annotation.id)
