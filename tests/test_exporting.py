@@ -80,7 +80,8 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     assert alice["created"].endswith("Z") and alice["skipped"] is False
     assert first["final"] is None and first["final_source"] is None
     card = (tmp_path / "out" / "data.md").read_text()
-    assert "flask export --out" in card and "## Data dictionary" in card and "## Agreement" in card
+    assert "| all | data.jsonl | 6 | 3 | 12 | 0 |" in card  # records, documents, annotations
+    assert "| claim | 6 | 0.833 |" in card  # alice and bob agree on 5 of 6 claims
 
 
 def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, tmp_path):
@@ -354,7 +355,7 @@ def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
     result = runner.invoke(args=["export", "--no-agreement", "--out", str(out)])
     assert result.exit_code == 0, result.output
     card = (tmp_path / "quick.md").read_text()
-    assert "flask export --out" in card and "--no-agreement" in card
+    assert "flask export --out quick.jsonl --no-agreement" in card
     assert "Not computed: left out (--no-agreement); run flask agreement" in card
     distribution = card.split("## Label distribution")[1].split("## Agreement")[0]
     assert "No labels to count yet" not in distribution  # the project has labels, no gold yet
@@ -470,9 +471,9 @@ def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
     finals = {r["id"]: r["final_source"] for r in read(out)}
     assert finals == {"doc0:0": "unanimous", "doc0:1": None, "doc1:0": None,
                       "doc1:1": "unanimous", "doc2:0": None, "doc2:1": None}  # fmt: skip
-    assert "flask export --out" in out.with_suffix(".md").read_text()
-    assert "--auto unanimous" in out.with_suffix(".md").read_text()
-    assert "- final · outlet: Wire: 2" in out.with_suffix(".md").read_text()  # outlet counted too
+    card = out.with_suffix(".md").read_text()
+    assert "flask export --out data.jsonl --auto unanimous" in card
+    assert "- final · outlet: Wire: 2" in card  # outlet counted too
 
     final = tmp_path / "final.jsonl"
     result = runner.invoke(

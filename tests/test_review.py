@@ -20,6 +20,13 @@ def figures_page(client, query=""):
         time.sleep(0.1)
 
 
+def summary_row(page, field):
+    """The figures in ``field``'s row of the page's first summary table, as shown: items,
+    annotators, percent, alpha, Fleiss' kappa, AC1, Cohen's kappa."""
+    row = re.search(rf'<th scope="row">{re.escape(field)}</th>(.*?)</tr>', page, re.S)[1]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
+
+
 def labelled(tmp_path, make_user):
     """Two annotators who agree on two sentences and disagree on a third."""
     (sentences,) = import_texts(tmp_path, ["One is here.", "Two is here.", "Three is here."])
@@ -44,8 +51,10 @@ def test_reviewers_and_admins_see_the_figures(client, auth, make_user, tmp_path)
         page = figures_page(client)
         assert page.status_code == 200
         assert "6 annotations of 3 sentences" in page.text
-        assert '<th scope="row">claim' in page.text
-        assert "0.667" in page.text  # percent agreement on claim: 2 of 3
+        # items, annotators, percent (ann and bob agree on 2 of 3), alpha, Fleiss, AC1, Cohen
+        assert summary_row(page.text, "claim") == [
+            "3", "2", "0.667", "0.000", "-0.200", "0.613", "0.000",
+        ]  # fmt: skip
         auth.logout()
 
 
@@ -66,7 +75,10 @@ def test_the_page_answers_at_once_and_fills_in_by_htmx(client, auth, make_user, 
     partial = client.get("/review/agreement?by=annotator", headers={"HX-Request": "true"})
     assert partial.text.lstrip().startswith('<div id="agreement"')
     assert "hx-trigger" not in partial.text
-    assert "Each annotator against the others" in partial.text
+    each = dict(
+        re.findall(r'<tr><th scope="row">(\w+)</th>\s*<td class="num">([^<]*)', partial.text)
+    )
+    assert each == {"ann": "0.667 · κ 0.000 · α", "bob": "0.667 · κ 0.000 · α"}  # on claim
 
 
 def test_changed_annotations_are_recomputed(client, auth, make_user, tmp_path):
