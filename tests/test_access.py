@@ -279,6 +279,7 @@ def login_seconds(client, name, address):
     return seconds
 
 
+@pytest.mark.slow  # 80 password checks
 def test_a_login_takes_as_long_whether_or_not_the_name_exists(client, make_user, runner):
     """Medians of 20 tries each: a wrong password for a real account, an unknown name, a
     deactivated account and a password-less (imported) one cost the same password check."""

@@ -47,6 +47,7 @@ def test_a_backup_never_overwrites(app, runner, tmp_path):
     assert taken.read_text() == "something precious"
 
 
+@pytest.mark.slow  # a 40 MiB database, and `flask backup` in a process of its own
 def test_a_backup_finishes_while_writes_go_on(database_uri, tmp_path):
     load.prepare(database_uri, 300_000, 1)  # ~40 MiB, 10,000 pages
     path = database_uri.removeprefix("sqlite:///")

@@ -27,7 +27,7 @@ LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
-@pytest.fixture(params=["werkzeug", "gunicorn"])
+@pytest.fixture(params=["werkzeug", pytest.param("gunicorn", marks=pytest.mark.slow)])
 def served(request, app, database_uri, tmp_path):
     """The app on 127.0.0.1 with a few sentences and a user, served by werkzeug (as
     `flask run` does) or by gunicorn (as `make serve` does); its port."""
@@ -342,6 +342,7 @@ def address(data, rule, held):
     return re.sub(SEGMENT, drawn, rule.rule)
 
 
+@pytest.mark.slow  # 1000 requests
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_anything_sent_to_any_route_by_anyone_is_never_a_500(app, auth, everyone, data):

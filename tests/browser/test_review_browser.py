@@ -1,5 +1,6 @@
 """A reviewer checks agreement on the seed articles in the browser."""
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
@@ -25,6 +26,7 @@ def label_seeds(make_user):
     return sentences
 
 
+@pytest.mark.slow  # waits for the figures to be computed, three times
 def test_a_reviewer_reads_agreement_by_field_and_by_annotator(
     page, live_server, seeds, make_user, screenshot, sign_in
 ):
@@ -77,6 +79,7 @@ LONG_WORD = "Azerbaijani-Armenian-border-delimitation-commission" * 3  # no plac
 SIZES = ((800, 900), (1366, 768))
 
 
+@pytest.mark.slow  # ten pages, two of them computing figures
 def test_review_pages_never_scroll_sideways(
     page, live_server, seeds, make_user, screenshot, sign_in
 ):

@@ -5,6 +5,7 @@ export holds every one of them, with no record left without a final label."""
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -45,6 +46,7 @@ def label_everything(page, name, positions, screenshot):
     return saved
 
 
+@pytest.mark.slow  # 50 labels and 3 gold ones, key by key
 def test_two_annotators_and_a_reviewer_to_an_export(
     browser, live_server, runner, seeds, make_user, screenshot, sign_in, tmp_path
 ):
