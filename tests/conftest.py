@@ -94,11 +94,11 @@ class Auth:
         reviewer) or a name (``login("alice")``; ``role=`` if she is new and no annotator).
         The user is made with the password "secret-pass" if there is none of that name yet.
         Logs in the test's client, or the client ``on``; returns the User."""
-        role = role or (who if who in ROLES else "annotator")
+        wanted = role or (who if who in ROLES else None)
         user = db.session.scalar(select(User).where(User.name == who))
         if user is None:
-            user = add_user(who, role=role)
-        assert user.role == role or who not in ROLES, f"{who} is a {user.role}, not a {role}"
+            user = add_user(who, role=wanted or "annotator")
+        assert wanted in (None, user.role), f"{who} is a {user.role}, not a {wanted}"
         response = (on or self.client).post("/login", data={"name": who, "password": "secret-pass"})
         assert response.status_code == 302, response.text
         return user
