@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve test lint format bench bench-full clean
+.PHONY: run serve test test-fast lint format bench bench-full clean
 
 SERVE_STAMP := $(VENV)/.installed-serve-stamp
 
@@ -33,6 +33,11 @@ serve: $(SERVE_STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The suite without the tests marked slow (load, servers, big databases, long browser
+# scenarios), for the loop of editing and testing; `make test` and CI run them all.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,30 +1,16 @@
 """Fixtures: an app on a real, migrated database — a fresh SQLite file per test, or the
-PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per test."""
+PostgreSQL server named by ``TEST_DATABASE_URL`` with every table emptied per test — its
+client, CLI runner, users, and ``auth`` to log the client in."""
 
-import contextvars
-import os
-import re
 import shutil
 
 import pytest
-from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
-from annotator import create_app
 from annotator.extensions import db
-from annotator.models import User
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-# the production configuration: CSRF on, real session lifetimes; only the secret is fixed
-SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret"}
-# a token as the pages render it: in a form's hidden field, or in htmx's hx-headers
-PAGE_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
-
-
-def make_app(uri, **settings):
-    """An app bound to ``uri`` with test settings."""
-    return create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": uri, **settings})
+from annotator.models import ROLES, User
+from tests.helpers import SEEDS, TEST_DATABASE_URL, Client, Runner, add_user, make_app
 
 
 @pytest.fixture(scope="session")
@@ -70,82 +56,6 @@ def app(database_uri):
         db.engine.dispose()
 
 
-class FreshReads:
-    """Run each request or command as production does, in its own app context.
-
-    Otherwise Flask reuses the fixture's app context: its ``g`` (where Flask-Login caches
-    the user) and its session would carry over between calls. The test's own read
-    transaction is ended around the call so that it sees what the call wrote.
-    """
-
-    inside = False
-
-    def around(self, call, *args, **kwargs):
-        if self.inside:  # a redirect followed within the call
-            return call(*args, **kwargs)
-        db.session.rollback()
-        self.inside = True
-        try:
-            return contextvars.Context().run(call, *args, **kwargs)
-        finally:
-            self.inside = False
-            db.session.rollback()
-
-
-class Client(FreshReads, FlaskClient):
-    """A test client whose test sees what each request wrote, and which posts as a browser
-    does: with the CSRF token of the last page it was shown.
-
-    A POST that names no token itself (``csrf_token`` in its data or an ``X-CSRFToken``
-    header) gets the one from the last page, unless sent ``as_given=True`` (exactly as the
-    test built it: a form as rendered, or a request from another site). Before any page,
-    it reads the login page, as a browser that opened the site would have. Logging in or
-    out starts a new session, whose pages carry a new token.
-    """
-
-    page_token = None
-
-    def open(self, *args, **kwargs):
-        method = kwargs.get("method", "GET").upper()
-        path = args[0] if args and isinstance(args[0], str) else ""  # else a followed redirect
-        as_given = kwargs.pop("as_given", False)
-        if method == "POST" and path and not as_given and not self.carries_token(kwargs):
-            kwargs["data"] = {**(kwargs.get("data") or {}), "csrf_token": self.token()}
-        response = self.around(super().open, *args, **kwargs)
-        if method == "POST" and path.split("?")[0] in ("/login", "/logout"):
-            self.page_token = None
-        elif response.mimetype == "text/html":
-            found = PAGE_TOKEN.search(response.get_data(as_text=True))
-            if found:
-                self.page_token = found[1] or found[2]
-        return response
-
-    @staticmethod
-    def carries_token(kwargs):
-        """Whether the test put a token (or a deliberately wrong one) into the request."""
-        data, headers = kwargs.get("data"), dict(kwargs.get("headers") or {})
-        if data is not None and not isinstance(data, dict):
-            return True  # raw or repeated fields: the test builds the whole body itself
-        return "X-CSRFToken" in headers or "csrf_token" in (data or {})
-
-    def token(self):
-        """The token of the last page shown, or of the login page."""
-        if self.page_token is None:
-            self.get("/login")
-        return self.page_token
-
-
-class Runner(FreshReads, FlaskCliRunner):
-    """A CLI runner whose test sees what each command wrote."""
-
-    def invoke(self, *args, **kwargs):
-        def in_app_context():  # as the real `flask` command group provides
-            with self.app.app_context():
-                return FlaskCliRunner.invoke(self, *args, **kwargs)
-
-        return self.around(in_app_context)
-
-
 @pytest.fixture
 def client(app):
     """A test client."""
@@ -160,13 +70,11 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def add_user(name, role="annotator", password="secret-pass"):
-    """Create a user with a password; returns the User."""
-    user = User(name=name, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
+@pytest.fixture
+def seeds(runner):
+    """The sample articles of seeds/ imported, as ``flask import seeds`` does."""
+    result = runner.invoke(args=["import", str(SEEDS)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture
@@ -175,10 +83,33 @@ def make_user(app):
     return add_user
 
 
+class Auth:
+    """Logs a test client in and out through the login form's POST, as a person does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, who="annotator", role=None, on=None):
+        """Log in as ``who``: a role (``login("reviewer")`` is the user "reviewer", a
+        reviewer) or a name (``login("alice")``; ``role=`` if she is new and no annotator).
+        The user is made with the password "secret-pass" if there is none of that name yet.
+        Logs in the test's client, or the client ``on``; returns the User."""
+        wanted = role or (who if who in ROLES else None)
+        user = db.session.scalar(select(User).where(User.name == who))
+        if user is None:
+            user = add_user(who, role=wanted or "annotator")
+        assert wanted in (None, user.role), f"{who} is a {user.role}, not a {wanted}"
+        response = (on or self.client).post("/login", data={"name": who, "password": "secret-pass"})
+        assert response.status_code == 302, response.text
+        return user
+
+    def logout(self, on=None):
+        """Log the test's client, or the client ``on``, out."""
+        response = (on or self.client).post("/logout")
+        assert response.status_code == 302, response.text
+
+
 @pytest.fixture
-def logged_in(client, app):
-    """A client logged in as an admin."""
-    add_user("lead", role="admin")
-    response = client.post("/login", data={"name": "lead", "password": "secret-pass"})
-    assert response.status_code == 302
-    return client
+def auth(client):
+    """``auth.login("alice")``, ``auth.login("reviewer")``, ``auth.logout()``: see Auth."""
+    return Auth(client)

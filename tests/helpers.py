@@ -1,13 +1,118 @@
-"""Shared test helpers (imported by tests; fixtures live in conftest.py)."""
+"""Shared test helpers, imported by tests and by conftest.py as ``from tests.helpers import
+...``: the app and the clients the fixtures hand out, users, articles and labels, and the forms
+a page renders. Fixtures live in conftest.py."""
 
+import contextvars
 import json
+import os
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
+from annotator import create_app
 from annotator.extensions import db
 from annotator.importing import import_files
-from annotator.models import Sentence
+from annotator.models import Annotation, Sentence, User
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # the sample articles
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# the production configuration: CSRF on, real session lifetimes; only the secret is fixed
+SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret"}
+# a token as the pages render it: in a form's hidden field, or in htmx's hx-headers
+PAGE_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def make_app(uri, **settings):
+    """An app bound to ``uri`` with test settings."""
+    return create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": uri, **settings})
+
+
+class FreshReads:
+    """Run each request or command as production does, in its own app context.
+
+    Otherwise Flask reuses the fixture's app context: its ``g`` (where Flask-Login caches
+    the user) and its session would carry over between calls. The test's own read
+    transaction is ended around the call so that it sees what the call wrote.
+    """
+
+    inside = False
+
+    def around(self, call, *args, **kwargs):
+        if self.inside:  # a redirect followed within the call
+            return call(*args, **kwargs)
+        db.session.rollback()
+        self.inside = True
+        try:
+            return contextvars.Context().run(call, *args, **kwargs)
+        finally:
+            self.inside = False
+            db.session.rollback()
+
+
+class Client(FreshReads, FlaskClient):
+    """A test client whose test sees what each request wrote, and which posts as a browser
+    does: with the CSRF token of the last page it was shown.
+
+    A POST that names no token itself (``csrf_token`` in its data or an ``X-CSRFToken``
+    header) gets the one from the last page, unless sent ``as_given=True`` (exactly as the
+    test built it: a form as rendered, or a request from another site). Before any page,
+    it reads the login page, as a browser that opened the site would have. Logging in or
+    out starts a new session, whose pages carry a new token.
+    """
+
+    page_token = None
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        path = args[0] if args and isinstance(args[0], str) else ""  # else a followed redirect
+        as_given = kwargs.pop("as_given", False)
+        if method == "POST" and path and not as_given and not self.carries_token(kwargs):
+            kwargs["data"] = {**(kwargs.get("data") or {}), "csrf_token": self.token()}
+        response = self.around(super().open, *args, **kwargs)
+        if method == "POST" and path.split("?")[0] in ("/login", "/logout"):
+            self.page_token = None
+        elif response.mimetype == "text/html":
+            found = PAGE_TOKEN.search(response.get_data(as_text=True))
+            if found:
+                self.page_token = found[1] or found[2]
+        return response
+
+    @staticmethod
+    def carries_token(kwargs):
+        """Whether the test put a token (or a deliberately wrong one) into the request."""
+        data, headers = kwargs.get("data"), dict(kwargs.get("headers") or {})
+        if data is not None and not isinstance(data, dict):
+            return True  # raw or repeated fields: the test builds the whole body itself
+        return "X-CSRFToken" in headers or "csrf_token" in (data or {})
+
+    def token(self):
+        """The token of the last page shown, or of the login page."""
+        if self.page_token is None:
+            self.get("/login")
+        return self.page_token
+
+
+class Runner(FreshReads, FlaskCliRunner):
+    """A CLI runner whose test sees what each command wrote."""
+
+    def invoke(self, *args, **kwargs):
+        def in_app_context():  # as the real `flask` command group provides
+            with self.app.app_context():
+                return FlaskCliRunner.invoke(self, *args, **kwargs)
+
+        return self.around(in_app_context)
+
+
+def add_user(name, role="annotator", password="secret-pass"):
+    """Create a user with a password; returns the User."""
+    user = User(name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 def import_texts(tmp_path, *articles):
@@ -48,6 +153,15 @@ def label_values(**kwargs):
 def skip_values(reason=None):
     """Annotation column values of a skip."""
     return {"labels": {}, "skipped": True, "flagged": False, "comment": reason, "seconds": None}
+
+
+def annotations_by(user_id):
+    """The user's annotations in the order they were made, as another process (a served
+    app) has committed them by now."""
+    db.session.rollback()
+    return db.session.scalars(
+        select(Annotation).where(Annotation.annotator_id == user_id).order_by(Annotation.id)
+    ).all()
 
 
 class RenderedForms(HTMLParser):

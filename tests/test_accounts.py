@@ -6,11 +6,14 @@ from sqlalchemy import func, select
 from annotator import SettingsError, create_app
 from annotator.extensions import db
 from annotator.models import User
-from tests.conftest import SETTINGS
+from tests.helpers import SETTINGS
 
 
-def add(runner, *args, password="long-enough-pw"):
-    return runner.invoke(args=["users", "add", *args, "--password-stdin"], input=password + "\n")
+def add(runner, *args, password="long-enough-pw", code=0):
+    """``flask users add`` with the password on stdin, ending with exit code ``code``."""
+    result = runner.invoke(args=["users", "add", *args, "--password-stdin"], input=password + "\n")
+    assert result.exit_code == code, result.output
+    return result
 
 
 def user_count():
@@ -19,23 +22,24 @@ def user_count():
 
 def test_add_and_list(runner):
     result = add(runner, "alice", "--role", "reviewer")
-    assert result.exit_code == 0, result.output
     assert "Added reviewer 'alice'." in result.output
     alice = db.session.scalar(select(User))
     assert alice.role == "reviewer" and alice.check_password("long-enough-pw")
     assert alice.password_hash.startswith(("scrypt:", "pbkdf2:"))
-    listing = runner.invoke(args=["users", "list"]).output
-    assert "alice                reviewer   yes            0        0  never" in listing
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "alice                reviewer   yes            0        0  never" in listing.output
 
 
 def test_names_with_control_characters_are_refused_and_listed_as_escapes(runner):
     for name in ("alice\n", "al\x1bice", "\u202ealice"):
-        assert add(runner, name).exit_code == 1
+        add(runner, name, code=1)
     assert user_count() == 0
     db.session.add(User(name="mallory\x1b[2J\u202e", role="annotator"))  # stored before
     db.session.commit()
-    listing = runner.invoke(args=["users", "list"]).output
-    assert "mallory\\x1b[2J\\u202e" in listing and "\x1b" not in listing
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "mallory\\x1b[2J\\u202e" in listing.output and "\x1b" not in listing.output
 
 
 def test_add_with_a_prompt(runner):
@@ -45,47 +49,51 @@ def test_add_with_a_prompt(runner):
 
 
 @pytest.mark.parametrize(
-    ("args", "password", "message"),
+    ("args", "password", "code", "message"),
     [
-        (["alice", "--role", "boss"], "long-enough-pw", "'boss' is not one of"),
-        (["alice"], "", "at least 8 characters"),
-        (["alice"], "short", "at least 8 characters"),
-        (["has space"], "long-enough-pw", "is not a valid user name"),
+        (["alice", "--role", "boss"], "long-enough-pw", 2, "'boss' is not one of"),
+        (["alice"], "", 1, "at least 8 characters"),
+        (["alice"], "short", 1, "at least 8 characters"),
+        (["has space"], "long-enough-pw", 1, "is not a valid user name"),
     ],
 )
-def test_bad_input_changes_nothing(runner, args, password, message):
-    result = add(runner, *args, password=password)
-    assert result.exit_code != 0
+def test_bad_input_changes_nothing(runner, args, password, code, message):
+    result = add(runner, *args, password=password, code=code)
     assert message in result.output
     assert user_count() == 0
 
 
 def test_duplicate_name(runner):
     add(runner, "alice")
-    result = add(runner, "alice", "--role", "admin")
-    assert result.exit_code == 1
+    result = add(runner, "alice", "--role", "admin", code=1)
     assert "a user called 'alice' already exists; nothing was changed." in result.output
     assert user_count() == 1
-    look_alike = add(runner, "ALICE")  # would share alice's login limit, and read the same
-    assert look_alike.exit_code == 1 and "a user called 'alice' already exists" in look_alike.output
+    look_alike = add(runner, "ALICE", code=1)  # would share alice's login limit, and read the same
+    assert "a user called 'alice' already exists" in look_alike.output
     add(runner, "Éva")
-    look_alike = add(runner, "éva")  # SQLite's lower() knows only ASCII
-    assert look_alike.exit_code == 1 and "a user called 'Éva' already exists" in look_alike.output
+    look_alike = add(runner, "éva", code=1)  # SQLite's lower() knows only ASCII
+    assert "a user called 'Éva' already exists" in look_alike.output
     assert user_count() == 2
 
 
 def test_deactivate_activate_passwd(runner):
     add(runner, "alice")
-    assert "Deactivated 'alice'" in runner.invoke(args=["users", "deactivate", "alice"]).output
-    assert "alice                annotator  no " in runner.invoke(args=["users", "list"]).output
-    assert runner.invoke(args=["users", "activate", "alice"]).exit_code == 0
+    deactivated = runner.invoke(args=["users", "deactivate", "alice"])
+    assert deactivated.exit_code == 0, deactivated.output
+    assert "Deactivated 'alice'" in deactivated.output
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "alice                annotator  no " in listing.output
+    activated = runner.invoke(args=["users", "activate", "alice"])
+    assert activated.exit_code == 0, activated.output
     result = runner.invoke(
         args=["users", "passwd", "alice", "--password-stdin"], input="another-password\n"
     )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User)).check_password("another-password")
     missing = runner.invoke(args=["users", "deactivate", "nobody"])
-    assert missing.exit_code == 1 and "no user 'nobody'" in missing.output
+    assert missing.exit_code == 1, missing.output
+    assert "no user 'nobody'" in missing.output
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
-from helpers import import_texts, labels
 from sqlalchemy import update
 
 from annotator.agreement import statistics as stats
@@ -16,6 +15,7 @@ from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, Document, User
 from annotator.schema import Scheme
+from tests.helpers import import_texts, labels
 
 VECTORS = {
     **json.loads((Path(__file__).parent / "vectors" / "agreement_vectors.json").read_text()),
@@ -383,12 +383,14 @@ def test_outlets_and_names_reach_the_terminal_as_escapes(app, tmp_path, runner):
     db.session.execute(update(Document).values(outlet=hostile))
     db.session.commit()
     for by in ("outlet", "annotator"):
-        output = runner.invoke(args=["agreement", "--by", by]).output
-        assert "Evil\\x1b[31mRED\\x1b]0;title\\x07\\x9b\\u202e" in output, by
-        assert not any(c in output for c in "\x1b\x07\x9b\u202e"), by
-        data = runner.invoke(args=["agreement", "--json", "--by", by]).output
-        assert not any(c in data for c in "\x1b\x07\x9b\u202e"), by
-    assert f"bob{hostile}" in json.loads(data)["groups"]  # the JSON reads back as stored
+        text = runner.invoke(args=["agreement", "--by", by])
+        assert text.exit_code == 0, text.output
+        assert "Evil\\x1b[31mRED\\x1b]0;title\\x07\\x9b\\u202e" in text.output, by
+        assert not any(c in text.output for c in "\x1b\x07\x9b\u202e"), by
+        data = runner.invoke(args=["agreement", "--json", "--by", by])
+        assert data.exit_code == 0, data.output
+        assert not any(c in data.output for c in "\x1b\x07\x9b\u202e"), by
+    assert f"bob{hostile}" in json.loads(data.output)["groups"]  # the JSON reads back as stored
 
 
 def test_one_label_everywhere_leaves_ac1_null_with_its_reason(app, tmp_path):
@@ -412,6 +414,7 @@ def test_min_items_leaves_small_fields_out(app, tmp_path, runner):
         tmp_path, {"ann": [0, 1], "bob": [0, 1]}, lambda c: labels(claim=Scheme().claim_labels[c])
     )
     result = runner.invoke(args=["agreement", "--json", "--min-items", "3", "--field", "claim"])
+    assert result.exit_code == 0, result.output
     claim = json.loads(result.output)["fields"]["claim"]
     assert claim["alpha"] is None
     assert (
@@ -420,20 +423,21 @@ def test_min_items_leaves_small_fields_out(app, tmp_path, runner):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
         (
             ["--field", "claims"],
+            1,
             "no field 'claims'; the fields are: claim, attribution.source_type",
         ),
-        (["--by", "document"], "Invalid value for '--by'"),
-        (["--min-items", "0"], "Invalid value for '--min-items'"),
-        (["--draws", "10"], "Invalid value for '--draws'"),
+        (["--by", "document"], 2, "Invalid value for '--by'"),
+        (["--min-items", "0"], 2, "Invalid value for '--min-items'"),
+        (["--draws", "10"], 2, "Invalid value for '--draws'"),
     ],
 )
-def test_bad_options_fail_with_one_clear_line(app, runner, args, message):
+def test_bad_options_fail_with_one_clear_line(app, runner, args, code, message):
     result = runner.invoke(args=["agreement", *args])
-    assert result.exit_code != 0
+    assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
 
@@ -441,7 +445,7 @@ def test_bad_options_fail_with_one_clear_line(app, runner, args, message):
 def test_a_level_the_labels_cannot_carry_is_refused(app, runner, tmp_path):
     app.extensions["scheme"] = Scheme(claim_level="interval")
     result = runner.invoke(args=["agreement"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "claim: level 'interval' needs numeric labels, but 'not_claim' is text" in result.output
     assert len(result.output.strip().splitlines()) == 1
 

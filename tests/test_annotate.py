@@ -29,11 +29,10 @@ VALID = {
 
 
 @pytest.fixture
-def annotator(client, make_user, tmp_path):
+def annotator(auth, tmp_path):
     """A logged-in annotator and an article of two sentences (ids returned)."""
     (ids,) = import_texts(tmp_path, SENTENCES)
-    make_user("alice")
-    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    auth.login("alice")
     return ids
 
 
@@ -296,10 +295,10 @@ def test_logged_out_mid_work_htmx_learns_it_and_nothing_is_stored(client, annota
     assert plain.status_code == 302 and plain.headers["Location"].startswith("/login?next=")
 
 
-def test_a_page_from_before_a_new_login_gets_a_fresh_token_that_saves(client, annotator):
+def test_a_page_from_before_a_new_login_gets_a_fresh_token_that_saves(client, auth, annotator):
     page = client.get("/annotate", follow_redirects=True)
     action, fields = label_form(page)
-    client.post("/login", data={"name": "alice", "password": "secret-pass"})  # another tab
+    auth.login("alice")  # in another tab
     response = client.post(
         action, data={**fields, **VALID}, headers=htmx_headers(page), as_given=True
     )
@@ -312,20 +311,20 @@ def test_a_page_from_before_a_new_login_gets_a_fresh_token_that_saves(client, an
     assert again.status_code == 200 and count() == 1
 
 
-def test_a_plain_form_from_an_earlier_session_explains_itself(client, annotator):
+def test_a_plain_form_from_an_earlier_session_explains_itself(client, auth, annotator):
     page = client.get("/annotate", follow_redirects=True)
     action, fields = label_form(page)
-    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    auth.login("alice")  # in another tab
     response = client.post(action, data={**fields, **VALID}, as_given=True)
     assert response.status_code == 400 and "Nothing was saved" in response.text
 
 
-def test_a_page_opened_by_one_account_never_saves_under_another(client, annotator, make_user):
+def test_a_page_opened_by_one_account_never_saves_under_another(client, auth, annotator, make_user):
     page = client.get("/annotate", follow_redirects=True)
     action, fields = label_form(page)
     bob = make_user("bob")
     assert next_sentence(bob.id) == annotator[0]  # bob holds the same sentence
-    client.post("/login", data={"name": "bob", "password": "secret-pass"})  # another tab
+    auth.login("bob")  # in another tab
     token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/annotate/history").text)[1]
     fields = {**fields, **VALID, "csrf_token": token}  # the token the page renews to
     headers = {"HX-Request": "true", "X-CSRFToken": token}

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import import_texts
 from sqlalchemy import func, select
 
 from annotator import create_app
 from annotator.extensions import db
 from annotator.models import Sentence
 from bench import load
+from tests.helpers import import_texts
 
 FLASK = str(Path(sys.executable).with_name("flask"))
 
@@ -42,11 +42,12 @@ def test_a_backup_never_overwrites(app, runner, tmp_path):
     taken = tmp_path / "taken.sqlite"
     taken.write_text("something precious")
     result = runner.invoke(args=["backup", str(taken)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "exists; choose a new file" in result.output
     assert taken.read_text() == "something precious"
 
 
+@pytest.mark.slow  # a 40 MiB database, and `flask backup` in a process of its own
 def test_a_backup_finishes_while_writes_go_on(database_uri, tmp_path):
     load.prepare(database_uri, 300_000, 1)  # ~40 MiB, 10,000 pages
     path = database_uri.removeprefix("sqlite:///")

@@ -20,15 +20,14 @@ from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, Lease
 from bench import load
-from tests.conftest import add_user
-from tests.helpers import import_texts, label_values
+from tests.helpers import add_user, import_texts, label_values
 
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
-@pytest.fixture(params=["werkzeug", "gunicorn"])
+@pytest.fixture(params=["werkzeug", pytest.param("gunicorn", marks=pytest.mark.slow)])
 def served(request, app, database_uri, tmp_path):
     """The app on 127.0.0.1 with a few sentences and a user, served by werkzeug (as
     `flask run` does) or by gunicorn (as `make serve` does); its port."""
@@ -122,12 +121,13 @@ def addresses_with(app, id_):
             yield from ((method, address) for method in rule.methods & {"GET", "POST"})
 
 
-def test_ids_past_the_databases_integers_are_not_found(app, logged_in, tmp_path):
+def test_ids_past_the_databases_integers_are_not_found(app, client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["One is here."])
     addresses = [pair for id_ in OUT_OF_RANGE for pair in addresses_with(app, id_)]
     assert {address.count("/") for _, address in addresses} == {2, 3, 5}  # every kind
     for method, address in addresses:
-        response = logged_in.open(address, method=method, data={"claim": "claim"})
+        response = client.open(address, method=method, data={"claim": "claim"})
         assert response.status_code == 404, (method, address[:40], response.status_code)
     assert stored() == 0
 
@@ -136,17 +136,19 @@ LISTS = ["/annotate/history", "/review/disagreements", "/review/flagged"]
 
 
 @pytest.mark.parametrize("number", ["0", "-1", "x", "1.5", "²", *OUT_OF_RANGE])
-def test_a_page_number_that_cannot_be_is_refused_saying_so(logged_in, number):
+def test_a_page_number_that_cannot_be_is_refused_saying_so(client, auth, number):
+    auth.login("admin")
     for address in LISTS:
-        response = logged_in.get(f"{address}?page={number}")
+        response = client.get(f"{address}?page={number}")
         assert response.status_code == 400, (address, number[:20], response.status_code)
         assert "?page= must be a whole number from 1 to 2,147,483,647" in response.text
 
 
-def test_lists_open_at_any_page_in_range(logged_in):
+def test_lists_open_at_any_page_in_range(client, auth):
+    auth.login("admin")
     for address in LISTS:
         for query in ("", "?page=", "?page=1", "?page=3", f"?page={LARGEST_ID}"):
-            assert logged_in.get(address + query).status_code == 200, address + query
+            assert client.get(address + query).status_code == 200, address + query
 
 
 NESTED = "[" * 50_000 + "]" * 50_000  # deeper than any JSON parser's recursion
@@ -166,7 +168,7 @@ NOT_FORM = "This address takes form fields as its pages send them"
 
 @pytest.mark.parametrize(("kind", "body"), NOT_FORMS, ids=lambda v: v[:24])
 def test_bodies_that_are_not_form_fields_are_refused_before_anything_reads_them(
-    client, make_user, tmp_path, kind, body
+    client, auth, make_user, tmp_path, kind, body
 ):
     import_texts(tmp_path, ["One is here.", "Two is here."])
     make_user("ana")
@@ -175,7 +177,7 @@ def test_bodies_that_are_not_form_fields_are_refused_before_anything_reads_them(
     token = {"X-CSRFToken": client.token()}
     login = client.post("/login", data=body, content_type=kind, headers=token)
     assert login.status_code == 415 and NOT_FORM in login.text
-    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    auth.login("ana")
     workspace = client.get("/annotate", follow_redirects=True)
     token = {"X-CSRFToken": client.token()}
     for htmx in ({}, {"HX-Request": "true"}):
@@ -200,23 +202,22 @@ def test_a_body_refused_as_not_a_form_does_not_count_against_the_login_limit(cli
     assert answer.status_code == 302
 
 
-def test_a_post_without_a_body_reaches_the_view(client, make_user):
-    make_user("ana")
-    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+def test_a_post_without_a_body_reaches_the_view(client, auth):
+    auth.login("ana")
     token = {"X-CSRFToken": client.token()}
     assert client.post("/logout", headers=token, as_given=True).status_code == 302
     assert client.get("/annotate/history").status_code == 302  # logged out: to the login page
     assert db.session.scalar(select(func.count()).select_from(Lease)) == 0
 
 
-def test_a_nul_character_anywhere_is_refused(client, make_user, tmp_path):
+def test_a_nul_character_anywhere_is_refused(client, auth, make_user, tmp_path):
     """PostgreSQL refuses text with NUL in it: a login name, a document id, a filter or a
     comment with one was a 500 there (and on SQLite the comment was stored)."""
     import_texts(tmp_path, ["One is here.", "Two is here."])
     make_user("ana"), make_user("rita", role="reviewer")
     name = client.post("/login", data={"name": "ana\x00", "password": "secret-pass"})
     assert name.status_code == 400 and "NUL character" in name.text
-    client.post("/login", data={"name": "rita", "password": "secret-pass"})
+    auth.login("rita")
     for address in (
         "/documents/doc%000",
         "/review/disagreements?outlet=Wire%00",
@@ -224,8 +225,8 @@ def test_a_nul_character_anywhere_is_refused(client, make_user, tmp_path):
         "/review/flagged?%00=1",
     ):
         assert client.get(address).status_code == 400, address  # fmt: skip
-    client.post("/logout")
-    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    auth.logout()
+    auth.login("ana")
     workspace = client.get("/annotate").headers["Location"]
     for form in ({"claim": "claim", "comment": "a\x00b"}, {"claim": "claim", "x\x00": "1"}):
         assert client.post(workspace, data=form).status_code == 400
@@ -234,11 +235,10 @@ def test_a_nul_character_anywhere_is_refused(client, make_user, tmp_path):
 
 
 @pytest.mark.parametrize("revision", ["²", "١", "1" * 5000, "-1", "9" * 30])
-def test_a_revision_that_is_no_number_is_a_stale_form_not_a_500(client, make_user, tmp_path,
+def test_a_revision_that_is_no_number_is_a_stale_form_not_a_500(client, auth, tmp_path,
                                                                revision):  # fmt: skip
     import_texts(tmp_path, ["One is here.", "Two is here."])
-    make_user("ana")
-    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    auth.login("ana")
     workspace = client.get("/annotate").headers["Location"]
     assert client.post(workspace, data={"claim": "claim"}).status_code == 302
     edit = client.post(workspace, data={"claim": "not_claim", "revision": revision})
@@ -304,7 +304,7 @@ SEGMENT = r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>"
 
 
 @pytest.fixture
-def everyone(app, client, make_user, tmp_path):
+def everyone(app, client, auth, make_user, tmp_path):
     """A project under way (a disputed sentence, one reserved for each user): a client per
     role (anonymous, annotator, reviewer, admin), each with the CSRF token of its session,
     and the sentence each role holds."""
@@ -319,16 +319,9 @@ def everyone(app, client, make_user, tmp_path):
     clients = {"anonymous": client}
     for role, name in NAMES.items():
         clients[role] = app.test_client()
-        log_in(clients[role], name)
+        auth.login(name, on=clients[role])
     client.get("/login")
     return clients, held
-
-
-def log_in(client, name):
-    """Log in again, with the tries the hostile logins before may have used up forgotten."""
-    client.application.extensions["login_limiter"].storage.reset()
-    answer = client.post("/login", data={"name": name, "password": "secret-pass"})
-    assert answer.status_code == 302, answer.text
 
 
 IDS = st.integers(1, 6).map(str)  # of the sentences and annotations there are
@@ -349,9 +342,10 @@ def address(data, rule, held):
     return re.sub(SEGMENT, drawn, rule.rule)
 
 
+@pytest.mark.slow  # 1000 requests
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_anything_sent_to_any_route_by_anyone_is_never_a_500(app, everyone, data):
+def test_anything_sent_to_any_route_by_anyone_is_never_a_500(app, auth, everyone, data):
     clients, held = everyone
     role = data.draw(st.sampled_from(sorted(clients)), label="role")
     rules = sorted(app.url_map.iter_rules(), key=str)
@@ -372,4 +366,5 @@ def test_anything_sent_to_any_route_by_anyone_is_never_a_500(app, everyone, data
     )  # fmt: skip
     assert response.status_code < 500, response.text[:2000]
     if path == "/logout" and response.status_code == 302 and role in NAMES:
-        log_in(client, NAMES[role])
+        app.extensions["login_limiter"].storage.reset()  # the hostile logins' tries forgotten
+        auth.login(NAMES[role], on=client)

@@ -14,16 +14,13 @@ from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
 from annotator.models import Annotation, Document, Sentence, User
-from tests.conftest import TEST_DATABASE_URL, Runner, make_app
-from tests.helpers import label_values, skip_values
+from tests.helpers import SEEDS, TEST_DATABASE_URL, Runner, label_values, make_app, skip_values
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 NO_TABLES = "Error: the database has no tables: run `flask init-db`\n"
 
 
-def test_documents_json(runner):
-    runner.invoke(args=["import", str(SEEDS)])
+def test_documents_json(runner, seeds):
     result = runner.invoke(args=["documents", "--json"])
     assert result.exit_code == 0, result.output
     documents = json.loads(result.output)
@@ -50,14 +47,17 @@ def test_documents_json(runner):
 
 
 def test_documents_text_and_empty(runner):
-    assert "No documents yet" in runner.invoke(args=["documents"]).output
-    runner.invoke(args=["import", str(SEEDS)])
-    output = runner.invoke(args=["documents"]).output
-    assert "001_0dd38af94ea597a2     9 sentences  AzerNews / MENAFN" in output
+    empty = runner.invoke(args=["documents"])
+    assert empty.exit_code == 0, empty.output
+    assert "No documents yet" in empty.output
+    imported = runner.invoke(args=["import", str(SEEDS)])
+    assert imported.exit_code == 0, imported.output
+    listing = runner.invoke(args=["documents"])
+    assert listing.exit_code == 0, listing.output
+    assert "001_0dd38af94ea597a2     9 sentences  AzerNews / MENAFN" in listing.output
 
 
-def test_show_json_offsets(runner):
-    runner.invoke(args=["import", str(SEEDS)])
+def test_show_json_offsets(runner, seeds):
     result = runner.invoke(args=["show", "001_0dd38af94ea597a2", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -69,13 +69,13 @@ def test_show_json_offsets(runner):
         assert document["text"][sentence["start"] : sentence["end"]] == sentence["text"]
 
 
-def test_show_text_and_unknown_id(runner):
-    runner.invoke(args=["import", str(SEEDS)])
-    output = runner.invoke(args=["show", "000_4e0281c745451fc7"]).output
-    assert "published  2023-09-19" in output
-    assert "   0  [0:238]  Azerbaijan's Foreign Minister" in output
+def test_show_text_and_unknown_id(runner, seeds):
+    shown = runner.invoke(args=["show", "000_4e0281c745451fc7"])
+    assert shown.exit_code == 0, shown.output
+    assert "published  2023-09-19" in shown.output
+    assert "   0  [0:238]  Azerbaijan's Foreign Minister" in shown.output
     missing = runner.invoke(args=["show", "nope"])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 1, missing.output
     assert "no document 'nope'; `flask documents` lists the ids." in missing.output
 
 
@@ -86,29 +86,37 @@ SHOWN = "Evil\\x1b[31mRED\\x1b]0;title\\x07\\x9b2J\\r\\u202eright"
 RAW = ("\x1b", "\x07", "\x9b", "\r", "\u202e")
 
 
-def test_control_characters_reach_the_terminal_as_escapes(runner):
+def test_control_characters_reach_the_terminal_as_escapes(runner, seeds):
     # stored before imports and forms dropped them (or by a future channel that forgets to)
-    runner.invoke(args=["import", str(SEEDS)])
     document = db.session.get(Document, "001_0dd38af94ea597a2")
     document.title, document.outlet, document.publisher = HOSTILE, HOSTILE, HOSTILE
     db.session.get(Sentence, 17).text = HOSTILE
     db.session.add(User(name=HOSTILE, role="annotator"))
     db.session.commit()
-    for args in (["documents"], ["show", document.id], ["stats"], ["show", HOSTILE]):
-        output = runner.invoke(args=args).output
-        assert SHOWN in output, args
-        assert not any(c in output for c in RAW), args
+    commands = [
+        (["documents"], 0),
+        (["show", document.id], 0),
+        (["stats"], 0),
+        (["show", HOSTILE], 1),  # no such document: the message names the id
+    ]
+    for args, code in commands:
+        result = runner.invoke(args=args)
+        assert result.exit_code == code, result.output
+        assert SHOWN in result.output, args
+        assert not any(c in result.output for c in RAW), args
     for args in (["documents", "--json"], ["show", document.id, "--json"]):
-        output = runner.invoke(args=args).output
-        assert not any(c in output for c in RAW), args
-        found = json.loads(output)
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        assert not any(c in result.output for c in RAW), args
+        found = json.loads(result.output)
         assert (found[1] if args[0] == "documents" else found)["title"] == HOSTILE
-    assert "\\u202e" in output  # JSON's own escape, which reads back as the character
-    assert "’" in runner.invoke(args=["show", "000_4e0281c745451fc7"]).output  # text as it is
+    assert "\\u202e" in result.output  # JSON's own escape, which reads back as the character
+    plain = runner.invoke(args=["show", "000_4e0281c745451fc7"])
+    assert plain.exit_code == 0, plain.output
+    assert "’" in plain.output  # text as it is
 
 
-def test_stats_counts_per_annotator(runner, make_user):
-    runner.invoke(args=["import", str(SEEDS)])
+def test_stats_counts_per_annotator(runner, seeds, make_user):
     alice, bob = make_user("alice"), make_user("bob")
     first, second = db.session.scalars(db.select(Sentence).limit(2)).all()
     db.session.add_all(
@@ -119,12 +127,13 @@ def test_stats_counts_per_annotator(runner, make_user):
         ]
     )
     db.session.commit()
-    output = runner.invoke(args=["stats"]).output
-    assert "documents:   2" in output
-    assert "sentences:   25" in output
-    assert "annotations: 2 labelled, 1 skipped" in output
-    assert "alice                 annotator          1        1" in output
-    assert "bob                   annotator          1        0" in output
+    stats = runner.invoke(args=["stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "documents:   2" in stats.output
+    assert "sentences:   25" in stats.output
+    assert "annotations: 2 labelled, 1 skipped" in stats.output
+    assert "alice                 annotator          1        1" in stats.output
+    assert "bob                   annotator          1        0" in stats.output
 
 
 def work_columns(output):
@@ -137,8 +146,7 @@ def work_columns(output):
     return {row[0]: (int(row[labelled]), int(row[skipped])) for row in rows}
 
 
-def test_stats_and_users_list_count_labels_and_skips_alike(runner, make_user):
-    runner.invoke(args=["import", str(SEEDS)])
+def test_stats_and_users_list_count_labels_and_skips_alike(runner, seeds, make_user):
     alice, bob = make_user("alice"), make_user("bob")
     make_user("carol", role="reviewer")
     for user, actions in ((alice, "LLS"), (bob, "SL")):
@@ -213,7 +221,7 @@ def test_a_database_without_tables_is_one_line_not_a_traceback(empty, tmp_path, 
     (tmp_path / "records.jsonl").write_text("")
     args = [arg.format(tmp=tmp_path) for arg in args]
     result = empty.invoke(args=args, input="long-enough-pw\n")
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     # `flask import` names its progress bar before it reaches the database
     assert result.output.removeprefix("Importing\n") == NO_TABLES, result.output
     assert not list(tmp_path.glob("*out*")), "no export file is left behind"
@@ -222,7 +230,8 @@ def test_a_database_without_tables_is_one_line_not_a_traceback(empty, tmp_path, 
 def test_init_db_and_setup_work_on_a_database_without_tables(empty, tmp_path):
     result = empty.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert empty.invoke(args=["stats"]).exit_code == 0
+    stats = empty.invoke(args=["stats"])
+    assert stats.exit_code == 0, stats.output
     with runner_on(empty_database(tmp_path, "no_tables_setup")) as runner:
         result = runner.invoke(args=["setup"])
         assert result.exit_code == 0, result.output
@@ -230,12 +239,13 @@ def test_init_db_and_setup_work_on_a_database_without_tables(empty, tmp_path):
 
 
 def test_a_database_lacking_some_tables_names_them(empty):
-    assert empty.invoke(args=["init-db"]).exit_code == 0
+    result = empty.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
     db.session.execute(text("DROP TABLE gold_revisions"))
     db.session.execute(text("DROP TABLE gold"))
     db.session.commit()
     result = empty.invoke(args=["adjudicate", "--auto", "majority"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert result.output == (
         "Error: the database lacks the tables gold, gold_revisions: run `flask init-db`\n"
     )

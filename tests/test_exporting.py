@@ -5,7 +5,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from helpers import import_texts, labels
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from annotator.adjudication import save_gold
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
 from annotator.schema import Scheme
+from tests.helpers import import_texts, labels
 
 ARTICLES = [
     ["Jeyhun Bayramov emphasized that all measures were taken.", "The talks went on."],
@@ -80,7 +80,8 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     assert alice["created"].endswith("Z") and alice["skipped"] is False
     assert first["final"] is None and first["final_source"] is None
     card = (tmp_path / "out" / "data.md").read_text()
-    assert "flask export --out" in card and "## Data dictionary" in card and "## Agreement" in card
+    assert "| all | data.jsonl | 6 | 3 | 12 | 0 |" in card  # records, documents, annotations
+    assert "| claim | 6 | 0.833 |" in card  # alice and bob agree on 5 of 6 claims
 
 
 def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, tmp_path):
@@ -89,8 +90,10 @@ def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, t
     )
     db.session.commit()
     first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
-    runner.invoke(args=["export", "--out", str(first)])
-    runner.invoke(args=["export", "--out", str(second)])
+    exported = runner.invoke(args=["export", "--out", str(first)])
+    assert exported.exit_code == 0, exported.output
+    exported = runner.invoke(args=["export", "--out", str(second)])
+    assert exported.exit_code == 0, exported.output
     assert first.read_bytes() == second.read_bytes()
     assert "Bakı — Ağdam" in first.read_text(encoding="utf-8")
     assert "\\u" not in first.read_text(encoding="utf-8")
@@ -111,7 +114,8 @@ def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
     versions = select(GoldRevision.revision).join(Gold).where(Gold.sentence_id == project[2])
     assert db.session.scalars(versions).all() == [1]
     # a reviewer's gold survives another automatic run; its first version is kept
-    runner.invoke(args=["adjudicate", "--auto", "majority"])
+    adjudicated = runner.invoke(args=["adjudicate", "--auto", "majority"])
+    assert adjudicated.exit_code == 0, adjudicated.output
     gold = db.session.scalar(select(Gold).where(Gold.sentence_id == project[2]))
     assert gold.method == "reviewer" and gold.labels["claim"] == "claim" and gold.revision == 2
     assert (
@@ -121,7 +125,8 @@ def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
         == "checkworthy_claim"
     )
     out = tmp_path / "final.jsonl"
-    assert runner.invoke(args=["export", "--final-only", "--out", str(out)]).exit_code == 0
+    exported = runner.invoke(args=["export", "--final-only", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     records = read(out)
     assert len(records) == 6
     assert all("annotations" not in r for r in records)
@@ -155,13 +160,15 @@ def test_split_by_document_is_reproducible(runner, project, tmp_path):
 
 def test_anonymize_gives_stable_pseudonyms(runner, project, tmp_path):
     out = tmp_path / "anon.jsonl"
-    runner.invoke(args=["export", "--anonymize", "--out", str(out)])
+    exported = runner.invoke(args=["export", "--anonymize", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     text = out.read_text()
     assert "alice" not in text and "bob" not in text
     names = {a["annotator"] for r in read(out) for a in r["annotations"]}
     assert len(names) == 2 and all(n.startswith("annotator-") for n in names)
     again = tmp_path / "again.jsonl"
-    runner.invoke(args=["export", "--anonymize", "--out", str(again)])
+    exported = runner.invoke(args=["export", "--anonymize", "--out", str(again)])
+    assert exported.exit_code == 0, exported.output
     assert again.read_bytes() == out.read_bytes()
 
 
@@ -188,7 +195,8 @@ def test_no_comments_leaves_out_comments_skip_reasons_and_gold_notes(runner, pro
     db.session.commit()
     save_gold(project[0], labels(claim="claim"), "reviewer", note="Checked with Emil")
     kept = tmp_path / "kept.jsonl"
-    assert runner.invoke(args=["export", "--anonymize", "--out", str(kept)]).exit_code == 0
+    exported = runner.invoke(args=["export", "--anonymize", "--out", str(kept)])
+    assert exported.exit_code == 0, exported.output
     kept_text = kept.read_text()
     for said in ("Ana Petrova", "Bob", "Dora", "Emil"):
         assert said in kept_text  # --anonymize alone replaces names, not what people wrote
@@ -216,7 +224,7 @@ def test_no_comments_leaves_out_comments_skip_reasons_and_gold_notes(runner, pro
 )
 def test_bad_export_options_are_refused(runner, project, tmp_path, args, message):
     result = runner.invoke(args=["export", "--out", str(tmp_path / "x.jsonl"), *args])
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
     assert message in result.output
     assert not (tmp_path / "x.jsonl").exists()
 
@@ -225,7 +233,7 @@ def test_an_unwritable_out_is_a_clear_error(runner, project, tmp_path):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file, not a directory")
     result = runner.invoke(args=["export", "--out", str(blocked / "data.jsonl")])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert f"cannot write to {blocked}" in result.output
     assert "Traceback" not in result.output
 
@@ -239,7 +247,8 @@ def test_an_empty_database_exports_an_empty_file_and_says_so(runner, app, tmp_pa
 
 
 def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
-    runner.invoke(args=["export", "--out", str(tmp_path / "data.jsonl")])
+    exported = runner.invoke(args=["export", "--out", str(tmp_path / "data.jsonl")])
+    assert exported.exit_code == 0, exported.output
     assert (tmp_path / "data.jsonl").exists() and (tmp_path / "data.md").exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".data")]
 
@@ -247,8 +256,10 @@ def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
 def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_uri, make_user):
     save_gold(project[2], labels(claim="claim"), "reviewer", None, "Checked against the source")
     first = tmp_path / "first.jsonl"
-    runner.invoke(args=["export", "--out", str(first)])
-    figures = runner.invoke(args=["agreement", "--json"]).output
+    exported = runner.invoke(args=["export", "--out", str(first)])
+    assert exported.exit_code == 0, exported.output
+    figures = runner.invoke(args=["agreement", "--json"])
+    assert figures.exit_code == 0, figures.output
     # empty the database, import the export, export again
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -257,9 +268,12 @@ def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_u
     assert result.exit_code == 0, result.output
     assert "3 documents, 6 sentences, 12 annotations, 2 accounts, 1 gold" in result.output
     second = tmp_path / "second.jsonl"
-    runner.invoke(args=["export", "--out", str(second)])
+    exported = runner.invoke(args=["export", "--out", str(second)])
+    assert exported.exit_code == 0, exported.output
     assert second.read_bytes() == first.read_bytes()
-    assert runner.invoke(args=["agreement", "--json"]).output == figures
+    again = runner.invoke(args=["agreement", "--json"])
+    assert again.exit_code == 0, again.output
+    assert again.output == figures.output
     accounts = db.session.scalars(select(User.password_hash)).all()
     assert accounts == [None, None]  # imported annotators cannot log in until given a password
 
@@ -276,7 +290,8 @@ def test_an_annotation_with_only_some_fields(runner, app, tmp_path):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Annotation.labels)) == {"claim": "claim"}
     out = tmp_path / "out.jsonl"
-    runner.invoke(args=["export", "--out", str(out)])
+    exported = runner.invoke(args=["export", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     annotation = read(out)[0]["annotations"][0]
     assert annotation["claim"] == "claim"
     assert annotation["attribution"] is None and annotation["stance"] is None
@@ -308,7 +323,8 @@ def test_imported_records_lose_control_characters_but_not_in_the_sentence(runner
 
 def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, tmp_path):
     out = tmp_path / "good.jsonl"
-    runner.invoke(args=["export", "--out", str(out)])
+    exported = runner.invoke(args=["export", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     lines = out.read_text().splitlines()
     bad = json.loads(lines[3])
     bad["annotations"][0]["claim"] = "maybe"
@@ -317,7 +333,7 @@ def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, 
     broken.write_text(re.sub(r"doc(\d)", r"new\1", "\n".join(lines)) + "\n")
     before = db.session.scalar(select(func.count()).select_from(Sentence))
     result = runner.invoke(args=["import-annotations", str(broken)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert (
         "line 4: annotation by alice: claim 'maybe': choose one of not_claim, claim"
         in result.output
@@ -326,6 +342,7 @@ def test_a_malformed_record_names_its_line_and_imports_nothing(runner, project, 
     assert db.session.scalar(select(func.count()).select_from(Sentence)) == before
     (tmp_path / "junk.jsonl").write_text('{"id": "x"}\nnot json\n')
     result = runner.invoke(args=["import-annotations", str(tmp_path / "junk.jsonl")])
+    assert result.exit_code == 1, result.output
     assert "line 1: document.id is missing" in result.output
 
 
@@ -333,7 +350,8 @@ def test_the_export_loads_with_hugging_face_datasets(runner, project, tmp_path):
     import datasets
 
     out = tmp_path / "hf.jsonl"
-    runner.invoke(args=["export", "--out", str(out)])
+    exported = runner.invoke(args=["export", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     loaded = datasets.load_dataset("json", data_files=str(out), split="train")
     assert loaded.num_rows == 6
     assert loaded[0]["id"] == "doc0:0"
@@ -347,7 +365,7 @@ def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
     result = runner.invoke(args=["export", "--no-agreement", "--out", str(out)])
     assert result.exit_code == 0, result.output
     card = (tmp_path / "quick.md").read_text()
-    assert "flask export --out" in card and "--no-agreement" in card
+    assert "flask export --out quick.jsonl --no-agreement" in card
     assert "Not computed: left out (--no-agreement); run flask agreement" in card
     distribution = card.split("## Label distribution")[1].split("## Agreement")[0]
     assert "No labels to count yet" not in distribution  # the project has labels, no gold yet
@@ -356,7 +374,8 @@ def test_the_card_can_leave_agreement_out(runner, project, tmp_path):
 
 def test_importing_into_a_database_that_has_the_records_adds_nothing(runner, project, tmp_path):
     out = tmp_path / "again.jsonl"
-    runner.invoke(args=["export", "--out", str(out)])
+    exported = runner.invoke(args=["export", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     before = db.session.scalar(select(func.count()).select_from(Annotation))
     result = runner.invoke(args=["import-annotations", str(out)])
     assert result.exit_code == 0, result.output
@@ -370,7 +389,8 @@ def test_a_large_export_computes_the_card_s_agreement_in_a_second_process(
     app, runner, project, tmp_path
 ):
     inline, parallel = tmp_path / "inline.jsonl", tmp_path / "parallel.jsonl"
-    runner.invoke(args=["export", "--out", str(inline)])
+    exported = runner.invoke(args=["export", "--out", str(inline)])
+    assert exported.exit_code == 0, exported.output
     app.config["EXPORT_AGREEMENT_IN_PARALLEL_ABOVE"] = 0
     result = runner.invoke(args=["export", "--out", str(parallel)])
     assert result.exit_code == 0, result.output
@@ -410,7 +430,7 @@ def test_missing_timestamps_get_the_import_time_and_malformed_ones_are_refused(
     record["annotations"][0]["updated"] = "yesterday"
     path.write_text(json.dumps(record) + "\n")
     result = runner.invoke(args=["import-annotations", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "line 1: updated 'yesterday' is not an ISO timestamp" in result.output
     assert db.session.scalar(select(func.count()).select_from(Document)) == 1
 
@@ -461,9 +481,9 @@ def test_export_says_why_records_have_no_final_label_and_can_settle_agreed_ones(
     finals = {r["id"]: r["final_source"] for r in read(out)}
     assert finals == {"doc0:0": "unanimous", "doc0:1": None, "doc1:0": None,
                       "doc1:1": "unanimous", "doc2:0": None, "doc2:1": None}  # fmt: skip
-    assert "flask export --out" in out.with_suffix(".md").read_text()
-    assert "--auto unanimous" in out.with_suffix(".md").read_text()
-    assert "- final · outlet: Wire: 2" in out.with_suffix(".md").read_text()  # outlet counted too
+    card = out.with_suffix(".md").read_text()
+    assert "flask export --out data.jsonl --auto unanimous" in card
+    assert "- final · outlet: Wire: 2" in card  # outlet counted too
 
     final = tmp_path / "final.jsonl"
     result = runner.invoke(

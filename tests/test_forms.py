@@ -1,16 +1,12 @@
 """Every form and htmx POST the pages render, submitted as rendered, is accepted."""
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
-
-from helpers import rendered_forms
 
 from annotator.assignment import next_sentence
 from annotator.labelling import save
-from tests.helpers import label_values
+from tests.helpers import label_values, rendered_forms
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 FIELD_ERROR = re.compile(r'class="error( banner)?" role="alert">\s*[^<\s]')
 TYPED = {"name": None, "password": "secret-pass"}  # what a person types into the login form
 
@@ -51,8 +47,7 @@ def submit(client, page_url, number):
     return form, client.post(form["action"], data=fields, headers=headers, as_given=True)
 
 
-def test_every_rendered_form_is_accepted(app, client, runner, make_user):
-    assert runner.invoke(args=["import", str(SEEDS)]).exit_code == 0
+def test_every_rendered_form_is_accepted(app, client, seeds, make_user):
     disputed = disputed_sentence(make_user)
     make_user("rita", role="reviewer")
     pages = {

@@ -4,7 +4,6 @@ import json
 import multiprocessing
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,8 +12,7 @@ from annotator.extensions import db
 from annotator.importing.readers import RawArticle
 from annotator.importing.store import prepare
 from annotator.models import Annotation, Document, Sentence
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from tests.helpers import SEEDS
 
 
 def counts():
@@ -48,7 +46,8 @@ def test_import_seeds(runner):
 
 
 def test_reimport_changes_nothing(runner):
-    runner.invoke(args=["import", str(SEEDS)])
+    imported = runner.invoke(args=["import", str(SEEDS)])
+    assert imported.exit_code == 0, imported.output
     before = db.session.execute(select(Sentence.id, Sentence.text)).all()
     result = runner.invoke(args=["import", str(SEEDS)])
     assert result.exit_code == 0, result.output
@@ -59,8 +58,10 @@ def test_reimport_changes_nothing(runner):
 def test_same_text_under_another_id_is_a_duplicate(runner, tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_text(next(SEEDS.glob("001_*.txt")).read_text())
-    runner.invoke(args=["import", str(SEEDS)])
+    imported = runner.invoke(args=["import", str(SEEDS)])
+    assert imported.exit_code == 0, imported.output
     result = runner.invoke(args=["import", str(copy)])
+    assert result.exit_code == 0, result.output
     assert "skipped 1 duplicates" in result.output
     assert counts() == (2, 25)
 
@@ -145,10 +146,11 @@ def test_json_list(runner, tmp_path):
 
 def test_changed_text_needs_replace(runner, tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [{"id": "d", "text": "Old text here."}])
-    runner.invoke(args=["import", str(path)])
+    imported = runner.invoke(args=["import", str(path)])
+    assert imported.exit_code == 0, imported.output
     write_jsonl(path, [{"id": "d", "text": "New text here. And more."}])
     refused = runner.invoke(args=["import", str(path)])
-    assert refused.exit_code != 0
+    assert refused.exit_code == 1, refused.output
     assert "already exists with different text; use --replace" in refused.output
     assert db.session.get(Document, "d").text == "Old text here."
     replaced = runner.invoke(args=["import", "--replace", str(path)])
@@ -161,14 +163,15 @@ def test_changed_text_needs_replace(runner, tmp_path):
 
 def test_replace_refuses_to_drop_annotations(runner, tmp_path, make_user):
     path = write_jsonl(tmp_path / "a.jsonl", [{"id": "d", "text": "Old text here."}])
-    runner.invoke(args=["import", str(path)])
+    imported = runner.invoke(args=["import", str(path)])
+    assert imported.exit_code == 0, imported.output
     user = make_user("alice")
     sentence = db.session.scalar(select(Sentence))
     db.session.add(Annotation(sentence_id=sentence.id, annotator_id=user.id, labels={}))
     db.session.commit()
     write_jsonl(path, [{"id": "d", "text": "New text here."}])
     result = runner.invoke(args=["import", "--replace", str(path)])
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert "has 1 annotations; it cannot be replaced" in result.output
     assert db.session.get(Document, "d").text == "Old text here."
 
@@ -203,7 +206,7 @@ def test_bad_input_imports_nothing(runner, tmp_path, name):
     bad = tmp_path / name
     bad.write_bytes(content)
     result = runner.invoke(args=["import", str(good), str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert message in result.output
     assert "nothing was imported" in result.output
     assert counts() == (0, 0)
@@ -211,15 +214,18 @@ def test_bad_input_imports_nothing(runner, tmp_path, name):
 
 def test_paths_that_hold_no_articles(runner, tmp_path):
     missing = runner.invoke(args=["import", str(tmp_path / "nope")])
-    assert missing.exit_code == 1 and "no such file or folder" in missing.output
+    assert missing.exit_code == 1, missing.output
+    assert "no such file or folder" in missing.output
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.md").write_text("not an article")
     empty = runner.invoke(args=["import", str(tmp_path / "empty")])
-    assert empty.exit_code == 1 and "folder holds no article files" in empty.output
+    assert empty.exit_code == 1, empty.output
+    assert "folder holds no article files" in empty.output
     other = tmp_path / "a.csv"
     other.write_text("x")
     wrong = runner.invoke(args=["import", str(other)])
-    assert wrong.exit_code == 1 and "unknown file type" in wrong.output
+    assert wrong.exit_code == 1, wrong.output
+    assert "unknown file type" in wrong.output
     assert counts() == (0, 0)
 
 
@@ -227,8 +233,10 @@ def test_import_order_is_kept(runner, tmp_path):
     path = write_jsonl(
         tmp_path / "o.jsonl", [{"id": f"d{i}", "text": f"Text number {i}."} for i in range(5)]
     )
-    runner.invoke(args=["import", str(path)])
-    runner.invoke(args=["import", str(SEEDS)])
+    imported = runner.invoke(args=["import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    imported = runner.invoke(args=["import", str(SEEDS)])
+    assert imported.exit_code == 0, imported.output
     ordered = db.session.scalars(select(Document.id).order_by(Document.seq)).all()
     assert ordered == [f"d{i}" for i in range(5)] + ["000_4e0281c745451fc7", "001_0dd38af94ea597a2"]
 

@@ -21,8 +21,9 @@ from sqlalchemy import create_engine, text
 
 from bench import load
 from bench.corpus import write_corpus
-from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import TEST_DATABASE_URL
 
+pytestmark = pytest.mark.slow  # servers under load for seconds each: `make test-fast` skips
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "8"))
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 

@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import JSON, inspect, text
 
 from annotator.extensions import db
+from tests.helpers import make_app
 
 
 def differing_default(_context, _inspected, column, found, _default, rendered):
@@ -59,10 +60,6 @@ def test_downgrade_and_upgrade_again(app):
 
 
 def test_upgrade_fills_new_columns_of_existing_rows(tmp_path):
-    from sqlalchemy import text
-
-    from tests.conftest import make_app
-
     app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}")
     with app.app_context():
         upgrade(revision="0001")

@@ -3,12 +3,11 @@
 import re
 import time
 
-from helpers import import_texts, labels
-
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
 from annotator.pages.showing import Span, marked, shown
 from annotator.schema import Scheme
+from tests.helpers import import_texts, labels
 
 
 def figures_page(client, query=""):
@@ -19,6 +18,13 @@ def figures_page(client, query=""):
         if 'hx-trigger="every 2s"' not in response.text or time.monotonic() > deadline:
             return response
         time.sleep(0.1)
+
+
+def summary_row(page, field):
+    """The figures in ``field``'s row of the page's first summary table, as shown: items,
+    annotators, percent, alpha, Fleiss' kappa, AC1, Cohen's kappa."""
+    row = re.search(rf'<th scope="row">{re.escape(field)}</th>(.*?)</tr>', page, re.S)[1]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
 
 
 def labelled(tmp_path, make_user):
@@ -38,33 +44,29 @@ def labelled(tmp_path, make_user):
     db.session.commit()
 
 
-def log_in(client, make_user, role):
-    """Log the client in as a new user with ``role``."""
-    make_user(f"a-{role}", role=role)
-    client.post("/login", data={"name": f"a-{role}", "password": "secret-pass"})
-
-
-def test_reviewers_and_admins_see_the_figures(client, make_user, tmp_path):
+def test_reviewers_and_admins_see_the_figures(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
     for role in ("reviewer", "admin"):
-        log_in(client, make_user, role)
+        auth.login(role)
         page = figures_page(client)
         assert page.status_code == 200
         assert "6 annotations of 3 sentences" in page.text
-        assert '<th scope="row">claim' in page.text
-        assert "0.667" in page.text  # percent agreement on claim: 2 of 3
-        client.post("/logout")
+        # items, annotators, percent (ann and bob agree on 2 of 3), alpha, Fleiss, AC1, Cohen
+        assert summary_row(page.text, "claim") == [
+            "3", "2", "0.667", "0.000", "-0.200", "0.613", "0.000",
+        ]  # fmt: skip
+        auth.logout()
 
 
-def test_annotators_and_strangers_are_kept_out(client, make_user):
+def test_annotators_and_strangers_are_kept_out(client, auth):
     assert client.get("/review/agreement").status_code == 302  # to the login page
-    log_in(client, make_user, "annotator")
+    auth.login("annotator")
     assert client.get("/review/agreement").status_code == 403
 
 
-def test_the_page_answers_at_once_and_fills_in_by_htmx(client, make_user, tmp_path):
+def test_the_page_answers_at_once_and_fills_in_by_htmx(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     first = client.get("/review/agreement")
     assert first.status_code == 200
     assert "Computing the figures for the first time" in first.text
@@ -73,20 +75,23 @@ def test_the_page_answers_at_once_and_fills_in_by_htmx(client, make_user, tmp_pa
     partial = client.get("/review/agreement?by=annotator", headers={"HX-Request": "true"})
     assert partial.text.lstrip().startswith('<div id="agreement"')
     assert "hx-trigger" not in partial.text
-    assert "Each annotator against the others" in partial.text
+    each = dict(
+        re.findall(r'<tr><th scope="row">(\w+)</th>\s*<td class="num">([^<]*)', partial.text)
+    )
+    assert each == {"ann": "0.667 · κ 0.000 · α", "bob": "0.667 · κ 0.000 · α"}  # on claim
 
 
-def test_the_page_and_its_partial_tell_caches_they_vary_with_htmx(client, make_user):
-    log_in(client, make_user, "reviewer")
+def test_the_page_and_its_partial_tell_caches_they_vary_with_htmx(client, auth):
+    auth.login("reviewer")
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get("/review/agreement", headers=headers)
         assert response.status_code == 200
         assert "HX-Request" in response.vary
 
 
-def test_changed_annotations_are_recomputed(client, make_user, tmp_path):
+def test_changed_annotations_are_recomputed(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     assert "6 annotations of 3 sentences" in figures_page(client).text
     db.session.execute(db.delete(Annotation).where(Annotation.id == 1))
     db.session.commit()
@@ -96,41 +101,43 @@ def test_changed_annotations_are_recomputed(client, make_user, tmp_path):
     assert "5 annotations of 3 sentences" in figures_page(client).text
 
 
-def test_an_unknown_grouping_says_so(client, make_user):
-    log_in(client, make_user, "reviewer")
+def test_an_unknown_grouping_says_so(client, auth):
+    auth.login("reviewer")
     page = figures_page(client, "?by=document")
     assert "There is no grouping &#39;document&#39;; showing the whole project." in page.text
 
 
-def test_a_level_the_labels_cannot_carry_is_shown_not_crashed(app, client, make_user, tmp_path):
+def test_a_level_the_labels_cannot_carry_is_shown_not_crashed(
+    app, client, auth, make_user, tmp_path
+):
     labelled(tmp_path, make_user)
     app.extensions["scheme"] = Scheme(claim_level="interval")
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = figures_page(client)
     assert page.status_code == 200
     assert "claim: level &#39;interval&#39; needs numeric labels" in page.text
 
 
-def test_no_annotations_yet_shows_dashes_and_reasons(client, make_user):
-    log_in(client, make_user, "reviewer")
+def test_no_annotations_yet_shows_dashes_and_reasons(client, auth):
+    auth.login("reviewer")
     page = figures_page(client)
     assert page.status_code == 200
     assert "0 annotations of 0 sentences" in page.text
     assert "no sentence has two annotations yet" in page.text
 
 
-def test_disagreements_are_for_reviewers_only(client, make_user, tmp_path):
+def test_disagreements_are_for_reviewers_only(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "annotator")
+    auth.login("annotator")
     for path in ("/review/disagreements", "/review/sentences/3"):
         assert client.get(path).status_code == 403
     assert client.post("/review/sentences/3/take/ann").status_code == 403
     assert db.session.scalar(db.select(db.func.count()).select_from(Gold)) == 0
 
 
-def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, make_user, tmp_path):
+def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get("/review/disagreements")
     assert "<strong>1</strong> sentences where annotators disagree" in page.text
     assert "Three is here." in page.text
@@ -155,9 +162,9 @@ def test_the_list_filters_and_a_bad_gold_form_stores_nothing(client, make_user, 
     )
 
 
-def test_gold_notes_lose_control_and_bidi_characters(client, make_user, tmp_path):
+def test_gold_notes_lose_control_and_bidi_characters(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     hostile = "\x1b[2J\u202eright\u2069\r\nbecause\x07"
     taken = client.post("/review/sentences/3/take/bob", data={"note": f"bob is {hostile}"})
     assert taken.status_code == 302
@@ -181,7 +188,7 @@ def annotator_choices(page):
     return re.findall(r"<option(?: selected)?>([^<]*)</option>", select)
 
 
-def test_the_annotator_filter_offers_only_people_who_labelled(client, make_user, tmp_path):
+def test_the_annotator_filter_offers_only_people_who_labelled(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
     make_user("idle")  # an annotator who has labelled nothing yet
     make_user("lead", role="admin")
@@ -192,14 +199,14 @@ def test_the_annotator_filter_offers_only_people_who_labelled(client, make_user,
         Annotation(sentence_id=2, annotator_id=labeller.id, labels=labels(claim="claim")),
     ])  # fmt: skip
     db.session.commit()
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get("/review/disagreements").text
     assert annotator_choices(page) == ["ann", "bob", "rev"]
 
 
-def test_no_key_hint_on_the_review_page_can_be_read_as_a_digit(client, make_user, tmp_path):
+def test_no_key_hint_on_the_review_page_can_be_read_as_a_digit(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get("/review/sentences/3").text
     keys = re.findall(r"<kbd>([^<]*)</kbd>", page)
     assert keys[:2] == ["1", "2"]  # take ann's, take bob's
@@ -213,7 +220,7 @@ def span_of(text, words):
     return {"start": start, "end": start + len(words)}
 
 
-def test_spans_show_their_words_marked_in_the_sentence_escaped(client, make_user, tmp_path):
+def test_spans_show_their_words_marked_in_the_sentence_escaped(client, auth, make_user, tmp_path):
     ((sentence_id,),) = import_texts(tmp_path, ["Officials at <b>Acme</b> & Co said it rained."])
     text = db.session.get(Sentence, sentence_id).text
     source, cue = span_of(text, "<b>Acme</b> & Co"), span_of(text, "said")
@@ -226,7 +233,7 @@ def test_spans_show_their_words_marked_in_the_sentence_escaped(client, make_user
     gold["attribution"]["source"] = span_of(text, "Officials at <b>Acme</b>")
     db.session.add(Gold(sentence_id=sentence_id, labels=gold, method="reviewer"))
     db.session.commit()
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get(f"/review/sentences/{sentence_id}").text
     assert not re.search(r"\d+ to \d+", page)  # no "13 to 29"
     table = page.split('<table class="side-by-side">')[1].split("</table>")[0]
@@ -260,7 +267,7 @@ def test_overlapping_spans_mark_both_and_spans_outside_the_sentence_mark_nothing
 
 
 def test_the_list_shows_the_gold_labels_in_dispute_and_who_settled_them(
-    client, make_user, tmp_path
+    client, auth, make_user, tmp_path
 ):
     (sentences,) = import_texts(tmp_path, ["Three is here.", "Four is here.", "Five is here."])
     claims = {"ann": "claim", "bob": "claim", "cy": "not_claim"}  # a majority for "claim"
@@ -276,7 +283,7 @@ def test_the_list_shows_the_gold_labels_in_dispute_and_who_settled_them(
         Gold(sentence_id=sentences[1], labels=labels(claim="claim"), method="majority"),
     ])  # fmt: skip
     db.session.commit()
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get("/review/disagreements").text
     cells = {
         text: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", gold)).strip()
@@ -291,7 +298,7 @@ def test_the_list_shows_the_gold_labels_in_dispute_and_who_settled_them(
     }
 
 
-def test_the_review_view_shows_flags_comments_and_skips_escaped(client, make_user, tmp_path):
+def test_the_review_view_shows_flags_comments_and_skips_escaped(client, auth, make_user, tmp_path):
     labelled(tmp_path, make_user)  # ann and bob labelled sentence 3
     ann, bob = (db.session.get(Annotation, id) for id in (3, 6))
     ann.flagged, ann.comment = True, "<i>unsure</i>: is this\na claim?"
@@ -301,7 +308,7 @@ def test_the_review_view_shows_flags_comments_and_skips_escaped(client, make_use
         db.session.add(Annotation(sentence_id=3, annotator_id=user.id, labels={},
                                   skipped=True, comment=reason))  # fmt: skip
     db.session.commit()
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
     page = client.get("/review/sentences/3").text
     head = page.split('<table class="side-by-side">')[1].split("</thead>")[0]
     assert re.search(r"ann <span class=\"flag-mark\"[^>]*>⚑", head)
@@ -319,7 +326,7 @@ def test_the_review_view_shows_flags_comments_and_skips_escaped(client, make_use
     assert page.count("data-take=") == 2  # take ann's or bob's; nothing to take from a skip
 
 
-def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_user, tmp_path):
+def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, auth, make_user, tmp_path):
     (sentences,) = import_texts(tmp_path, [f"Sentence <{n}> is here." for n in range(53)])
     ann, bob = make_user("ann"), make_user("bob")
     for sentence_id in sentences[:51]:  # ann flags 51 sentences, bob labels them
@@ -334,12 +341,11 @@ def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_use
         Annotation(sentence_id=sentences[52], annotator_id=bob.id, labels={}, skipped=True),
     ])  # fmt: skip
     db.session.commit()
-    make_user("ana")
-    client.post("/login", data={"name": "ana", "password": "secret-pass"})
+    auth.login("ana")
     assert client.get("/review/flagged").status_code == 403
     assert "/review/flagged" not in client.get("/annotate", follow_redirects=True).text
-    client.post("/logout")
-    log_in(client, make_user, "reviewer")
+    auth.logout()
+    auth.login("reviewer")
 
     def listed(query=""):
         page = client.get(f"/review/flagged{query}")
@@ -371,7 +377,7 @@ def test_flagged_and_skipped_sentences_are_listed_for_reviewers(client, make_use
 
 
 def test_the_list_can_show_only_flagged_or_skipped_with_the_other_filters(
-    client, make_user, tmp_path
+    client, auth, make_user, tmp_path
 ):
     first, (other,) = import_texts(tmp_path, ["One is here.", "Two is here.", "Three."], ["Four."])
     ann, bob, cy = make_user("ann"), make_user("bob"), make_user("cy")
@@ -384,7 +390,7 @@ def test_the_list_can_show_only_flagged_or_skipped_with_the_other_filters(
     db.session.add(Annotation(sentence_id=first[1], annotator_id=cy.id, labels={},
                               skipped=True))  # fmt: skip
     db.session.commit()
-    log_in(client, make_user, "reviewer")
+    auth.login("reviewer")
 
     def listed(query):
         page = client.get(f"/review/disagreements?{query}").text

@@ -4,8 +4,7 @@ import pytest
 
 from annotator import create_app
 from annotator.schema import Field, Scheme, SchemeError, load_scheme
-from tests.conftest import SETTINGS
-from tests.helpers import labels
+from tests.helpers import SETTINGS, labels
 
 
 def write(tmp_path, text):

@@ -5,13 +5,12 @@ in the dataset card and read back by ``flask import-annotations``."""
 import json
 
 import pytest
-from helpers import import_texts, rendered_forms
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
-from tests.conftest import add_user, make_app
+from tests.helpers import import_texts, make_app, rendered_forms
 
 CERTAINTY = """
 [fields.certainty]
@@ -41,11 +40,10 @@ def submit(client, page, form_action, **chosen):
     return client.post(form["action"], data=MultiDict([*fields, *chosen.items()]))
 
 
-def label_both(client, name, choices):
+def label_both(client, auth, name, choices):
     """Log in as annotator ``name`` and label the two sentences in the order handed out,
     choosing (claim, certainty) per sentence text."""
-    add_user(name)
-    client.post("/login", data={"name": name, "password": "secret-pass"})
+    auth.login(name)
     for _ in choices:
         page = client.get("/annotate", follow_redirects=True)
         assert "How certain the sentence sounds" in page.text
@@ -54,16 +52,16 @@ def label_both(client, name, choices):
         claim, certainty = choices[text]
         saved = submit(client, page, f"/annotate/{sentence_id}", claim=claim, certainty=certainty)
         assert saved.status_code in (200, 302), saved.text
-    client.post("/logout")
+    auth.logout()
 
 
 def test_an_extra_choice_field_is_labelled_agreed_on_adjudicated_exported_and_reimported(
-    client, runner, tmp_path
+    client, auth, runner, tmp_path
 ):
     first, second = "The minister said the talks had failed.", "It rained."
     (sentences,) = import_texts(tmp_path, [first, second])
-    label_both(client, "ann", {first: ("claim", "high"), second: ("not_claim", "medium")})
-    label_both(client, "bob", {first: ("claim", "low"), second: ("not_claim", "medium")})
+    label_both(client, auth, "ann", {first: ("claim", "high"), second: ("not_claim", "medium")})
+    label_both(client, auth, "bob", {first: ("claim", "low"), second: ("not_claim", "medium")})
     stored = {
         (a.sentence_id, a.annotator_id): a.labels["certainty"]
         for a in db.session.scalars(select(Annotation))
@@ -76,8 +74,7 @@ def test_an_extra_choice_field_is_labelled_agreed_on_adjudicated_exported_and_re
     assert (figures["items"], figures["percent"]) == (2, 0.5)
 
     # the reviewer finds the disagreement by the new field and settles it in the gold form
-    add_user("rita", role="reviewer")
-    client.post("/login", data={"name": "rita", "password": "secret-pass"})
+    auth.login("rita", role="reviewer")
     listed = client.get("/review/disagreements?field=certainty").text
     assert first in listed and second not in listed
     page = client.get(f"/review/sentences/{sentences[0]}")

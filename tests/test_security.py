@@ -1,5 +1,7 @@
 """Security headers on every answer, and the health endpoint."""
 
+import json
+import re
 import sqlite3
 import threading
 import time
@@ -8,12 +10,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from annotator import create_app
 from annotator.extensions import db
+from annotator.models import Annotation
 from annotator.pages.errors import unavailable_reason
-from tests.conftest import TEST_DATABASE_URL, make_app
+from tests.helpers import TEST_DATABASE_URL, import_texts, make_app
 
 
-def test_every_answer_carries_the_security_headers(client, logged_in):
+def test_every_answer_carries_the_security_headers(client, auth):
+    auth.login("admin")
     for path in ("/login", "/static/annotator.css", "/nowhere", "/documents"):
         response = client.get(path)
         csp = response.headers["Content-Security-Policy"]
@@ -24,10 +29,12 @@ def test_every_answer_carries_the_security_headers(client, logged_in):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_need_no_inline_script(client, logged_in):
+def test_pages_need_no_inline_script(client, auth):
+    auth.login("admin")
     page = client.get("/documents").text
     assert "<script>" not in page and "<script " not in page.replace("<script src=", "")
-    assert "allowEval" in page  # htmx is told not to evaluate strings either
+    htmx_config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page)[1]
+    assert json.loads(htmx_config)["allowEval"] is False  # nor does htmx evaluate strings
 
 
 def test_healthz_answers_without_login(client):
@@ -50,11 +57,8 @@ def test_healthz_fails_when_migrations_are_behind(client, app):
         db.session.commit()
 
 
-def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp_path):
-    from helpers import import_texts
-
-    from annotator.models import Annotation
-
+def test_oversized_requests_are_refused_and_store_nothing(client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     huge = client.post(
@@ -72,8 +76,6 @@ def test_oversized_requests_are_refused_and_store_nothing(client, logged_in, tmp
 
 
 def test_a_database_that_does_not_answer_gives_a_503_page_not_a_trace():
-    from annotator import create_app
-
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
          "SECRET_KEY": "x"}
@@ -162,11 +164,8 @@ def test_a_write_lock_held_elsewhere_is_explained_as_busy(tmp_path):
     not (TEST_DATABASE_URL or "").startswith("postgresql"),
     reason="a read-only PostgreSQL server (a standby after a failover)",
 )
-def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, logged_in, tmp_path):
-    from helpers import import_texts
-
-    from annotator.models import Annotation
-
+def test_a_read_only_postgres_answers_the_503_page_that_says_so(client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["One is here.", "Two is here."])
     sentence = client.get("/annotate").headers["Location"].rsplit("/", 1)[1]
     form = {"claim": "not_claim", "source_type": "author"}

@@ -15,6 +15,7 @@ import pytest
 
 from bench import load
 
+pytestmark = pytest.mark.slow  # each test starts real servers: `make test-fast` skips them
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -29,7 +29,8 @@ def test_setup_leaves_existing_documents_and_users_alone(runner, make_user, tmp_
     make_user("lead", role="admin")
     article = tmp_path / "mine.txt"
     article.write_text("My own article. Nothing else.")
-    runner.invoke(args=["import", str(article)])
+    imported = runner.invoke(args=["import", str(article)])
+    assert imported.exit_code == 0, imported.output
     result = runner.invoke(args=["setup"])
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Document.id)).all() == ["mine"]

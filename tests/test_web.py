@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from helpers import import_texts
 
 from annotator.extensions import db
+from tests.helpers import import_texts
 
 
 @pytest.mark.parametrize("path", ["/", "/documents", "/documents/000_4e0281c745451fc7"])
@@ -49,26 +49,29 @@ def test_deactivated_user_cannot_log_in(client, make_user):
     assert b"Wrong name or password." in response.data
 
 
-def test_documents_list_and_view(logged_in, runner, tmp_path):
+def test_documents_list_and_view(client, auth, runner, tmp_path):
+    auth.login("admin")
     article = tmp_path / "x.jsonl"
     article.write_text(
         '{"id": "x", "title": "<b>Bold</b> title", "text": "It said <script>alert(1)</script>. '
         'Then it stopped."}\n'
     )
-    runner.invoke(args=["import", str(article)])
-    listing = logged_in.get("/documents")
+    result = runner.invoke(args=["import", str(article)])
+    assert result.exit_code == 0, result.output
+    listing = client.get("/documents")
     assert listing.status_code == 200
     assert b"&lt;b&gt;Bold&lt;/b&gt; title" in listing.data
-    page = logged_in.get("/documents/x")
+    page = client.get("/documents/x")
     assert page.status_code == 200
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.data
     assert b"<script>alert" not in page.data
-    assert logged_in.get("/documents/missing").status_code == 404
+    assert client.get("/documents/missing").status_code == 404
 
 
-def test_logout_ends_the_session(logged_in):
-    assert logged_in.post("/logout").status_code == 302
-    response = logged_in.get("/documents")
+def test_logout_ends_the_session(client, auth):
+    auth.login("admin")
+    assert client.post("/logout").status_code == 302
+    response = client.get("/documents")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
@@ -81,8 +84,9 @@ def test_csrf_is_enforced(client, make_user):
     assert client.post("/login", data={**form, "csrf_token": token}).status_code == 302
 
 
-def test_a_document_numbers_its_sentences_from_1_as_the_other_pages_do(logged_in, tmp_path):
+def test_a_document_numbers_its_sentences_from_1_as_the_other_pages_do(client, auth, tmp_path):
+    auth.login("admin")
     import_texts(tmp_path, ["First one.", "Second one.", "Third one."])
-    page = logged_in.get("/documents/doc0").text
+    page = client.get("/documents/doc0").text
     numbers = re.findall(r'id="s(\d+)"><sup>(\d+)</sup>', page)
     assert numbers == [("1", "1"), ("2", "2"), ("3", "3")]  # "sentence 1" in the workspace

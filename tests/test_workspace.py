@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from annotator.assignment import next_sentence
 from annotator.extensions import db
+from annotator.labelling import save
 from annotator.models import Annotation
-from tests.helpers import import_texts
+from tests.helpers import import_texts, label_values
 
 ROOT = Path(__file__).resolve().parent.parent
 HX = {"HX-Request": "true"}
@@ -20,11 +22,10 @@ SENTENCES = [
 
 
 @pytest.fixture
-def ids(client, make_user, tmp_path):
+def ids(auth, tmp_path):
     """A logged-in annotator and one article of three sentences."""
     (found,) = import_texts(tmp_path, SENTENCES)
-    make_user("alice")
-    client.post("/login", data={"name": "alice", "password": "secret-pass"})
+    auth.login("alice")
     return found
 
 
@@ -79,10 +80,6 @@ def test_time_spent_adds_up_over_visits(client, ids):
 
 
 def test_history_lists_only_my_labels_newest_first(client, ids, make_user):
-    from annotator.assignment import next_sentence
-    from annotator.labelling import save
-    from tests.helpers import label_values
-
     bob = make_user("bob")
     save(bob.id, next_sentence(bob.id), label_values())
     for sentence_id in ids[:2]:

@@ -77,3 +77,9 @@ def sign_in(page, live_server):
         tab.wait_for_url(lambda url: "/login" not in url)
 
     return fill_in
+
+
+@pytest.fixture
+def alice(seeds, make_user):
+    """The seeds imported and an annotator called alice."""
+    return make_user("alice").id

@@ -1,15 +1,11 @@
 """A reviewer clears the disagreements on the seed articles, keyboard first."""
 
-from pathlib import Path
-
-from helpers import labels
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
-
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+from tests.helpers import labels
 
 
 def label_seeds(make_user):
@@ -34,9 +30,8 @@ def keys_ready(page):
 
 
 def test_a_reviewer_settles_every_disagreement(
-    page, live_server, runner, make_user, screenshot, sign_in
+    page, live_server, seeds, make_user, screenshot, sign_in
 ):
-    runner.invoke(args=["import", str(SEEDS)])
     disputed = label_seeds(make_user)
     make_user("rita", role="reviewer")
     page.set_viewport_size({"width": 1280, "height": 800})

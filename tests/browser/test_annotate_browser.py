@@ -2,7 +2,6 @@
 
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,11 +10,8 @@ from sqlalchemy import func, select
 from annotator.extensions import db
 from annotator.models import Annotation, Lease
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 
-
-def test_label_a_sentence_and_move_on(page, live_server, runner, make_user, screenshot):
-    runner.invoke(args=["import", str(SEEDS)])
+def test_label_a_sentence_and_move_on(page, live_server, seeds, make_user, screenshot):
     make_user("alice")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server}/login")
@@ -69,9 +65,8 @@ def leases():
 
 
 def test_a_link_on_another_site_reserves_nothing_until_the_annotator_goes_on(
-    page, live_server, elsewhere, runner, make_user, screenshot
+    page, live_server, elsewhere, seeds, make_user, screenshot
 ):
-    runner.invoke(args=["import", str(SEEDS)])
     make_user("alice")
     page.goto(f"{live_server}/login?next=/annotate/history")  # logged in, nothing reserved
     page.get_by_label("Name").fill("alice")

@@ -3,24 +3,16 @@ double Enter, the tab's title, spans that snap to words, and narrow or short win
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from annotator.extensions import db
-from annotator.models import Annotation, LoginSession, utcnow
+from annotator.models import LoginSession, utcnow
+from tests.helpers import annotations_by
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 SIZES = {"narrow": (800, 900), "laptop": (1366, 768)}
-
-
-@pytest.fixture
-def alice(runner, make_user):
-    """The seeds imported and an annotator called alice."""
-    runner.invoke(args=["import", str(SEEDS)])
-    return make_user("alice").id
 
 
 def ready(page):
@@ -33,13 +25,6 @@ def open_workspace(page, live_server, sign_in, size=(1280, 800)):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     sign_in("alice")
     ready(page)
-
-
-def mine(user_id):
-    db.session.rollback()
-    return db.session.scalars(
-        select(Annotation).where(Annotation.annotator_id == user_id).order_by(Annotation.id)
-    ).all()
 
 
 def fill_in_an_attributed_claim(page):
@@ -66,7 +51,7 @@ def test_logged_out_in_another_tab_logs_in_again_and_saves_the_entries(
     expect(dialog).to_be_visible()
     expect(page.locator("#entity")).to_have_value("Jeyhun Bayramov")  # nothing lost
     screenshot("logged-out-dialog")
-    assert mine(alice) == []
+    assert annotations_by(alice) == []
     page.keyboard.type("wrong-pass")
     page.keyboard.press("Enter")
     expect(page.locator("#relogin-message")).to_contain_text("Wrong password")
@@ -74,7 +59,7 @@ def test_logged_out_in_another_tab_logs_in_again_and_saves_the_entries(
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     expect(page.locator("#current")).not_to_have_text(first)  # saved, and on to the next
-    (saved,) = mine(alice)
+    (saved,) = annotations_by(alice)
     assert saved.labels["claim"] == "checkworthy_claim"
     assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
     expect(page.locator("header .who")).to_contain_text("alice")
@@ -92,11 +77,11 @@ def test_a_tab_left_open_overnight_asks_for_the_password_and_saves(
     page.keyboard.press("Enter")
     expect(page.locator("#login-dialog")).to_be_visible()
     screenshot("overnight-dialog")
-    assert mine(alice) == []
+    assert annotations_by(alice) == []
     page.keyboard.type("secret-pass")
     page.keyboard.press("Enter")
     expect(page.locator("#current")).not_to_have_text(first)
-    (saved,) = mine(alice)
+    (saved,) = annotations_by(alice)
     assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
 
 
@@ -112,7 +97,7 @@ def test_a_new_login_in_another_tab_does_not_break_this_one(page, live_server, a
     page.keyboard.press("2")
     page.keyboard.press("Enter")  # the same Enter saves
     expect(page.locator("#current")).not_to_have_text(first)
-    assert [a.labels["claim"] for a in mine(alice)] == ["claim"]
+    assert [a.labels["claim"] for a in annotations_by(alice)] == ["claim"]
     expect(page.locator("#client-message")).to_be_hidden()
 
 
@@ -127,7 +112,7 @@ def test_a_double_enter_saves_once_and_leaves_the_next_sentence_untouched(
     page.wait_for_timeout(600)  # past the double press: Enter means "save" again
     expect(page.locator(".error:visible")).to_have_count(0)
     expect(page.locator("#client-message")).to_be_hidden()
-    assert len(mine(alice)) == 1
+    assert len(annotations_by(alice)) == 1
 
 
 def test_a_selection_inside_a_word_takes_the_whole_word(page, live_server, alice, sign_in):
@@ -188,5 +173,5 @@ def test_back_shows_the_labels_as_saved_and_saves_over_them(page, live_server, a
     page.keyboard.press("2")  # claim, on second thought
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^Sentence 2 · "))
-    (edited,) = mine(alice)
+    (edited,) = annotations_by(alice)
     assert edited.labels["claim"] == "claim" and edited.revision == 2

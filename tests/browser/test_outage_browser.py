@@ -1,15 +1,16 @@
 """When the database cannot take a save, the annotator is told why and loses nothing."""
 
+import re
 import sqlite3
 
 from playwright.sync_api import expect
 from sqlalchemy.exc import OperationalError
-from test_workspace_browser import alice, log_in, mine  # noqa: F401 (alice is a fixture)
 
 from annotator.pages.errors import database_unavailable
+from tests.helpers import annotations_by
 
 
-def test_a_full_disk_keeps_the_entries_and_says_why(page, live_server, alice, app, screenshot):  # noqa: F811
+def test_a_full_disk_keeps_the_entries_and_says_why(page, alice, app, sign_in, screenshot):
     full = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
     with app.test_request_context():
         body, status, headers = database_unavailable(full)  # the server's real 503 page
@@ -19,7 +20,9 @@ def test_a_full_disk_keeps_the_entries_and_says_why(page, live_server, alice, ap
             return route.continue_()
         return route.fulfill(status=status, body=body, headers=headers)
 
-    log_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in("alice")
+    expect(page.locator("#group-claim")).to_have_class(re.compile("active"))  # keys work
     current = page.locator("#current")
     first = current.inner_text()
     page.route("**/annotate/*", unavailable)
@@ -35,10 +38,10 @@ def test_a_full_disk_keeps_the_entries_and_says_why(page, live_server, alice, ap
     expect(page.locator("#label-form input[name=claim][value=claim]")).to_be_checked()
     expect(page.locator("#label-form input[name=outlet]")).to_have_value("AzerNews")
     screenshot("workspace-disk-full")
-    assert mine(alice) == []
+    assert annotations_by(alice) == []
 
     page.unroute("**/annotate/*")  # the disk has room again: the same Enter saves it
     page.keyboard.press("Enter")
     expect(current).not_to_have_text(first)
-    saved = mine(alice)
+    saved = annotations_by(alice)
     assert [(a.labels["claim"], a.labels["outlet"]) for a in saved] == [("claim", "AzerNews")]

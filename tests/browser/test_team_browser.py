@@ -4,15 +4,14 @@ export holds every one of them, with no record left without a final label."""
 
 import json
 import re
-from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from annotator.extensions import db
 from annotator.models import Annotation, Sentence
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 BEN_DIFFERS = {2, 9, 16}  # positions where ben says "checkworthy" and ana "claim"
 BEN_FLAGS = 5
 FLAG_COMMENT = "Is this the ministry's claim or the outlet's?"
@@ -47,10 +46,10 @@ def label_everything(page, name, positions, screenshot):
     return saved
 
 
+@pytest.mark.slow  # 50 labels and 3 gold ones, key by key
 def test_two_annotators_and_a_reviewer_to_an_export(
-    browser, live_server, runner, make_user, screenshot, sign_in, tmp_path
+    browser, live_server, runner, seeds, make_user, screenshot, sign_in, tmp_path
 ):
-    runner.invoke(args=["import", str(SEEDS)])
     ids = db.session.scalars(select(Sentence.id).order_by(Sentence.id)).all()
     positions = {sentence_id: n for n, sentence_id in enumerate(ids)}
     for name in ("ana", "ben"):

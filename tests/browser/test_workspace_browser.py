@@ -3,24 +3,15 @@ from history, and the same without JavaScript."""
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import insert, select, update
 
 from annotator.extensions import db
-from annotator.models import Annotation, AnnotationRevision, Lease, Sentence, User, utcnow
+from annotator.models import AnnotationRevision, Lease, Sentence, utcnow
+from tests.helpers import annotations_by
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 FIRST_DOC = "000_4e0281c745451fc7"
-
-
-@pytest.fixture
-def alice(runner, make_user):
-    """The seeds imported and an annotator called alice."""
-    runner.invoke(args=["import", str(SEEDS)])
-    return make_user("alice").id
 
 
 def log_in(page, live_server):
@@ -40,14 +31,6 @@ def ready(page):
     expect(page.locator("#current")).to_be_visible()
     if page.evaluate("document.documentElement.classList.contains('js')"):
         expect(page.locator("#group-claim")).to_have_class(re.compile("active"))
-
-
-def mine(user_id):
-    """alice's annotations in the order she made them."""
-    db.session.rollback()
-    return db.session.scalars(
-        select(Annotation).where(Annotation.annotator_id == user_id).order_by(Annotation.id)
-    ).all()
 
 
 def hand_over(user_id, index):
@@ -97,7 +80,7 @@ def test_label_five_sentences_with_the_keyboard_only(page, live_server, alice, s
     expect(current).to_contain_text("Jeyhun Bayramov then informed his colleague")
     assert page.evaluate("window.notReloaded") is True  # every swap was a partial, no reload
 
-    saved = mine(alice)
+    saved = annotations_by(alice)
     assert [a.skipped for a in saved] == [False, False, False, True, False]
     claims = [a.labels.get("claim") for a in saved]
     assert claims == ["not_claim", "claim", "checkworthy_claim", None, "claim"]
@@ -154,7 +137,7 @@ def test_mark_source_and_cue_with_the_mouse(page, live_server, alice, screenshot
     page.get_by_role("button", name="Save and next").click()
     expect(page.locator("#current")).not_to_contain_text("Jeyhun Bayramov emphasized that all")
 
-    (saved,) = mine(alice)
+    (saved,) = annotations_by(alice)
     attribution = saved.labels["attribution"]
     assert attribution["source"] == {"start": 0, "end": 15}
     assert attribution["cue"] == {"start": 16, "end": 26}
@@ -187,7 +170,7 @@ def test_skip_go_back_and_edit_from_history(page, live_server, alice, screenshot
     page.keyboard.press("3")
     page.keyboard.press("Enter")
     expect(current).to_contain_text("In this context")  # saved; back to the sentence I hold
-    first = mine(alice)[0]
+    first = annotations_by(alice)[0]
     assert first.labels["claim"] == "checkworthy_claim" and first.revision == 2
     kept = db.session.scalar(select(AnnotationRevision))
     assert (kept.annotation_id, kept.labels["claim"]) == (first.id, "claim")
@@ -226,13 +209,12 @@ def test_the_same_flow_without_javascript(browser, live_server, alice, screensho
     page.get_by_label("Not claim").check()
     page.get_by_role("button", name="Save and next").click()
     expect(current).to_contain_text("Minister Jeyhun Bayramov also updated")  # the one I hold
-    saved = mine(alice)
+    saved = annotations_by(alice)
     assert [a.labels.get("claim") for a in saved] == ["not_claim", None, "claim"]
     assert saved[0].labels["attribution"]["source"] == {"start": 0, "end": 29}
     assert saved[1].skipped and saved[1].comment == "no idea"
     assert db.session.scalar(select(AnnotationRevision.labels))["claim"] == "checkworthy_claim"
     context.close()
-    assert db.session.scalar(select(User.name)) == "alice"
 
 
 def test_the_content_security_policy_blocks_nothing_we_use(page, live_server, alice):
