@@ -55,6 +55,7 @@ class Field:
     target: str | None = None  # the stance target a per-target field is about
     claims_only: bool = False  # agreement is also reported over the sentences all call a claim
     about: str = ""  # what a text field holds, for the dataset card
+    key: str | None = None  # the workspace key that marks a span or opens a text field
 
     @property
     def name(self):
@@ -125,9 +126,10 @@ class Scheme:
                 "Entity",
                 "entity",
                 about="who the source is, as typed",
+                key="e",
             ),
-            Field(("attribution", "source"), "span", "Source", "source", claims_only=True),
-            Field(("attribution", "cue"), "span", "Cue", "cue", claims_only=True),
+            Field(("attribution", "source"), "span", "Source", "source", claims_only=True, key="s"),
+            Field(("attribution", "cue"), "span", "Cue", "cue", claims_only=True, key="c"),
             *(
                 Field(
                     ("stance", target),
@@ -149,6 +151,7 @@ class Scheme:
                 "outlet",
                 level="nominal",
                 about="the outlet the annotator confirmed",
+                key="o",
             ),
             *self.extra_fields,
         )

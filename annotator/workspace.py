@@ -263,13 +263,27 @@ def previous_sentence(user_id, sentence_id):
     return db.session.scalar(LABELLED_BEFORE, {"user_id": user_id, "sentence_id": sentence_id})
 
 
-GLOBAL_KEYS = [
-    ("1–9", "choose in the active group, then go to the next group"),
-    ("Tab / Shift+Tab", "next / previous group"),
-    ("Enter", "save and next"),
-    ("s / c", "mark the selected text as source / cue"),
-    ("Shift+S / Shift+C", "clear the source / cue"),
-    ("e / o", "edit entity / outlet"),
+def key_legend(scheme):
+    """The workspace's keys and what they do; the span and text fields' keys are the
+    scheme's."""
+    spans = [field for field in scheme.span_fields if field.key]
+    typed = [field for field in scheme.fields if field.kind == "text" and field.key]
+    legend = [
+        ("1–9", "choose in the active group, then go to the next group"),
+        ("Tab / Shift+Tab", "next / previous group"),
+        ("Enter", "save and next"),
+    ]
+    if spans:
+        names = " / ".join(field.title.lower() for field in spans)
+        legend.append((" / ".join(f.key for f in spans), f"mark the selected text as {names}"))
+        legend.append((" / ".join(f"Shift+{f.key.upper()}" for f in spans), f"clear the {names}"))
+    if typed:
+        names = " / ".join(field.title.lower() for field in typed)
+        legend.append((" / ".join(field.key for field in typed), f"edit {names}"))
+    return legend + OTHER_KEYS
+
+
+OTHER_KEYS = [
     ("f", "flag and comment"),
     ("k", "skip (type a reason, Enter)"),
     ("b", "back to the previous sentence"),

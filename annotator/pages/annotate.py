@@ -95,7 +95,7 @@ def render_workspace(
         form=form,
         skip_form=skip_form,
         scheme=scheme,
-        legend=workspace.GLOBAL_KEYS,
+        legend=workspace.key_legend(scheme),
         message=message,
         entered=entered,
         handed=handed_proofs().dumps([current_user.id, sentence.id]),

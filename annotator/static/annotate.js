@@ -92,16 +92,18 @@
     return isNaN(start) || isNaN(end) ? null : { start: start, end: end };
   }
 
-  // Paint the source and cue spans into the sentence and name them below the buttons.
+  // Paint the spans (source, cue) into the sentence and name them below the buttons.
   function showSpans() {
     var element = sentence();
     if (!element || !form()) { return; }
     var text = element.dataset.text;
-    var spans = { source: spanOf("source"), cue: spanOf("cue") };
+    var names = spanNames();
+    var spans = {};
+    names.forEach(function (name) { spans[name] = spanOf(name); });
     var marks = [];
     for (var i = 0; i < text.length; i += 1) {
       var kind = "";
-      ["source", "cue"].forEach(function (name) {
+      names.forEach(function (name) {
         var span = spans[name];
         if (span && i >= span.start && i < span.end) { kind = name; }
       });
@@ -124,7 +126,7 @@
         from = at;
       }
     }
-    var described = ["source", "cue"].filter(function (name) { return spans[name]; })
+    var described = names.filter(function (name) { return spans[name]; })
       .map(function (name) {
         return name + ": “" + text.slice(spans[name].start, spans[name].end) + "”";
       });
@@ -187,17 +189,32 @@
     form().requestSubmit();
   }
 
+  // The element of the label form that ``key`` belongs to (the scheme gives span and text
+  // fields their keys: data-key on a span's mark button, data-edit-key on a text field).
+  function keyed(selector, key, attribute) {
+    var found = form().querySelectorAll(selector);
+    for (var i = 0; i < found.length; i += 1) {
+      if (found[i].dataset[attribute || "key"] === key) { return found[i]; }
+    }
+    return null;
+  }
+
+  // The names of the spans the form marks (its mark buttons).
+  function spanNames() {
+    return Array.prototype.map.call(form().querySelectorAll("[data-mark]"),
+      function (button) { return button.dataset.mark; });
+  }
+
   // Carry out one key; false when it is not a shortcut.
   function act(key) {
     var handled = true;
     if (/^[1-9]$/.test(key)) { choose(parseInt(key, 10)); }
     else if (key === "Enter") { saveUnlessDoubled(); }
-    else if (key === "s") { mark("source"); }
-    else if (key === "c") { mark("cue"); }
-    else if (key === "S") { setSpan("source", null); }
-    else if (key === "C") { setSpan("cue", null); }
-    else if (key === "e") { editText(field("entity")); }
-    else if (key === "o") { editText(field("outlet")); }
+    else if (keyed("[data-mark]", key)) { mark(keyed("[data-mark]", key).dataset.mark); }
+    else if (key !== key.toLowerCase() && keyed("[data-mark]", key.toLowerCase())) {
+      setSpan(keyed("[data-mark]", key.toLowerCase()).dataset.mark, null);
+    }
+    else if (keyed("[data-edit-key]", key, "editKey")) { editText(keyed("[data-edit-key]", key, "editKey")); }
     else if (key === "f") { field("flagged").checked = true; field("comment").focus(); }
     else if (key === "k") { document.querySelector("#skip-form input[name=reason]").focus(); }
     else if (key === "b") { click("back-link"); }
