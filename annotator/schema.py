@@ -25,11 +25,13 @@ ALLOWED = {
     "fields": set(),
 }
 EXTRA_KEYS = {"labels", "level", "title", "default"}
-# names an extra field may not take: the label groups and the form's other inputs
+# names an extra field may not take: the label groups, the form's inputs and the keys an
+# exported record or annotation already has (an extra field is a top-level key of both)
 RESERVED = {
     "claim", "attribution", "stance", "outlet", "flagged", "comment", "seconds", "revision",
     "handed", "csrf_token", "note", "reason", "source_type", "entity", "source_start",
-    "source_end", "cue_start", "cue_end",
+    "source_end", "cue_start", "cue_end", "annotator", "skipped", "created", "updated", "id",
+    "text", "document", "position", "annotations", "final", "final_source", "final_note",
 }  # fmt: skip
 TEXT_LENGTH = 200
 
@@ -229,44 +231,48 @@ class Scheme:
         return labels
 
     def stored(self, labels):
-        """The set fields of ``labels`` as a labels object (spans keep only their offsets);
-        groups and fields the scheme does not know are left out."""
-        values = {}
-        for each in self.fields:
-            value = each.value(labels)
-            if value is not None:
-                values[each.name] = (
-                    {"start": value.get("start"), "end": value.get("end")}
-                    if each.kind == "span" and isinstance(value, dict)
-                    else value
-                )
-        result = self.labels(values)
-        for group in self.groups:
-            given = labels.get(group)
-            if given is None:
-                del result[group]
-            else:
-                result[group] = {k: v for k, v in result[group].items() if v is not None}
-        return {key: value for key, value in result.items() if value is not None}
+        """A checked labels object as stored: the scheme's top-level keys as given (a group
+        keeps keys the scheme does not describe, such as a target no longer listed), spans
+        reduced to their offsets (an export adds the text they cover)."""
+        stored = {}
+        for key in self.top_level:
+            value = labels.get(key)
+            if value is None:
+                continue
+            if key in self.groups:
+                value = dict(value)
+                for field in self.groups[key]:
+                    span = value.get(field.path[-1])
+                    if field.kind == "span" and span is not None:
+                        value[field.path[-1]] = {"start": span["start"], "end": span["end"]}
+            stored[key] = value
+        return stored
 
     def check(self, labels, sentence_length, complete=True):
         """Errors in ``labels`` as {field name: message}; empty when they fit this scheme.
 
-        ``complete``: every choice without a default must be made (a form); otherwise unset
-        fields pass (a re-imported record may carry only some)."""
+        ``complete`` (a form): every choice must be made, except that a per-target field
+        left unset is its default (stance ``none``), and a per-target group holds only the
+        scheme's targets. Otherwise (a re-imported record) unset fields pass, and so do
+        targets the scheme no longer lists: labels stored before a scheme change."""
         errors = {}
         for group, fields in self.groups.items():
             given = labels.get(group)
             if given is not None and not isinstance(given, dict):
-                errors[group] = f"{group} must be an object"
+                errors[group] = "must be an object"
             elif given and fields[0].target is not None:
                 unknown = sorted(set(given) - {f.target for f in fields}, key=str)
-                if unknown:
+                if unknown and complete:
                     errors[group] = f"unknown {group} target(s): {', '.join(map(str, unknown))}"
+                for target in unknown:
+                    if given[target] is not None and given[target] not in fields[0].choices:
+                        errors[f"{group}.{target}"] = (
+                            f"choose one of {', '.join(fields[0].choices)}"
+                        )
         for each in self.fields:
             value = each.value(labels)
             if value is None:
-                if complete and each.kind == "choice" and each.default is None:
+                if complete and each.kind == "choice" and each.target is None:
                     errors[each.name] = f"choose one of {', '.join(each.choices)}"
             elif problem := each.problem(value, sentence_length):
                 errors[each.name] = problem
@@ -366,7 +372,10 @@ def extra_fields(tables, where, text):
                 f"{default!r} is not one of its labels"
             )
         level = level_of(table, section, where, text) or "nominal"
-        found.append(Field((name,), "choice", title.strip(), name, labels, level, default))
+        # the input's name cannot be one of the form class's own attributes (validate, data)
+        found.append(
+            Field((name,), "choice", title.strip(), f"field_{name}", labels, level, default)
+        )
     return tuple(found)
 
 

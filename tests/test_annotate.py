@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from annotator.assignment import next_sentence, release_expired
 from annotator.extensions import db
 from annotator.labelling import save
-from annotator.models import Annotation, AnnotationRevision, Lease, Sentence, utcnow
+from annotator.models import Annotation, AnnotationRevision, Document, Lease, Sentence, utcnow
 from tests.helpers import import_texts, label_values, rendered_forms
 
 SENTENCES = ["Jeyhun Bayramov emphasized that talks would go on.", "Nobody objected to that."]
@@ -334,3 +334,15 @@ def test_a_page_opened_by_one_account_never_saves_under_another(client, auth, an
     assert count() == 0
     plain = client.post(action, data=fields, as_given=True)
     assert plain.status_code == 409 and "Nothing was saved" in plain.text and count() == 0
+
+
+def test_a_title_is_escaped_in_the_tab_title_too(client, annotator):
+    # the tab title comes from a .txt template, which Flask does not escape by itself
+    db.session.execute(update(Document).values(title="</title><a href=x>Win</a>"))
+    db.session.commit()
+    path = client.get("/annotate", follow_redirects=True).request.path
+    for headers in ({}, {"HX-Request": "true"}):
+        page = client.get(path, headers=headers).text
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert "&lt;/title&gt;&lt;a href=x&gt;Win&lt;/a&gt;" in title
+        assert "<a href=x>" not in page

@@ -561,3 +561,62 @@ def test_the_card_shows_hostile_values_as_text(runner, app, tmp_path, make_user)
     assert HOSTILE_LABEL.replace("\x1b", "\\x1b") in text  # readable, ESC as an escape
     assert f"{name}.jsonl" in text and f"stance.{HOSTILE_LABEL}".replace("\x1b", "\\x1b") in text
     assert "\x1b" not in card
+
+
+def test_labels_stored_before_a_scheme_change_come_back_as_they_were(runner, app, tmp_path):
+    # a target the scheme no longer lists, and a key the scheme does not describe, survive
+    # export and re-import unchanged (the form would refuse the target; a re-import may not)
+    moment = "2026-11-22T10:00:00Z"
+    given = {"claim": "claim", "stance": {"Armenia": "favor", "Georgia": "against"},
+             "attribution": {"source_type": "person", "accepted": True}}  # fmt: skip
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11},
+              "annotations": [{"annotator": "zoe", **given, "created": moment,
+                               "updated": moment}]}  # fmt: skip
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Annotation.labels)) == given
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read(out)[0]["annotations"][0]["stance"] == given["stance"]
+    card = out.with_suffix(".md").read_text()
+    assert "stance.Georgia" not in card  # no final labels: nothing counted
+    record["annotations"][0]["stance"]["Georgia"] = "love"
+    path.write_text(json.dumps(record).replace('"d"', '"e"') + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "stance.Georgia: choose one of favor, against, neutral, none" in result.output
+
+
+@pytest.mark.parametrize("final", [["claim"], "claim", 3])
+def test_final_labels_that_are_not_an_object_are_refused_with_the_line(
+    runner, app, tmp_path, final
+):
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11}, "annotations": [],
+              "final": final, "final_source": "gold"}  # fmt: skip
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "line 1: final must be an object of labels or null" in result.output
+
+
+def test_a_label_field_the_scheme_lacks_is_refused_not_dropped(runner, app, tmp_path):
+    # e.g. an export of a project whose scheme file added `certainty`, read into one without
+    moment = "2026-11-22T10:00:00Z"
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11},
+              "annotations": [{"annotator": "zoe", "claim": "claim", "certainty": "high",
+                               "created": moment, "updated": moment}]}  # fmt: skip
+    path = tmp_path / "other.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "line 1: annotation by zoe: 'certainty' is not a field of the label scheme" in (
+        result.output
+    )
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from annotator.extensions import db
 from annotator.models import Annotation, Gold, Sentence
-from tests.helpers import import_texts, make_app, rendered_forms
+from tests.helpers import Client, add_user, import_texts, make_app, rendered_forms
 
 CERTAINTY = """
 [fields.certainty]
@@ -50,7 +50,9 @@ def label_both(client, auth, name, choices):
         sentence_id = int(page.request.path.rsplit("/", 1)[1])
         text = db.session.get(Sentence, sentence_id).text
         claim, certainty = choices[text]
-        saved = submit(client, page, f"/annotate/{sentence_id}", claim=claim, certainty=certainty)
+        saved = submit(
+            client, page, f"/annotate/{sentence_id}", claim=claim, field_certainty=certainty
+        )
         assert saved.status_code in (200, 302), saved.text
     auth.logout()
 
@@ -79,7 +81,7 @@ def test_an_extra_choice_field_is_labelled_agreed_on_adjudicated_exported_and_re
     assert first in listed and second not in listed
     page = client.get(f"/review/sentences/{sentences[0]}")
     assert '<th scope="row">certainty' in page.text or ">certainty<" in page.text
-    saved = submit(client, page, f"/review/sentences/{sentences[0]}", certainty="medium")
+    saved = submit(client, page, f"/review/sentences/{sentences[0]}", field_certainty="medium")
     assert saved.status_code == 302, saved.text
     result = runner.invoke(args=["adjudicate", "--auto", "unanimous"])
     assert result.exit_code == 0, result.output
@@ -103,7 +105,10 @@ def test_an_extra_choice_field_is_labelled_agreed_on_adjudicated_exported_and_re
     )
     card = out.with_suffix(".md").read_text()
     assert "- certainty (ordinal): low, medium, high" in card
-    assert "- `certainty`: one of the labels of `certainty` in the label scheme" in card
+    assert (
+        "- `certainty`: How certain the sentence sounds: one of the labels of `certainty` in "
+        "the label scheme, ordinal"
+    ) in card
     assert "| certainty | 2 |" in card
 
     # read back: everything the export holds comes back, and a label outside the scheme
@@ -152,3 +157,38 @@ def test_a_bad_extra_field_stops_start_up_naming_the_line(tmp_path, text, messag
     with pytest.raises(SchemeError) as error:
         load_scheme(path)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["annotator", "skipped", "created", "final", "text"])
+def test_an_extra_field_cannot_take_a_key_the_export_record_has(tmp_path, name):
+    from annotator.schema import SchemeError, load_scheme
+
+    path = tmp_path / "scheme.toml"
+    path.write_text(f'[fields.{name}]\nlabels = ["a", "b"]\n')
+    with pytest.raises(SchemeError, match=f"'{name}' cannot name a field"):
+        load_scheme(path)
+
+
+def test_an_extra_field_named_like_a_form_attribute_leaves_the_form_checked(database_uri, tmp_path):
+    # the form class has `validate` and `data`; a field of that name gets its own input
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text('[fields.validate]\nlabels = ["a", "b"]\n\n[fields.data]\nlabels = ["x"]\n')
+    app = make_app(database_uri, ANNOTATOR_SCHEMA_FILE=str(scheme))
+    app.test_client_class = Client
+    with app.app_context():
+        import_texts(tmp_path, ["One sentence here."])
+        client = app.test_client()
+        add_user("ann")
+        client.post("/login", data={"name": "ann", "password": "secret-pass"})
+        page = client.get("/annotate", follow_redirects=True)
+        assert page.status_code == 200
+        path = page.request.path
+        too_long = submit(client, page, path, claim="claim", comment="x" * 5001,
+                          field_validate="a", field_data="x")  # fmt: skip
+        assert too_long.status_code == 422
+        saved = submit(client, page, path, claim="claim", field_validate="b", field_data="x")
+        assert saved.status_code in (200, 302), saved.text
+        labels = db.session.scalar(select(Annotation.labels))
+        assert (labels["validate"], labels["data"]) == ("b", "x")
+        db.session.remove()
+        db.engine.dispose()

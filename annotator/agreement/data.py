@@ -147,16 +147,17 @@ def load(scheme):
     span_fields = span_names(scheme)
     coders = {field.name: Coder(field.choices) for field in scheme.agreed_fields}
     outlets = Coder()
-    parts = {key: [] for key in ("item", "annotator", "document outlet", *names)}
+    # "#" keeps the loader's own columns apart from field names (no field name holds one)
+    parts = {key: [] for key in ("#item", "#annotator", "#document outlet", *names)}
     spans = {name: ([], []) for name in span_fields}
     connection = db.session.connection()
     query = statement(scheme, connection.dialect.name)
     result = connection.execution_options(yield_per=BATCH).execute(query)
     for rows in result.partitions():
         columns = list(zip(*rows, strict=True))
-        parts["item"].append(np.array(columns[0], dtype=np.int64))
-        parts["annotator"].append(np.array(columns[1], dtype=np.int64))
-        parts["document outlet"].append(outlets(columns[2]))
+        parts["#item"].append(np.array(columns[0], dtype=np.int64))
+        parts["#annotator"].append(np.array(columns[1], dtype=np.int64))
+        parts["#document outlet"].append(outlets(columns[2]))
         for offset, name in enumerate(names, start=3):
             parts[name].append(coders[name](columns[offset]))
         base = 3 + len(names)
@@ -167,9 +168,9 @@ def load(scheme):
     joined = {key: join(parts.pop(key)) for key in list(parts)}
     for name in names:
         joined[name] = coders[name].settle(joined[name])
-    joined["document outlet"] = outlets.settle(joined["document outlet"])
-    items, item_of_row = np.unique(joined["item"], return_inverse=True)
-    user_ids, column_of_row = np.unique(joined["annotator"], return_inverse=True)
+    joined["#document outlet"] = outlets.settle(joined["#document outlet"])
+    items, item_of_row = np.unique(joined["#item"], return_inverse=True)
+    user_ids, column_of_row = np.unique(joined["#annotator"], return_inverse=True)
     names_of = dict(db.session.execute(select(User.id, User.name)).all())
     annotators = [names_of[int(i)] for i in user_ids]
 
@@ -179,7 +180,7 @@ def load(scheme):
         return shaped
 
     outlet_codes = np.full(len(items), UNRATED, dtype=np.int64)
-    outlet_codes[item_of_row] = joined["document outlet"]
+    outlet_codes[item_of_row] = joined["#document outlet"]
     outlet_names = np.array([*outlets.categories, UNKNOWN_OUTLET], dtype=object)
     fields = {
         name: Ratings(annotators, coders[name].categories, matrix(joined.pop(name)))

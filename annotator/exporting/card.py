@@ -116,8 +116,16 @@ class Tally:
 
 
 def flat_labels(labels, scheme):
-    """(field, label) pairs of the categorical fields of a labels record."""
-    pairs = ((field.name, field.value(labels)) for field in scheme.agreed_fields)
+    """(field, label) pairs of the categorical fields of a labels record; a per-target
+    group counts every target it holds (one the scheme no longer lists too)."""
+    pairs = []
+    for field in scheme.agreed_fields:
+        if field.target is None:
+            pairs.append((field.name, field.value(labels)))
+        elif field.target == scheme.groups[field.path[0]][0].target:  # once per group
+            held = labels.get(field.path[0])
+            if isinstance(held, dict):
+                pairs += [(f"{field.path[0]}.{target}", value) for target, value in held.items()]
     return [(name, value) for name, value in pairs if value is not None]
 
 
@@ -129,7 +137,11 @@ SPAN_MEANING = (
 def meaning(field):
     """What one label field holds, for the data dictionary."""
     if field.kind == "choice":
-        return f"one of the labels of `{field.name}` in the label scheme"
+        ordered = "" if field.level == "nominal" else f", {field.level}"
+        return (
+            f"{markdown_text(field.title)}: one of the labels of `{field.name}` in the label "
+            f"scheme{ordered}"
+        )
     if field.kind == "span":
         return f"a span: {SPAN_MEANING}"
     return field.about or "typed text"
@@ -156,13 +168,15 @@ def scheme_lines(scheme):
     lines, seen = [], set()
     for field in scheme.choice_fields:
         if field.target is None:
-            lines.append(f"- {field.name} ({field.level}): {comma_separated(field.choices)}")
+            lines.append(
+                f"- {markdown_text(field.name)} ({field.level}): {comma_separated(field.choices)}"
+            )
         elif field.path[0] not in seen:
             seen.add(field.path[0])
             targets = [each.target for each in scheme.groups[field.path[0]]]
             lines.append(
-                f"- {field.path[0]} ({field.level}): {comma_separated(field.choices)}; "
-                f"targets: {comma_separated(targets)}"
+                f"- {markdown_text(field.path[0])} ({field.level}): "
+                f"{comma_separated(field.choices)}; targets: {comma_separated(targets)}"
             )
     return lines
 

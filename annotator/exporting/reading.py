@@ -71,13 +71,29 @@ def timestamp(value, line, name, missing):
         raise RecordError(f"line {line}: {name} {value!r} is not an ISO timestamp") from None
 
 
+# what an exported annotation holds besides its labels
+RECORD_KEYS = {"annotator", "skipped", "flagged", "comment", "seconds", "created", "updated"}
+
+
+def shortened(text, most=80):
+    """``text``, or its first ``most`` characters and an ellipsis."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def stored_labels(given, text, scheme, line, who):
     """The labels object to store from an exported one, checked as the form checks labels
     but letting fields be unset (spans lose their text)."""
+    unknown = sorted(set(given) - set(scheme.top_level) - RECORD_KEYS)
+    need(
+        not unknown,
+        line,
+        f"{who}: {', '.join(map(repr, unknown))} is not a field of the label scheme; add it to "
+        "the scheme file (ANNOTATOR_SCHEMA_FILE) or remove it from the records",
+    )
     errors = scheme.check(given, len(text), complete=False)
     for name, message in errors.items():
         field = scheme.named.get(name)
-        given_value = f" {field.value(given)!r}" if field else ""
+        given_value = f" {shortened(repr(field.value(given)))}" if field else ""
         raise RecordError(f"line {line}: {who}: {name}{given_value}: {message}")
     return scheme.stored(given)
 
@@ -185,6 +201,7 @@ class Importer:
             line,
             f"final_source {source!r} is not one of gold, unanimous, majority",
         )
+        need(isinstance(final, dict), line, "final must be an object of labels or null")
         labels = stored_labels(final, text, self.scheme, line, "final")
         now = utcnow()
         note = record.get("final_note")

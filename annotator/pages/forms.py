@@ -101,7 +101,9 @@ def labels_from(form, scheme):
         elif field.kind == "text":
             values[field.name] = (form[field.input].data or "").strip() or None
         else:
-            values[field.name] = form[field.input].data or field.default
+            # a target left unset is not addressed (its default); any other choice must be made
+            default = field.default if field.target is not None else None
+            values[field.name] = form[field.input].data or default
     return scheme.labels(values)
 
 

@@ -89,7 +89,7 @@
   function spanOf(name) {
     var start = parseInt(field(name + "_start").value, 10);
     var end = parseInt(field(name + "_end").value, 10);
-    return isNaN(start) || isNaN(end) ? null : { start: start, end: end };
+    return isNaN(start) || isNaN(end) || end <= start ? null : { start: start, end: end };
   }
 
   // Paint the spans (source, cue) into the sentence and name them below the buttons.
@@ -251,6 +251,17 @@
     article.scrollTop += top - (article.clientHeight - current.offsetHeight) / 2;
   }
 
+  // A refused save: go to the first group with an error, or bring the first error into
+  // sight (a text or span field is not focused: keys would type into it).
+  function showFirstError() {
+    var invalid = form().querySelector("[aria-invalid=true]");
+    if (!invalid) { return; }
+    var index = groups().indexOf(invalid);
+    if (index >= 0) { focusGroup(index); return; }
+    var message = document.getElementById(invalid.getAttribute("aria-describedby"));
+    (message || invalid).scrollIntoView({ block: "nearest" });
+  }
+
   function init(swapped) {
     var keys = queued || [];
     queued = null;
@@ -261,6 +272,7 @@
     showSpans();
     showInArticle(sentence());
     focusGroup(0);
+    showFirstError();
     replay(keys);
   }
 

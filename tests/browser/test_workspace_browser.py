@@ -226,3 +226,22 @@ def test_the_content_security_policy_blocks_nothing_we_use(page, live_server, al
     page.keyboard.press("Enter")
     expect(page.locator("#workspace .progress")).to_contain_text("Today 1")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+def test_a_refused_save_brings_its_error_into_sight(page, live_server, alice, screenshot):
+    # a small laptop screen: the span fields sit below the fold
+    log_in(page, live_server)
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.locator("#source_start").fill("9")
+    page.locator("#source_end").fill("2")  # wrong: end before start
+    page.locator("#source_end").press("Escape")  # leave the field, as the keys do
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    message = page.locator("#source_start-errors")
+    expect(message).to_contain_text("is not inside the sentence")
+    expect(message).to_be_in_viewport()
+    expect(page.locator("#source_start")).to_have_attribute(
+        "aria-describedby", "source_start-errors"
+    )
+    screenshot("refused-save-800")
+    assert annotations_by(alice) == []
