@@ -188,6 +188,20 @@ class Scheme:
         return tuple(dict.fromkeys(f.path[0] for f in self.fields))
 
     @cached_property
+    def targets(self):
+        """{group: its targets} of the per-target groups (stance)."""
+        return {
+            group: frozenset(f.target for f in fields)
+            for group, fields in self.groups.items()
+            if fields[0].target is not None
+        }
+
+    @cached_property
+    def top_level_keys(self):
+        """``top_level`` as a set."""
+        return frozenset(self.top_level)
+
+    @cached_property
     def named(self):
         """{dotted name: field}."""
         return {f.name: f for f in self.fields}
@@ -260,8 +274,8 @@ class Scheme:
             given = labels.get(group)
             if given is not None and not isinstance(given, dict):
                 errors[group] = "must be an object"
-            elif given and fields[0].target is not None:
-                unknown = sorted(set(given) - {f.target for f in fields}, key=str)
+            elif given and group in self.targets:
+                unknown = sorted(given.keys() - self.targets[group], key=str)
                 if unknown and complete:
                     errors[group] = f"unknown {group} target(s): {', '.join(map(str, unknown))}"
                 for target in unknown:
@@ -269,8 +283,7 @@ class Scheme:
                         errors[f"{group}.{target}"] = (
                             f"choose one of {', '.join(fields[0].choices)}"
                         )
-        for each in self.fields:
-            value = each.value(labels)
+        for each, value in zip(self.fields, self.values(labels), strict=True):
             if value is None:
                 if complete and each.kind == "choice" and each.target is None:
                     errors[each.name] = f"choose one of {', '.join(each.choices)}"

@@ -83,13 +83,13 @@ def shortened(text, most=80):
 def stored_labels(given, text, scheme, line, who):
     """The labels object to store from an exported one, checked as the form checks labels
     but letting fields be unset (spans lose their text)."""
-    unknown = sorted(set(given) - set(scheme.top_level) - RECORD_KEYS)
-    need(
-        not unknown,
-        line,
-        f"{who}: {', '.join(map(repr, unknown))} is not a field of the label scheme; add it to "
-        "the scheme file (ANNOTATOR_SCHEMA_FILE) or remove it from the records",
-    )
+    unknown = given.keys() - RECORD_KEYS - scheme.top_level_keys
+    if unknown:
+        named = ", ".join(map(repr, sorted(unknown)))
+        raise RecordError(
+            f"line {line}: {who}: {named} is not a field of the label scheme; add it to the "
+            "scheme file (ANNOTATOR_SCHEMA_FILE) or remove it from the records"
+        )
     errors = scheme.check(given, len(text), complete=False)
     for name, message in errors.items():
         field = scheme.named.get(name)
