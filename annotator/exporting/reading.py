@@ -15,8 +15,10 @@ from ..database import writing
 from ..extensions import db
 from ..models import ANNOTATIONS, DOCUMENTS, GOLD, SENTENCES, Document, User, utcnow
 from ..text import plain
+from .records import FINAL_SOURCES
 
-METHODS = {"gold": "reviewer", "unanimous": "unanimous", "majority": "majority"}
+# a record's final_source -> how the gold was made (the inverse of the export's map)
+METHODS = {source: method for method, source in FINAL_SOURCES.items()}
 BATCH = 2_000
 
 
