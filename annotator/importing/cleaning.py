@@ -185,14 +185,17 @@ def strip_markers(paragraph, article):
     return paragraph
 
 
-def clean(raw):
-    """Clean one article's raw text; see the module docstring for what is removed."""
+def clean(raw, title=None):
+    """Clean one article's raw text; see the module docstring for what is removed.
+
+    With ``title`` (a web page's, from its metadata) no line is taken as the title: a line
+    that repeats it is removed, every other line stays."""
     # control, bidirectional and invisible characters go before sentences are split, so
     # that sentence offsets point into the text as stored
     lines = [line.strip() for line in plain_lines(raw).split("\n")]
-    article = CleanArticle(paragraphs=[])
+    article = CleanArticle(paragraphs=[], title=title)
     nonblank = [i for i, line in enumerate(lines) if line]
-    if nonblank:
+    if nonblank and title is None:
         first = nonblank[0]
         following = first + 1 < len(lines) and bool(lines[first + 1])
         if looks_like_title(lines[first], following):

@@ -1,4 +1,5 @@
-"""Read article files (.txt, .jsonl, .json) into raw records, or say exactly what is wrong."""
+"""Read article files (.txt, .html, .jsonl, .json) into raw records, or say exactly what is
+wrong."""
 
 import json
 from dataclasses import dataclass
@@ -6,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from .cleaning import find_date
+from .webpages import read_page
 
-SUFFIXES = (".txt", ".jsonl", ".json")
-FIELDS = ("id", "text", "title", "outlet", "publisher", "url", "published")
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
+PAGES = (".html", ".htm")
+FIELDS = ("id", "text", "html", "title", "outlet", "publisher", "url", "published")
 
 
 class ImportProblem(Exception):
@@ -31,6 +34,7 @@ class RawArticle:
     url: str | None = None
     published: date | None = None
     size: int = 0
+    from_page: bool = False  # the text came out of a web page, whose title is known
 
 
 def article_files(paths):
@@ -77,6 +81,9 @@ def read_articles(path):
         yield from read_jsonl(path)
         return
     data = path.read_bytes()
+    if path.suffix.lower() in PAGES:
+        yield from_page(data, str(path), path.stem, size=len(data))
+        return
     text = decode(path, data)
     if not text.strip():
         raise ImportProblem(path, "file is empty (only whitespace)")
@@ -116,16 +123,47 @@ def parse_json(text, where):
         ) from None
 
 
+def from_page(html, where, id_=None, url=None, size=0):
+    """The raw article of a saved web page (HTML as text or bytes)."""
+    if isinstance(html, bytes) and b"\x00" in html:
+        raise ImportProblem(where, "binary content (NUL bytes); import saved web pages only")
+    page = read_page(html, url)
+    if page is None:
+        raise ImportProblem(
+            where,
+            "no article text found in the page; save the article's own page, or give its "
+            "text in a .txt file",
+        )
+    return RawArticle(
+        text=page.text,
+        where=where,
+        id=id_,
+        title=page.title,
+        outlet=page.outlet,
+        url=page.url,
+        published=page.published,
+        size=size,
+        from_page=True,
+    )
+
+
 def from_record(record, where, size):
-    """Validate one JSON article object; only ``text`` is required."""
+    """Validate one JSON article object: ``text``, or ``html`` (a saved page, with ``url``
+    if known); given fields win over what the page says."""
     if not isinstance(record, dict):
         raise ImportProblem(where, "expected a JSON object with a 'text' field")
     unknown = sorted(set(record) - set(FIELDS))
     if unknown:
         raise ImportProblem(where, f"unknown field(s) {', '.join(unknown)}; allowed: {FIELDS}")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ImportProblem(where, "missing 'text' (the article body, a non-empty string)")
+    text, html = record.get("text"), record.get("html")
+    if text is not None and html is not None:
+        raise ImportProblem(where, "give either 'text' or 'html', not both")
+    if html is not None and (not isinstance(html, str) or not html.strip()):
+        raise ImportProblem(where, "'html' must be the page's HTML, a non-empty string")
+    if html is None and (not isinstance(text, str) or not text.strip()):
+        raise ImportProblem(
+            where, "missing 'text' (the article body, a non-empty string) or 'html' (the page)"
+        )
     values = {}
     for name in ("id", "title", "outlet", "publisher", "url", "published"):
         value = record.get(name)
@@ -136,6 +174,12 @@ def from_record(record, where, size):
         values[name] = value.strip() or None if value is not None else None
     if values["published"] is not None:
         values["published"] = parse_published(values["published"], where)
+    if html is not None:
+        page = from_page(html, where, values["id"], values["url"], size)
+        for name, value in values.items():
+            if value is not None:
+                setattr(page, name, value)
+        return page
     return RawArticle(text=text, where=where, size=size, **values)
 
 

@@ -43,7 +43,7 @@ def metadata(value):
 
 def prepare(raw, outlet=None, publisher=None):
     """Clean and split one raw article into a document row and its sentence spans."""
-    article = clean(raw.text)
+    article = clean(raw.text, title=raw.title if raw.from_page else None)
     text = article.text
     spans = split_document(article.paragraphs)
     if not spans:
