@@ -97,17 +97,19 @@ def test_a_page_without_an_article_imports_nothing(runner, tmp_path, name, conte
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
 
 
-def test_with_the_page_s_title_no_body_line_is_taken_for_one():
-    # a first paragraph ending in a closing quote looks like a headline to a text file's
-    # cleaning; from a page whose title is known it stays a paragraph
+def test_a_first_paragraph_that_ends_a_sentence_is_never_the_title():
+    # a first paragraph that ends a sentence inside a closing quote is body text, in a text
+    # file too; from a page whose title is known no line is even considered
     body = (
-        "Oscar Isaac starred as a folk singer in “Inside Llewyn Davis.”\n\n"
-        "He went on to other roles."
+        "Oscar Isaac has had a pretty stellar year. It started with a nomination for "
+        "“Inside Llewyn Davis.”\n\nHe went on to other roles."
     )
-    assert clean(body).title == "Oscar Isaac starred as a folk singer in “Inside Llewyn Davis.”"
+    assert clean(body).title is None
+    assert clean(body).paragraphs[0].endswith("“Inside Llewyn Davis.”")
     article = clean(f"Isaac's roles\n\n{body}", title="Isaac's roles")
     assert article.title == "Isaac's roles"
     assert article.paragraphs == [
-        "Oscar Isaac starred as a folk singer in “Inside Llewyn Davis.”",
+        "Oscar Isaac has had a pretty stellar year. It started with a nomination for "
+        "“Inside Llewyn Davis.”",
         "He went on to other roles.",
     ]

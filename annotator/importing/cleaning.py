@@ -126,12 +126,20 @@ def is_furniture(line):
     return any(pattern.match(line) for pattern in FURNITURE)
 
 
+# a sentence's end, closing quotes and brackets after it: `… in “Inside Llewyn Davis.”`
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+# two sentences in one line: `… failed. He said …`
+SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]*\s+[\"“‘(]?[A-Z]")
+
+
 def looks_like_title(line, following):
-    """A first line that stands alone, has no sentence ending and no dateline marker."""
+    """A first line that stands alone, ends no sentence, holds no two sentences and has no
+    dateline marker: when in doubt a line stays body text."""
     return (
         len(line) <= 250
         and not following
-        and not line.endswith(".")
+        and not SENTENCE_END.search(line)
+        and not SENTENCE_BREAK.search(line)
         and not SYNDICATION.match(line)
         and not DATELINE.match(line)
     )
