@@ -191,3 +191,42 @@ def test_joiners_stay_inside_words_and_emoji():
 )
 def test_find_date(text, expected):
     assert find_date(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "first", "outlet", "removed"),
+    [
+        (  # a photo caption and a promotion above a Reuters dateline (a 2014 reuters.com page)
+            "People walk past the Bombay Stock Exchange (BSE) building in Mumbai May 13, 2014.\n\n"
+            "The best and worst of Bollywood in 2014.\n\n"
+            "MUMBAI (Reuters) - The BSE Sensex and Nifty ended flat on Tuesday.",
+            "The BSE Sensex and Nifty ended flat on Tuesday.",
+            "Reuters",
+            ["The best and worst of Bollywood in 2014.", "MUMBAI (Reuters) -"],
+        ),
+        (
+            "SURABAYA, Indonesia/JAKARTA (Reuters) - Bad weather hampered the search.",
+            "Bad weather hampered the search.",
+            "Reuters",
+            ["SURABAYA, Indonesia/JAKARTA (Reuters) -"],
+        ),
+        (
+            "WASHINGTON — The House passed the bill on Friday.\n\nIt goes to the Senate.",
+            "The House passed the bill on Friday.",
+            None,
+            ["WASHINGTON —"],
+        ),
+        (  # an all-capital word and a dash inside the story is not a dateline
+            "The vote was close.\n\nNATO — The alliance said nothing.",
+            "The vote was close.",
+            None,
+            [],
+        ),
+    ],
+)
+def test_a_dateline_in_the_lead_paragraphs(raw, first, outlet, removed):
+    article = clean(raw)
+    assert article.paragraphs[0] == first
+    assert article.outlet == outlet
+    for line in removed:
+        assert line in article.removed

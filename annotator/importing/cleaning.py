@@ -53,10 +53,17 @@ BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}([,;]?\s.{
 SYNDICATION = re.compile(
     r"^\(\s*(?P<publisher>[A-Z][\w.&']*)\s*-\s*(?P<outlet>[^()]{1,60}?)\s*\)\s*"
 )
+# `LONDON (Reuters) -`, `SURABAYA, Indonesia/JAKARTA (Reuters) -`, `(CNN) --`
 DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s+)?"
+    r"^(?:[A-Z][A-Z.'\-/ ]{1,40}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}\s+)?"
     r"\(\s*(?P<outlet>[A-Za-z][\w.&' ]{0,40}?)\s*\)\s*(?:--|—|–|-|:)\s*"
 )
+# a dateline without an outlet: `WASHINGTON —`, `NEW DELHI, India --`
+CITY_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30})?\s*"
+    r"(?:—|–|--)\s+(?=[\"“‘]?[A-Z])"
+)
+LEAD = 4  # a dateline is looked for at the start of the first paragraphs
 FURNITURE = [
     re.compile(p, re.I)
     for p in (
@@ -180,14 +187,10 @@ def reflow(block):
 
 
 def strip_markers(paragraph, article):
-    """Remove a leading syndication marker or dateline, recording the outlet it names."""
+    """Remove a leading syndication marker, recording the publisher and outlet it names."""
     match = SYNDICATION.match(paragraph)
     if match:
         article.publisher = match["publisher"]
-        article.outlet = match["outlet"].strip()
-        return paragraph[match.end() :]
-    match = DATELINE.match(paragraph)
-    if match and paragraph[match.end() :][:1].isupper():
         article.outlet = match["outlet"].strip()
         return paragraph[match.end() :]
     return paragraph
@@ -232,9 +235,28 @@ def clean(raw, title=None):
     drop_trailing_section_names(kept, article)
     paragraphs = [p for block in blocks(kept) for p in reflow(block)]
     if paragraphs:
-        paragraphs[0] = strip_markers(paragraphs[0], article)
+        paragraphs = strip_lead(paragraphs, article)
     article.paragraphs = [p for p in paragraphs if p]
     return article
+
+
+def strip_lead(paragraphs, article):
+    """The paragraphs from the story's dateline on: a dateline naming an outlet at the start
+    of one of the first paragraphs is removed (its outlet recorded), and what stands above
+    it (captions, promotions, a glued headline) is page furniture; a city dateline without
+    an outlet is removed from the first paragraph only; without a dateline the first
+    paragraph loses a syndication marker."""
+    for number, paragraph in enumerate(paragraphs[:LEAD]):
+        # a dateline that names no outlet counts only where the story starts
+        match = DATELINE.match(paragraph) or (number == 0 and CITY_DATELINE.match(paragraph))
+        after = paragraph[match.end() :][:1] if match else ""
+        if after and (after.isupper() or after in '"“‘'):
+            if "outlet" in match.re.groupindex:
+                article.outlet = match["outlet"].strip()
+            article.removed.extend(paragraphs[:number])
+            article.removed.append(paragraph[: match.end()].strip())
+            return [paragraph[match.end() :], *paragraphs[number + 1 :]]
+    return [strip_markers(paragraphs[0], article), *paragraphs[1:]]
 
 
 def drop_trailing_section_names(lines, article):

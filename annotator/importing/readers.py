@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from .cleaning import find_date
-from .webpages import read_page
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 PAGES = (".html", ".htm")
@@ -127,6 +126,8 @@ def from_page(html, where, id_=None, url=None, size=0):
     """The raw article of a saved web page (HTML as text or bytes)."""
     if isinstance(html, bytes) and b"\x00" in html:
         raise ImportProblem(where, "binary content (NUL bytes); import saved web pages only")
+    from .webpages import read_page  # trafilatura takes ~0.5 s to load: only for pages
+
     page = read_page(html, url)
     if page is None:
         raise ImportProblem(
