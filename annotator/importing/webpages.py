@@ -38,6 +38,9 @@ def read_page(html, url=None):
         include_tables=False,
         include_images=False,
         favor_precision=True,
+        # the page's own statement of when it was first published, never a guess from
+        # stray numbers (an undated excerpt got 2020-01-01 from "2020 Screen Actors Guild")
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if found is None or not (found.text or "").strip():
         return None
