@@ -230,3 +230,41 @@ def test_a_dateline_in_the_lead_paragraphs(raw, first, outlet, removed):
     assert article.outlet == outlet
     for line in removed:
         assert line in article.removed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(Reporting by Indulal PM; Editing by Sunil Nair)",
+        "(Additional reporting by Wilda Asmarini in JAKARTA; Writing by Dean Yates)",
+        "Related article: Josie Cunningham is engaged",
+        "(RELATED: Forget ISIS, China And Immigrants)",
+        "Like us on Facebook",
+        "Follow Lucia I. Suarez on Twitter @luciasuarezsang",
+        "Credit: NASA View full size image",
+        "Share this: Share Facebook Twitter Google WhatsApp Email",
+        "This article originally appeared on Fox News.",
+        "To contact the reporter on this story: Steve Matthews in Atlanta",
+        "26-FEB-1987 15:01:01.79",
+        "u f BC-BAHIA-COCOA-REVIEW 02-26 0105",
+        "Reuter",
+    ],
+)
+def test_furniture_lines_of_real_articles_go(line):
+    # each from tests/data/articles: credits, promotions, follow and share lines, wire stamps
+    article = clean(f"The port reopened on Monday.\n\n{line}\n\nShips queued for days.")
+    assert line in article.removed
+    assert article.paragraphs == ["The port reopened on Monday.", "Ships queued for days."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reporting by the BBC found that the port had been closed for a week.",
+        "Credit card debt rose again in March, the central bank said.",
+        "Watch out for the new rules, the minister said.",
+    ],
+)
+def test_body_lines_that_start_like_furniture_stay(line):
+    article = clean(f"The port reopened on Monday.\n\n{line}")
+    assert article.paragraphs[-1] == line

@@ -75,9 +75,24 @@ FURNITURE = [
         r"^(advertisement|advertising|sponsored|print|email|tweet|whatsapp|telegram|"
         r"facebook|twitter|linkedin|copy link|comments?)$",
         r"^.{0,160}\bcontributed (reporting )?to this (report|story|article)\.?$",
-        r"^(additional )?reporting by .{0,120}(;|$)",
-        r"^(editing|edited|writing) by .{0,120}$",
-        r"^(also read|read more|read also|related)\s*:.*$",
+        # a credit line, not a sentence that starts the same way (no full stop after a word)
+        r"^(additional )?reporting by .{0,120}(;|(?<![a-z]{2}[.!?])$)",
+        r"^(editing|edited|writing) by .{0,120}(?<![a-z]{2}[.!?])$",
+        # the credits in brackets that close a wire story, however many names they list
+        r"^\((additional )?(reporting|writing|editing) by [^()]{0,600}\)$",
+        r"^\(?(also read|read more|read also|related( articles?| coverage| stories)?)\s*:.*$",
+        r"^like us on (facebook|twitter|instagram)\.?$",
+        r"^follow [\w.' ]{1,40} on (twitter|facebook|instagram|x)\b.{0,60}$",
+        r"^(photo |image )?credit\s*:.{0,200}$",
+        r"^(watch|listen)\s*:?$",
+        r"^share this\s*:.{0,100}$",
+        r"^this (article|story) (originally appeared|was (first )?(published|provided))"
+        r" (on|in|by)\b.{0,150}$",
+        r"^to contact the (reporters?|editors?)\b.{0,200}$",
+        # Reuters wire copy: the date and time stamp, the slug line, the sign-off
+        r"^\d{1,2}-[A-Z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{2}$",
+        r"^[a-z] [a-z] BC-\S+ \d{2}-\d{2} \d{4}$",
+        r"^reuter$",
         r"^(©|\(c\)|copyright\b).{0,150}$",
         r"^all rights reserved\.?$",
         r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$",
