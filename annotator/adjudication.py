@@ -16,14 +16,9 @@ AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
 
 
-def field_names(scheme):
-    """Every field that can be agreed on, in display order."""
-    return tuple(scheme.named)
-
-
 def field_values(labels, scheme):
     """The labels as (field, value) pairs, one per field that can be agreed on."""
-    return list(zip(scheme.named, scheme.values(labels), strict=True))
+    return list(zip(scheme.names, scheme.values(labels), strict=True))
 
 
 def agreement(all_labels, scheme):
@@ -32,7 +27,7 @@ def agreement(all_labels, scheme):
     None (and None for fewer than two annotations)."""
     if len(all_labels) < 2:
         return None
-    names = field_names(scheme)
+    names = scheme.names
     first = all_labels[0]
     if all(labels == first for labels in all_labels[1:]):  # the common case, and cheap
         return "unanimous", scheme.labels(dict(zip(names, scheme.values(first), strict=True)))

@@ -7,7 +7,6 @@ from operator import attrgetter
 import orjson
 from sqlalchemy import exists, func, select
 
-from .adjudication import field_names
 from .extensions import db
 from .models import Annotation, Document, Gold, Sentence, User
 from .remarks import remarked
@@ -54,7 +53,7 @@ def differing_fields(all_labels, scheme):
     values = [scheme.values(labels) for labels in all_labels]
     return [
         name
-        for position, name in enumerate(field_names(scheme))
+        for position, name in enumerate(scheme.names)
         if len({orjson.dumps(v[position], option=orjson.OPT_SORT_KEYS) for v in values}) > 1
     ]
 

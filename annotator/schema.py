@@ -202,6 +202,11 @@ class Scheme:
         return frozenset(self.top_level)
 
     @cached_property
+    def names(self):
+        """Every field's dotted name, in ``fields`` order."""
+        return tuple(f.name for f in self.fields)
+
+    @cached_property
     def named(self):
         """{dotted name: field}."""
         return {f.name: f for f in self.fields}

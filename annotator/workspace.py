@@ -4,6 +4,7 @@ the way back, and the key legend."""
 import time
 from datetime import date, datetime
 from datetime import time as clock
+from functools import cache
 from typing import NamedTuple
 
 from flask import current_app, g
@@ -263,9 +264,10 @@ def previous_sentence(user_id, sentence_id):
     return db.session.scalar(LABELLED_BEFORE, {"user_id": user_id, "sentence_id": sentence_id})
 
 
+@cache
 def key_legend(scheme):
     """The workspace's keys and what they do; the span and text fields' keys are the
-    scheme's."""
+    scheme's (worked out once per scheme, not on every page)."""
     spans = [field for field in scheme.span_fields if field.key]
     typed = [field for field in scheme.fields if field.kind == "text" and field.key]
     legend = [

@@ -11,7 +11,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from .. import workspace
-from ..adjudication import field_names, save_gold
+from ..adjudication import save_gold
 from ..agreement.cache import figures_cache
 from ..agreement.data import span_names
 from ..agreement.figures import RELIABLE, TENTATIVE, figure, reliability
@@ -144,7 +144,7 @@ def disagreement_list():
         more=len(found) > page * PAGE,
         filters=filters,
         active={name: value for name, value in filters.items() if value},
-        fields=field_names(scheme),
+        fields=scheme.names,
         outlets=workspace.known_outlets(),
         annotators=db.session.scalars(labellers()).all(),
     )
@@ -218,7 +218,7 @@ def render_review(sentence, form, status=200, prefilled=None):
             sentence=sentence,
             document=db.session.get(Document, sentence.document_id),
             paragraphs=workspace.paragraphs(sentence.document_id),
-            fields=field_names(scheme),
+            fields=scheme.names,
             rows=rows,
             remarks=remarks,
             differing=differing,
