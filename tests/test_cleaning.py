@@ -229,7 +229,7 @@ def test_a_dateline_in_the_lead_paragraphs(raw, first, outlet, removed):
     assert article.paragraphs[0] == first
     assert article.outlet == outlet
     for line in removed:
-        assert line in article.removed
+        assert line in article.removed_lines
 
 
 @pytest.mark.parametrize(
@@ -253,7 +253,7 @@ def test_a_dateline_in_the_lead_paragraphs(raw, first, outlet, removed):
 def test_furniture_lines_of_real_articles_go(line):
     # each from tests/data/articles: credits, promotions, follow and share lines, wire stamps
     article = clean(f"The port reopened on Monday.\n\n{line}\n\nShips queued for days.")
-    assert line in article.removed
+    assert line in article.removed_lines
     assert article.paragraphs == ["The port reopened on Monday.", "Ships queued for days."]
 
 
@@ -268,3 +268,57 @@ def test_furniture_lines_of_real_articles_go(line):
 def test_body_lines_that_start_like_furniture_stay(line):
     article = clean(f"The port reopened on Monday.\n\n{line}")
     assert article.paragraphs[-1] == line
+
+
+def test_each_removed_line_says_why_and_metadata_says_where():
+    raw = (
+        "Port reopens after storm\n\n"
+        "June 3, 2016 10:04 a.m.\n\n"
+        "Empty terminals in Dover on Friday.\n\n"
+        "DOVER (Reuters) - The port reopened on Monday.\n\n"
+        "Share this: Facebook Twitter"
+    )
+    article = clean(raw)
+    assert [(cut.text, cut.reason) for cut in article.removed] == [
+        ("Port reopens after storm", "title"),
+        ("June 3, 2016 10:04 a.m.", "date line"),
+        ("Share this: Facebook Twitter", "share line"),
+        ("Empty terminals in Dover on Friday.", "above the dateline"),
+        ("DOVER (Reuters) -", "dateline"),
+    ]
+    assert article.sources == {
+        "title": "first line",
+        "published": "date line 'June 3, 2016 10:04 a.m.'",
+        "outlet": "dateline 'DOVER (Reuters) -'",
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Port reopens after storm",  # taken as the title
+        "Empty  terminals in Dover on Friday.",  # above the dateline (spaces differ)
+        "Share this: Facebook Twitter",  # furniture
+        "DOVER (Reuters) -",  # the dateline itself
+    ],
+)
+def test_a_line_the_user_keeps_stays(line):
+    raw = (
+        "Port reopens after storm\n\n"
+        "Empty terminals in Dover on Friday.\n\n"
+        "DOVER (Reuters) - The port reopened on Monday.\n\n"
+        "Share this: Facebook Twitter"
+    )
+    article = clean(raw, keep=[line])
+    assert " ".join(line.split()) in article.text
+    assert " ".join(line.split()) not in article.removed_lines
+    assert "The port reopened on Monday." in article.text
+
+
+def test_a_wrapped_quote_goes_on_to_its_attribution():
+    raw = (
+        '"The circumstances at the time will determine what we do,"\n'
+        "said Arthur Miller, BankAmerica's Vice President for Financial\n"
+        "Communications."
+    )
+    assert clean(raw).paragraphs == [" ".join(raw.split())]

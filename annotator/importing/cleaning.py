@@ -64,61 +64,113 @@ CITY_DATELINE = re.compile(
     r"(?:—|–|--)\s+(?=[\"“‘]?[A-Z])"
 )
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
+# each kind of page furniture, named as `flask show` reports it
 FURNITURE = [
-    re.compile(p, re.I)
-    for p in (
-        r"^(read|views?|viewed|hits)\s*(:\s*)?[\d,.]+(\s*times)?$",
-        r"^(more about|tags?|topics?|related topics|keywords)\s*:",
-        r"^(share|share this( article| story| page)?|share on \w+|share via \w+)\s*:?$",
-        r"^follow (us|@?\w+(\s\w+)?) on\b.{0,60}$",
-        r"^(subscribe|sign up)\b.{0,100}$",
-        r"^(advertisement|advertising|sponsored|print|email|tweet|whatsapp|telegram|"
-        r"facebook|twitter|linkedin|copy link|comments?)$",
-        r"^.{0,160}\bcontributed (reporting )?to this (report|story|article)\.?$",
+    (reason, re.compile(pattern, re.I))
+    for reason, pattern in (
+        ("view counter", r"^(read|views?|viewed|hits)\s*(:\s*)?[\d,.]+(\s*times)?$"),
+        ("tag line", r"^(more about|tags?|topics?|related topics|keywords)\s*:"),
+        (
+            "share button",
+            r"^(share|share this( article| story| page)?|share on \w+|share via \w+)\s*:?$",
+        ),
+        ("follow line", r"^follow (us|@?\w+(\s\w+)?) on\b.{0,60}$"),
+        ("subscription prompt", r"^(subscribe|sign up)\b.{0,100}$"),
+        (
+            "page button",
+            r"^(advertisement|advertising|sponsored|print|email|tweet|whatsapp|telegram|"
+            r"facebook|twitter|linkedin|copy link|comments?)$",
+        ),
+        (
+            "contributor credit",
+            r"^.{0,160}\bcontributed (reporting )?to this (report|story|article)\.?$",
+        ),
         # a credit line, not a sentence that starts the same way (no full stop after a word)
-        r"^(additional )?reporting by .{0,120}(;|(?<![a-z]{2}[.!?])$)",
-        r"^(editing|edited|writing) by .{0,120}(?<![a-z]{2}[.!?])$",
+        ("reporting credit", r"^(additional )?reporting by .{0,120}(;|(?<![a-z]{2}[.!?])$)"),
+        ("editing credit", r"^(editing|edited|writing) by .{0,120}(?<![a-z]{2}[.!?])$"),
         # the credits in brackets that close a wire story, however many names they list
-        r"^\((additional )?(reporting|writing|editing) by [^()]{0,600}\)$",
-        r"^\(?(also read|read more|read also|related( articles?| coverage| stories)?)\s*:.*$",
-        r"^like us on (facebook|twitter|instagram)\.?$",
-        r"^follow [\w.' ]{1,40} on (twitter|facebook|instagram|x)\b.{0,60}$",
-        r"^(photo |image )?credit\s*:.{0,200}$",
-        r"^(watch|listen)\s*:?$",
-        r"^share this\s*:.{0,100}$",
-        r"^this (article|story) (originally appeared|was (first )?(published|provided))"
-        r" (on|in|by)\b.{0,150}$",
-        r"^to contact the (reporters?|editors?)\b.{0,200}$",
+        ("wire credits", r"^\((additional )?(reporting|writing|editing) by [^()]{0,600}\)$"),
+        (
+            "link to another story",
+            r"^\(?(also read|read more|read also|related( articles?| coverage| stories)?)\s*:.*$",
+        ),
+        ("like line", r"^like us on (facebook|twitter|instagram)\.?$"),
+        ("follow line", r"^follow [\w.' ]{1,40} on (twitter|facebook|instagram|x)\b.{0,60}$"),
+        ("credit line", r"^(photo |image )?credit\s*:.{0,200}$"),
+        ("media label", r"^(watch|listen)\s*:?$"),
+        ("share line", r"^share this\s*:.{0,100}$"),
+        (
+            "syndication note",
+            r"^this (article|story) (originally appeared|was (first )?(published|provided))"
+            r" (on|in|by)\b.{0,150}$",
+        ),
+        ("reporter contact", r"^to contact the (reporters?|editors?)\b.{0,200}$"),
         # Reuters wire copy: the date and time stamp, the slug line, the sign-off
-        r"^\d{1,2}-[A-Z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{2}$",
-        r"^[a-z] [a-z] BC-\S+ \d{2}-\d{2} \d{4}$",
-        r"^reuter$",
-        r"^(©|\(c\)|copyright\b).{0,150}$",
-        r"^all rights reserved\.?$",
-        r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$",
+        ("wire time stamp", r"^\d{1,2}-[A-Z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{2}$"),
+        ("wire slug", r"^[a-z] [a-z] BC-\S+ \d{2}-\d{2} \d{4}$"),
+        ("wire sign-off", r"^reuter$"),
+        ("copyright line", r"^(©|\(c\)|copyright\b).{0,150}$"),
+        ("copyright line", r"^all rights reserved\.?$"),
+        ("caption credit", r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$"),
     )
 ]
 CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
 WRAP_MIN = 60  # nobody hard-wraps narrower; shorter lines that end a sentence end a paragraph
 SECTION_NAME = re.compile(r"^[\w&'’ -]{1,30}$")
-TERMINAL = (".", "!", "?", '"', "'", "”", "’", ")", ":")
+# a line that ends a sentence (closing quotes after its stop) or a bracket: `… do," said`
+# goes on over the line break
+ENDS_LINE = re.compile(r"(?:[.!?:][\"'”’)\]]*|\))$")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A line (or the start of a paragraph) the cleaning removed, and why."""
+
+    text: str
+    reason: str
 
 
 @dataclass
 class CleanArticle:
-    """Clean paragraphs of an article and the metadata found in its text."""
+    """Clean paragraphs of an article, the metadata found in its text, what was removed and
+    where each piece of metadata was found (``sources``: field name → where)."""
 
     paragraphs: list[str]
     title: str | None = None
     published: date | None = None
     outlet: str | None = None
     publisher: str | None = None
-    removed: list[str] = field(default_factory=list)
+    removed: list[Cut] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    keep: frozenset[str] = frozenset()
 
     @property
     def text(self):
         """The cleaned document text: paragraphs separated by a blank line."""
         return "\n\n".join(self.paragraphs)
+
+    @property
+    def removed_lines(self):
+        """The text of each removed line."""
+        return [cut.text for cut in self.removed]
+
+    def keeps(self, line):
+        """True when the user asked for ``line`` to stay (``--keep-line``)."""
+        return bool(self.keep) and line_key(line) in self.keep
+
+    def cut(self, line, reason):
+        """Record ``line`` as removed for ``reason``."""
+        self.removed.append(Cut(line, reason))
+
+    def found(self, name, value, where):
+        """Record metadata found in the text and where."""
+        setattr(self, name, value)
+        self.sources[name] = where
+
+
+def line_key(line):
+    """A line as ``--keep-line`` matches it: runs of whitespace as one space."""
+    return " ".join(line.split())
 
 
 def find_date(line):
@@ -143,9 +195,12 @@ def date_line(line):
     return found if DATE_LINE_REST.fullmatch(rest.strip()) else None
 
 
-def is_furniture(line):
-    """True for a line that belongs to the web page, not the article."""
-    return any(pattern.match(line) for pattern in FURNITURE)
+def furniture(line):
+    """What kind of page furniture ``line`` is (``share line``), or None for article text."""
+    for reason, pattern in FURNITURE:
+        if pattern.match(line):
+            return reason
+    return None
 
 
 # a sentence's end, closing quotes and brackets after it: `… in “Inside Llewyn Davis.”`
@@ -190,7 +245,7 @@ def reflow(block):
     paragraphs, current = [], block[0]
     for previous, line in pairwise(block):
         first_word = line.split(" ", 1)[0]
-        if previous.endswith(TERMINAL) and len(previous) + 1 + len(first_word) <= width:
+        if ENDS_LINE.search(previous) and len(previous) + 1 + len(first_word) <= width:
             paragraphs.append(current)
             current = line
         elif re.search(r"[^\W\d_]-$", previous) and line[:1].islower():
@@ -204,48 +259,52 @@ def reflow(block):
 def strip_markers(paragraph, article):
     """Remove a leading syndication marker, recording the publisher and outlet it names."""
     match = SYNDICATION.match(paragraph)
-    if match:
-        article.publisher = match["publisher"]
-        article.outlet = match["outlet"].strip()
+    if match and not article.keeps(match[0]):
+        where = f"syndication marker {match[0].strip()!r}"
+        article.found("publisher", match["publisher"], where)
+        article.found("outlet", match["outlet"].strip(), where)
+        article.cut(match[0].strip(), "syndication marker")
         return paragraph[match.end() :]
     return paragraph
 
 
-def clean(raw, title=None):
+def clean(raw, title=None, keep=()):
     """Clean one article's raw text; see the module docstring for what is removed.
 
     With ``title`` (a web page's, from its metadata) no line is taken as the title: a line
-    that repeats it is removed, every other line stays."""
+    that repeats it is removed, every other line stays. A line in ``keep`` (compared with
+    runs of whitespace as one space) is never removed: a lead's way to restore body text."""
     # control, bidirectional and invisible characters go before sentences are split, so
     # that sentence offsets point into the text as stored
     lines = [line.strip() for line in plain_lines(raw).split("\n")]
-    article = CleanArticle(paragraphs=[], title=title)
+    article = CleanArticle(paragraphs=[], title=title, keep=frozenset(map(line_key, keep)))
     nonblank = [i for i, line in enumerate(lines) if line]
     if nonblank and title is None:
         first = nonblank[0]
         following = first + 1 < len(lines) and bool(lines[first + 1])
-        if looks_like_title(lines[first], following):
-            article.title = lines[first]
-            article.removed.append(lines[first])
+        if looks_like_title(lines[first], following) and not article.keeps(lines[first]):
+            article.found("title", lines[first], "first line")
+            article.cut(lines[first], "title")
             lines[first] = ""
     title_key = article.title.casefold() if article.title else None
     kept, in_header = [], True  # the header ends with the first line kept
     for number, line in enumerate(lines):
-        if not line:
+        if not line or article.keeps(line):
             kept.append(line)
+            in_header = in_header and not line
             continue
         if CUT_FROM_HERE.match(line):
-            article.removed.extend(filter(None, lines[number:]))
+            for rest in filter(None, lines[number:]):
+                article.cut(rest, "after the disclaimer")
             break
-        published = date_line(line) if in_header else None
-        byline = in_header and BYLINE.match(line) and not line.endswith(".")
-        if published and article.published is None:
-            article.published = published
-        elif not (published or byline or is_furniture(line) or line.casefold() == title_key):
+        reason = removal(line, in_header, title_key)
+        if reason is None:
             kept.append(line)
             in_header = False
             continue
-        article.removed.append(line)
+        if reason == "date line" and article.published is None:
+            article.found("published", date_line(line), f"date line {line!r}")
+        article.cut(line, reason)
         kept.append("")  # page furniture never sits inside a paragraph
     drop_trailing_section_names(kept, article)
     paragraphs = [p for block in blocks(kept) for p in reflow(block)]
@@ -253,6 +312,19 @@ def clean(raw, title=None):
         paragraphs = strip_lead(paragraphs, article)
     article.paragraphs = [p for p in paragraphs if p]
     return article
+
+
+def removal(line, in_header, title_key):
+    """Why ``line`` goes (``date line``, ``byline``, a kind of furniture, ``repeats the
+    title``), or None when it is article text. Date lines and bylines go only in the header,
+    the lines before the first kept one."""
+    if in_header and date_line(line):
+        return "date line"
+    if in_header and BYLINE.match(line) and not line.endswith("."):
+        return "byline"
+    if line.casefold() == title_key:
+        return "repeats the title"
+    return furniture(line)
 
 
 def strip_lead(paragraphs, article):
@@ -265,21 +337,29 @@ def strip_lead(paragraphs, article):
         # a dateline that names no outlet counts only where the story starts
         match = DATELINE.match(paragraph) or (number == 0 and CITY_DATELINE.match(paragraph))
         after = paragraph[match.end() :][:1] if match else ""
-        if after and (after.isupper() or after in '"“‘'):
+        dateline = paragraph[: match.end()].strip() if match else ""
+        if after and (after.isupper() or after in '"“‘') and not article.keeps(dateline):
             if "outlet" in match.re.groupindex:
-                article.outlet = match["outlet"].strip()
-            article.removed.extend(paragraphs[:number])
-            article.removed.append(paragraph[: match.end()].strip())
-            return [paragraph[match.end() :], *paragraphs[number + 1 :]]
+                article.found("outlet", match["outlet"].strip(), f"dateline {dateline!r}")
+            kept = [line for line in paragraphs[:number] if article.keeps(line)]
+            for line in paragraphs[:number]:
+                if line not in kept:
+                    article.cut(line, "above the dateline")
+            article.cut(dateline, "dateline")
+            return [*kept, paragraph[match.end() :], *paragraphs[number + 1 :]]
     return [strip_markers(paragraphs[0], article), *paragraphs[1:]]
 
 
 def drop_trailing_section_names(lines, article):
     """Remove short unpunctuated lines (``News Line``) that follow the last body line."""
-    body = [i for i, line in enumerate(lines) if line and not SECTION_NAME.match(line)]
+    body = [
+        i
+        for i, line in enumerate(lines)
+        if line and (not SECTION_NAME.match(line) or article.keeps(line))
+    ]
     if not body:
         return
     for line in lines[body[-1] + 1 :]:
         if line:
-            article.removed.append(line)
+            article.cut(line, "section name after the text")
     del lines[body[-1] + 1 :]
