@@ -287,7 +287,7 @@ def test_each_removed_line_says_why_and_metadata_says_where():
         ("DOVER (Reuters) -", "dateline"),
     ]
     assert article.sources == {
-        "title": "first line",
+        "title": "line 1",
         "published": "date line 'June 3, 2016 10:04 a.m.'",
         "outlet": "dateline 'DOVER (Reuters) -'",
     }
@@ -322,3 +322,43 @@ def test_a_wrapped_quote_goes_on_to_its_attribution():
         "Communications."
     )
     assert clean(raw).paragraphs == [" ".join(raw.split())]
+
+
+def test_a_wire_item_gives_its_headline_date_and_agency():
+    # the shape of a Reuters-21578 item (see tests/data/articles/wire): stamp, slug, headline
+    # in capitals, byline, dateline glued to the body, paragraphs marked by their indent
+    raw = (
+        "26-FEB-1987 15:07:13.72\n"
+        "u f BC-PORT-STRIKE-ENDS   02-26 0105\n"
+        "PORT STRIKE ENDS <RTM> AFTER NINE DAYS\n"
+        "    by Jan de Vries, Reuters\n"
+        "    ROTTERDAM, Feb 26 - Dock workers returned to work on\n"
+        "Thursday after a nine-day strike, the union said.\n"
+        "    Port officials expect the backlog to clear by the end of\n"
+        "the month.\n"
+        " Reuter\n"
+    )
+    article = clean(raw)
+    assert (article.title, article.published, article.outlet) == (
+        "PORT STRIKE ENDS <RTM> AFTER NINE DAYS",
+        date(1987, 2, 26),
+        "Reuters",
+    )
+    assert article.paragraphs == [
+        "Dock workers returned to work on Thursday after a nine-day strike, the union said.",
+        "Port officials expect the backlog to clear by the end of the month.",
+    ]
+    assert article.removed_lines == [
+        "26-FEB-1987 15:07:13.72",
+        "u f BC-PORT-STRIKE-ENDS   02-26 0105",
+        "PORT STRIKE ENDS <RTM> AFTER NINE DAYS",
+        "by Jan de Vries, Reuters",
+        "Reuter",
+        "ROTTERDAM, Feb 26 -",
+    ]
+
+
+def test_a_capital_line_over_a_paragraph_is_a_headline_only_above_lowercase_text():
+    shouting = "THE VOTE IS IN\nAND THE COUNT GOES ON\n\nThe polls closed at eight."
+    assert clean(shouting).title is None
+    assert clean(shouting).paragraphs[0] == "THE VOTE IS IN AND THE COUNT GOES ON"

@@ -137,3 +137,38 @@ def test_a_first_paragraph_that_ends_a_sentence_is_never_the_title():
         "“Inside Llewyn Davis.”",
         "He went on to other roles.",
     ]
+
+
+CORPUS_PAGES = REUTERS.parent
+
+
+@pytest.mark.parametrize(
+    ("name", "lead"),
+    [  # a standfirst in the page's header; a lead that follows a box of links in its <p>
+        ("telegraph-plumber-jailed", 'A plumber who killed the "dazzling" daughter'),
+        ("yahoo-ap-steve-jobs-resigns", "SAN FRANCISCO (AP) — Steve Jobs, the mind behind"),
+    ],
+)
+def test_a_lead_the_extractor_leaves_out_is_taken_back(name, lead):
+    from annotator.importing.webpages import read_page
+
+    page = read_page((CORPUS_PAGES / f"{name}.html").read_text(encoding="utf-8"))
+    assert page.text.startswith(lead)
+
+
+def test_captions_and_links_above_the_story_are_not_taken_for_its_lead():
+    from annotator.importing.webpages import missed_lead
+
+    caption = "Dock workers cheer outside the gates of the port of Rotterdam on Saturday."
+    page = META_PAGE.replace(
+        "<h1>Dock strike ends after nine days</h1>",
+        "<h1>Dock strike ends after nine days</h1>"
+        f'<figure><img src="a.jpg" alt="Workers"><figcaption>{caption}</figcaption></figure>'
+        f'<div class="photo-credit">{caption.replace("cheer", "wave")}</div>'
+        "<ul><li>Strikes have closed ports in Antwerp and Hamburg twice this year.</li></ul>",
+    )
+    first = "ROTTERDAM (Reuters) - Dock workers in Rotterdam returned to work on Saturday"
+    assert missed_lead(page, first) == []
+    standfirst = "Nine days of waiting end for hundreds of containers as the union accepts a rise."
+    with_standfirst = page.replace("<figure>", f"<p>{standfirst}</p><figure>")
+    assert missed_lead(with_standfirst, first) == [standfirst]

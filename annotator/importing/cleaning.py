@@ -38,13 +38,15 @@ DATE_PATTERNS = [
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+    # a wire stamp: `26-FEB-1987 15:01:01.79`
+    re.compile(rf"\b(?P<day>\d{{1,2}})-{_MONTH}-(?P<year>\d{{4}})\b", re.I),
 ]
 # What may stand beside a date on a metadata line: times, counters, "Updated", separators.
 # Read piece by piece, each taken once and never cut up again ((?>…)*+, so the time is
 # linear: a run of digits could be cut into numbers in exponentially many ways); a word is a
 # whole word, so there is only one way to read a line.
 DATE_LINE_REST = re.compile(
-    r"(?>\s+|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2})?|[+-]\d{2}:?\d{2}|\d[\d,]*|"
+    r"(?>\s+|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?|[+-]\d{2}:?\d{2}|\d[\d,]*|"
     r"(?:[ap]\.?m\.?|gmt|utc|read|views?|published|updated|posted|last|on|at|"
     r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt)(?![a-z]))*+",
     re.I,
@@ -58,10 +60,11 @@ DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'\-/ ]{1,40}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}\s+)?"
     r"\(\s*(?P<outlet>[A-Za-z][\w.&' ]{0,40}?)\s*\)\s*(?:--|—|–|-|:)\s*"
 )
-# a dateline without an outlet: `WASHINGTON —`, `NEW DELHI, India --`
+# a dateline without an outlet: `WASHINGTON —`, `NEW DELHI, India --`, and the wire's
+# `PORTLAND, Ore., Feb 26 -` (a plain hyphen only after the day)
 CITY_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30})?\s*"
-    r"(?:—|–|--)\s+(?=[\"“‘]?[A-Z])"
+    r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}"
+    rf"(?:\s*(?:—|–|--)|,?\s+(?i:{_MONTH})\s+\d{{1,2}}\s*(?:—|–|-{{1,2}}))\s+(?=[\"“‘]?[A-Z])"
 )
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
 # each kind of page furniture, named as `flask show` reports it
@@ -107,13 +110,14 @@ FURNITURE = [
         ("reporter contact", r"^to contact the (reporters?|editors?)\b.{0,200}$"),
         # Reuters wire copy: the date and time stamp, the slug line, the sign-off
         ("wire time stamp", r"^\d{1,2}-[A-Z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{2}$"),
-        ("wire slug", r"^[a-z] [a-z] BC-\S+ \d{2}-\d{2} \d{4}$"),
+        ("wire slug", r"^[a-z] [a-z] BC-\S+\s+\d{2}-\d{2} \d{4}$"),
         ("wire sign-off", r"^reuter$"),
         ("copyright line", r"^(©|\(c\)|copyright\b).{0,150}$"),
         ("copyright line", r"^all rights reserved\.?$"),
         ("caption credit", r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$"),
     )
 ]
+SIGN_OFFS = {"reuter": "Reuters"}  # the wire's 1987 sign-off names the agency
 CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
 WRAP_MIN = 60  # nobody hard-wraps narrower; shorter lines that end a sentence end a paragraph
 SECTION_NAME = re.compile(r"^[\w&'’ -]{1,30}$")
@@ -210,16 +214,24 @@ SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]*\s+[\"“‘(]?[A-Z]")
 
 
 def looks_like_title(line, following):
-    """A first line that stands alone, ends no sentence, holds no two sentences and has no
-    dateline marker: when in doubt a line stays body text."""
+    """A line of the header that is clearly a headline: it stands alone (or is a wire
+    headline in capitals), ends no sentence, holds no two sentences and has no dateline
+    marker. When in doubt a line stays body text."""
+    stands_alone = not following or (shouted(line) and not shouted(following))
     return (
         len(line) <= 250
-        and not following
+        and stands_alone
         and not SENTENCE_END.search(line)
         and not SENTENCE_BREAK.search(line)
         and not SYNDICATION.match(line)
         and not DATELINE.match(line)
+        and not CITY_DATELINE.match(line)
     )
+
+
+def shouted(line):
+    """True for a line of several words in capitals: `BAHIA COCOA REVIEW`."""
+    return " " in line.strip() and not any(c.islower() for c in line) and line != line.lower()
 
 
 def blocks(lines):
@@ -276,19 +288,15 @@ def clean(raw, title=None, keep=()):
     runs of whitespace as one space) is never removed: a lead's way to restore body text."""
     # control, bidirectional and invisible characters go before sentences are split, so
     # that sentence offsets point into the text as stored
-    lines = [line.strip() for line in plain_lines(raw).split("\n")]
+    raw_lines = plain_lines(raw).split("\n")
+    lines = [line.strip() for line in raw_lines]
+    starts = paragraph_starts(raw_lines, lines)
     article = CleanArticle(paragraphs=[], title=title, keep=frozenset(map(line_key, keep)))
-    nonblank = [i for i, line in enumerate(lines) if line]
-    if nonblank and title is None:
-        first = nonblank[0]
-        following = first + 1 < len(lines) and bool(lines[first + 1])
-        if looks_like_title(lines[first], following) and not article.keeps(lines[first]):
-            article.found("title", lines[first], "first line")
-            article.cut(lines[first], "title")
-            lines[first] = ""
-    title_key = article.title.casefold() if article.title else None
+    title_key = title.casefold() if title else None
     kept, in_header = [], True  # the header ends with the first line kept
     for number, line in enumerate(lines):
+        if number in starts:
+            kept.append("")
         if not line or article.keeps(line):
             kept.append(line)
             in_header = in_header and not line
@@ -298,12 +306,19 @@ def clean(raw, title=None, keep=()):
                 article.cut(rest, "after the disclaimer")
             break
         reason = removal(line, in_header, title_key)
+        if reason is None and in_header and title_key is None:
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            if looks_like_title(line, following):
+                article.found("title", line, f"line {number + 1}")
+                title_key, reason = line.casefold(), "title"
         if reason is None:
             kept.append(line)
             in_header = False
             continue
         if reason == "date line" and article.published is None:
             article.found("published", date_line(line), f"date line {line!r}")
+        elif reason == "wire sign-off" and article.outlet is None:
+            article.found("outlet", SIGN_OFFS[line.casefold()], f"sign-off {line!r}")
         article.cut(line, reason)
         kept.append("")  # page furniture never sits inside a paragraph
     drop_trailing_section_names(kept, article)
@@ -312,6 +327,17 @@ def clean(raw, title=None, keep=()):
         paragraphs = strip_lead(paragraphs, article)
     article.paragraphs = [p for p in paragraphs if p]
     return article
+
+
+def paragraph_starts(raw_lines, lines):
+    """The numbers of the lines that start a paragraph by their indent, in text whose
+    paragraphs are marked so (an indented line followed by unindented wrapped ones, as
+    wire copy is written); empty for other text."""
+    indented = [bool(line) and raw[:1] in " \t" for raw, line in zip(raw_lines, lines, strict=True)]
+    marked = any(
+        indented[i] and lines[i + 1] and not indented[i + 1] for i in range(len(lines) - 1)
+    )
+    return {i for i, indent in enumerate(indented) if indent} if marked else set()
 
 
 def removal(line, in_header, title_key):
