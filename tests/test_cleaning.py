@@ -362,3 +362,73 @@ def test_a_capital_line_over_a_paragraph_is_a_headline_only_above_lowercase_text
     shouting = "THE VOTE IS IN\nAND THE COUNT GOES ON\n\nThe polls closed at eight."
     assert clean(shouting).title is None
     assert clean(shouting).paragraphs[0] == "THE VOTE IS IN AND THE COUNT GOES ON"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [  # each from tests/data/articles, standing alone between paragraphs
+        ("Has Sean Penn popped the question? [Wenn]", "photo caption"),
+        ("File photo of Chinese president Xi Jinping. (Reuters)", "photo caption"),
+        ("(Mike Cason/mcason@al.com)", "photo credit"),
+        ("skimming scheme seized cash and cards.jpg", "image file name"),
+        ("Read this story in Bengali", "promotion"),
+        (
+            "Watch India, Pakistan should take bilateral route to resolve all disputes: China",
+            "promotion",
+        ),
+        ("4419915", "no words"),
+        ("/a>", "no words"),
+        ("BEIJING:", "dateline"),
+        ("Key Highlights", "label"),
+        (
+            "Dec 27, 2014; Louisville, KY, USA; Louisville Cardinals forward Montrezl Harrell (24)"
+            " posts up. Mandatory Credit: Jamie Rhodes-USA TODAY Sports - RTR4JDW4",
+            "photo caption",
+        ),
+    ],
+)
+def test_page_furniture_standing_alone_goes(line, reason):
+    article = clean(f"The port reopened on Monday.\n\n{line}\n\nShips queued for days.")
+    assert [(cut.text, cut.reason) for cut in article.removed] == [(line, reason)]
+    assert article.paragraphs == ["The port reopened on Monday.", "Ships queued for days."]
+
+
+def test_such_lines_inside_hard_wrapped_text_stay():
+    raw = (
+        "The company said profits may be below the 2.4 mln dlrs earned in fiscal\n"
+        "1986.\n"
+        "Analysts said investors should watch the results and\n"
+        "read the filing before they buy.\n"
+    )
+    assert clean(raw).removed == []
+
+
+def test_a_caption_goes_above_its_credit_only_when_it_is_known_for_one():
+    body = "The port reopened on Monday."
+    caption = "Artist’s concept of Orion separating from SLS rocket."
+    article = clean(f"{body}\n\n{caption}\n\nCredit: NASA View full size image {caption}")
+    assert article.paragraphs == [body]  # the credit repeats the caption
+    article = clean(f"Ships queued.\n\n{body}\n\nCredit: NASA View full size image")
+    assert article.paragraphs == ["Ships queued.", body]  # a sentence above a credit stays
+
+
+def test_a_repeated_line_goes_where_it_repeats_and_a_repeated_label_everywhere():
+    quote = "“We will not back down,” the union leader said."
+    promo = "Ten things to know about the strike"
+    raw = f"{quote}\n\n{promo}\n\nShips queued for days.\n\n{quote}\n\n{promo}"
+    article = clean(raw)
+    assert article.paragraphs == [quote, "Ships queued for days."]
+    assert [cut.reason for cut in article.removed] == ["repeated line"] * 3
+
+
+def test_an_inline_link_and_a_syndication_note_go_and_the_note_names_the_outlet():
+    raw = (
+        "Louisville trailed at halftime. (RELATED: Flopping Is Threatening To Destroy America)"
+        "\n\nThis article originally appeared on Fox News."
+    )
+    article = clean(raw)
+    assert article.paragraphs == ["Louisville trailed at halftime."]
+    assert article.outlet == "Fox News"
+    assert article.sources["outlet"] == (
+        "syndication note 'This article originally appeared on Fox News.'"
+    )

@@ -6,6 +6,7 @@ headline repeated), syndication markers such as ``(MENAFN- AzerNews)``, dateline
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -64,7 +65,7 @@ DATELINE = re.compile(
 # `PORTLAND, Ore., Feb 26 -` (a plain hyphen only after the day)
 CITY_DATELINE = re.compile(
     r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}"
-    rf"(?:\s*(?:—|–|--)|,?\s+(?i:{_MONTH})\s+\d{{1,2}}\s*(?:—|–|-{{1,2}}))\s+(?=[\"“‘]?[A-Z])"
+    rf"(?:\s*(?:—|–|--|:)|,?\s+(?i:{_MONTH})\s+\d{{1,2}}\s*(?:—|–|-{{1,2}}))\s+(?=[\"“‘]?[A-Z])"
 )
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
 # each kind of page furniture, named as `flask show` reports it
@@ -115,8 +116,40 @@ FURNITURE = [
         ("copyright line", r"^(©|\(c\)|copyright\b).{0,150}$"),
         ("copyright line", r"^all rights reserved\.?$"),
         ("caption credit", r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$"),
+        # a wire photo's caption, its credit and a photo agency's tag: `… [Splash]`
+        ("photo caption", r"^.{0,400}\bmandatory credit\s*:.{0,120}$"),
+        ("photo caption", r"^file (photo|picture|image)\b.{0,200}$"),
     )
 ]
+# furniture only when it stands alone between blank lines: inside hard-wrapped text such a
+# line is the middle of a sentence (`1986.`, `see the results for`)
+ALONE = [
+    (reason, re.compile(pattern, re.I))
+    for reason, pattern in (
+        ("photo caption", r"^.{1,200}\[(?-i:[A-Z][\w&/.-]*(?: [A-Z][\w&/.-]*){0,2})\]$"),
+        ("photo credit", r"^\([^()]{0,80}(/|@)[^()]{0,80}\)$"),
+        ("image file name", r"^\S.{0,120}\.(jpe?g|png|gif|webp)$"),
+        # a promotion that ends no sentence: `Watch …`, `Read this story in Bengali`
+        ("promotion", r"^(watch|read|listen|see)\b.{0,150}(?<![.!?\"”’)])$"),
+        ("no words", r"^(?:[^a-z]*|</?[a-z]+/?>|/[a-z]+>)$"),  # `4419915`, a stray `/a>`
+        # a dateline alone on its line: `BEIJING:`, `MONTGOMERY, Ala. --`
+        (
+            "dateline",
+            r"^(?-i:[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.]+){0,2})"
+            r"\s*(?::|—|–|--|-)$",
+        ),
+    )
+]
+# a link to another story at the end of a paragraph: `… opposing teams. (RELATED: …)`
+INLINE_LINK = re.compile(r"\s+\((?:related|read more|also read|see also)\s*:[^()]{1,200}\)$", re.I)
+SYNDICATED_FROM = re.compile(
+    r"^(?i:this (?:article|story) (?:originally appeared|was (?:first )?(?:published|provided))"
+    r" (?:on|in|by)) (?P<outlet>(?:[A-Z][\w.&'’-]*\s?){1,5})(?:[.,]|$)"
+)
+CREDITS = {"credit line", "photo credit", "caption credit"}
+CAPTION_WORDS = 30
+IMAGE_LINES = {"image file name", "photo caption", "caption credit"}
+ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 SIGN_OFFS = {"reuter": "Reuters"}  # the wire's 1987 sign-off names the agency
 CUT_FROM_HERE = re.compile(r"^(legal disclaimer|disclaimer)\s*:?", re.I)
 WRAP_MIN = 60  # nobody hard-wraps narrower; shorter lines that end a sentence end a paragraph
@@ -294,6 +327,7 @@ def clean(raw, title=None, keep=()):
     article = CleanArticle(paragraphs=[], title=title, keep=frozenset(map(line_key, keep)))
     title_key = title.casefold() if title else None
     kept, in_header = [], True  # the header ends with the first line kept
+    seen = repeated(lines)
     for number, line in enumerate(lines):
         if number in starts:
             kept.append("")
@@ -305,12 +339,14 @@ def clean(raw, title=None, keep=()):
             for rest in filter(None, lines[number:]):
                 article.cut(rest, "after the disclaimer")
             break
+        following = lines[number + 1] if number + 1 < len(lines) else ""
         reason = removal(line, in_header, title_key)
-        if reason is None and in_header and title_key is None:
-            following = lines[number + 1] if number + 1 < len(lines) else ""
-            if looks_like_title(line, following):
-                article.found("title", line, f"line {number + 1}")
-                title_key, reason = line.casefold(), "title"
+        if reason is None and in_header and title_key is None and looks_like_title(line, following):
+            article.found("title", line, f"line {number + 1}")
+            title_key, reason = line.casefold(), "title"
+        if reason is None:
+            reason = structure(line, lines[number - 1] if number else "", following, seen)
+        seen.add(line)
         if reason is None:
             kept.append(line)
             in_header = False
@@ -319,14 +355,83 @@ def clean(raw, title=None, keep=()):
             article.found("published", date_line(line), f"date line {line!r}")
         elif reason == "wire sign-off" and article.outlet is None:
             article.found("outlet", SIGN_OFFS[line.casefold()], f"sign-off {line!r}")
+        elif reason == "syndication note" and article.outlet is None:
+            if match := SYNDICATED_FROM.match(line):
+                article.found("outlet", match["outlet"].rstrip(". "), f"syndication note {line!r}")
+        elif reason in CREDITS:
+            drop_caption_above(kept, article, line)
         article.cut(line, reason)
         kept.append("")  # page furniture never sits inside a paragraph
     drop_trailing_section_names(kept, article)
-    paragraphs = [p for block in blocks(kept) for p in reflow(block)]
+    paragraphs = [drop_inline_link(p, article) for block in blocks(kept) for p in reflow(block)]
     if paragraphs:
         paragraphs = strip_lead(paragraphs, article)
     article.paragraphs = [p for p in paragraphs if p]
     return article
+
+
+def repeated(lines):
+    """A set-like record of the lines met so far that knows which lines occur more than
+    once: ``line in seen.twice`` and ``seen.add(line)``."""
+    counts = Counter(line for line in lines if line)
+    return Seen(twice={line for line, count in counts.items() if count > 1})
+
+
+@dataclass
+class Seen:
+    """The lines met so far, and those that occur more than once in the text."""
+
+    twice: set[str]
+    met: set[str] = field(default_factory=set)
+
+    def add(self, line):
+        self.met.add(line)
+
+    def __contains__(self, line):
+        return line in self.met
+
+
+def structure(line, previous, following, seen):
+    """Why ``line`` goes by where it stands, or None: a line repeated in the text (a gallery,
+    a pull quote) goes where it repeats, and everywhere when it ends no sentence; a label of
+    a few words standing alone between blank lines (`Key Highlights`) goes."""
+    alone = not previous and not following
+    if alone and (reason := next((r for r, p in ALONE if p.match(line)), None)):
+        return reason
+    words = len(line.split())
+    if line in seen.twice and words >= 3 and (line in seen or not ENDS_SENTENCE.search(line)):
+        return "repeated line"
+    if words <= 3 and alone and not ENDS_LINE.search(line):
+        return "label"
+    return None
+
+
+def drop_caption_above(kept, article, credit):
+    """Remove the caption that stands above a photo ``credit``: the last line kept, when it
+    is one short sentence alone in its paragraph and known for a caption by the credit
+    repeating it or by the image's file name or caption standing above it. A sentence
+    above a credit is otherwise body text (when in doubt a line stays)."""
+    lines = [i for i, line in enumerate(kept) if line]
+    if not lines:
+        return
+    last = lines[-1]
+    line = kept[last]
+    alone = last == 0 or not kept[last - 1]
+    above = article.removed[-1].reason if article.removed else None
+    known = line in credit or (above in IMAGE_LINES and kept[last - 2 : last] == ["", ""])
+    short = len(line.split()) <= CAPTION_WORDS and not SENTENCE_BREAK.search(line)
+    if alone and short and known:
+        article.cut(line, "photo caption")
+        kept[last] = ""
+
+
+def drop_inline_link(paragraph, article):
+    """``paragraph`` without a link to another story at its end (``(RELATED: …)``)."""
+    match = INLINE_LINK.search(paragraph)
+    if match and not article.keeps(match[0]):
+        article.cut(match[0].strip(), "link to another story")
+        return paragraph[: match.start()]
+    return paragraph
 
 
 def paragraph_starts(raw_lines, lines):
