@@ -172,3 +172,27 @@ def test_captions_and_links_above_the_story_are_not_taken_for_its_lead():
     standfirst = "Nine days of waiting end for hundreds of containers as the union accepts a rise."
     with_standfirst = page.replace("<figure>", f"<p>{standfirst}</p><figure>")
     assert missed_lead(with_standfirst, first) == [standfirst]
+
+
+def test_the_outlet_is_named_by_the_page_and_the_site_s_name_leaves_the_headline():
+    from annotator.importing.webpages import site_name, without_site_name
+
+    headline = "Obama admits US gun laws are his 'biggest frustration'"
+    assert without_site_name(f"{headline} - BBC News", "BBC News") == headline
+    assert without_site_name("Strike - what next?", "Example News") == "Strike - what next?"
+    fed = "Fed lifts rates, sees faster pace of hikes"
+    assert site_name("reuters.com", f"{fed} | Reuters", fed) == "Reuters"  # only a domain
+    assert site_name("CNN", f"{fed} - CNN.com", fed) == "CNN"
+    assert site_name(None, f"{fed} | a page about rates and the dollar", fed) is None
+    assert site_name("reuters.com", "Markets", fed) == "reuters.com"
+
+
+def test_a_date_line_under_the_headline_is_the_date_a_reader_sees():
+    page = META_PAGE.replace(
+        "<h1>Dock strike ends after nine days</h1>",
+        "<h1>Dock strike ends after nine days</h1><div>Published: Mar. 13, 2026, 11:47 p.m.</div>",
+    )
+    from annotator.importing.webpages import read_page
+
+    assert read_page(page).published == date(2026, 3, 13)  # the metadata says the 14th (UTC)
+    assert read_page(META_PAGE).published == date(2026, 3, 14)

@@ -49,7 +49,7 @@ DATE_PATTERNS = [
 DATE_LINE_REST = re.compile(
     r"(?>\s+|[|•·,:/()-]|\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?|[+-]\d{2}:?\d{2}|\d[\d,]*|"
     r"(?:[ap]\.?m\.?|gmt|utc|read|views?|published|updated|posted|last|on|at|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt)(?![a-z]))*+",
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[ecmp][sd]t|bst|cest?|msk|azt|ist)(?![a-z]))*+",
     re.I,
 )
 BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}([,;]?\s.{0,60})?$", re.I)
