@@ -50,7 +50,9 @@ def measure(corpus=CORPUS):
                 misses.append((expected["file"], "body split across sentences", phrase))
         for line in map(normal, expected["furniture_must_go"]):
             totals["furniture"] += 1
-            if line and line in text:
+            # a line of a word or two ('more', 'Share') is kept when it is a sentence of its
+            # own; a longer one when its text is anywhere
+            if line and (line in whole if len(line.split()) < 3 else line in text):
                 totals["furniture kept"] += 1
                 misses.append((expected["file"], "furniture kept", line))
         found = {

@@ -432,3 +432,19 @@ def test_an_inline_link_and_a_syndication_note_go_and_the_note_names_the_outlet(
     assert article.sources["outlet"] == (
         "syndication note 'This article originally appeared on Fox News.'"
     )
+
+
+def test_a_city_dateline_under_a_list_of_highlights_starts_the_story():
+    raw = (  # timesofindia.com, 2019 (tests/data/articles/html)
+        "- China calls for dialogue on Kashmir\n\n- Observers see a snub to Pakistan\n\n"
+        "BEIJING: In what is being seen as a snub, China said so.\n\n"
+        "LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR"
+    )
+    article = clean(raw)
+    assert article.paragraphs == ["In what is being seen as a snub, China said so."]
+    assert [cut.reason for cut in article.removed] == [
+        "section name after the text",
+        "above the dateline",
+        "above the dateline",
+        "dateline",
+    ]

@@ -67,6 +67,7 @@ CITY_DATELINE = re.compile(
     r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}"
     rf"(?:\s*(?:—|–|--|:)|,?\s+(?i:{_MONTH})\s+\d{{1,2}}\s*(?:—|–|-{{1,2}}))\s+(?=[\"“‘]?[A-Z])"
 )
+BULLET = re.compile(r"^[-•*·] ")
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
 # each kind of page furniture, named as `flask show` reports it
 FURNITURE = [
@@ -259,6 +260,7 @@ def looks_like_title(line, following):
         and not SYNDICATION.match(line)
         and not DATELINE.match(line)
         and not CITY_DATELINE.match(line)
+        and not BULLET.match(line)
     )
 
 
@@ -465,8 +467,10 @@ def strip_lead(paragraphs, article):
     an outlet is removed from the first paragraph only; without a dateline the first
     paragraph loses a syndication marker."""
     for number, paragraph in enumerate(paragraphs[:LEAD]):
-        # a dateline that names no outlet counts only where the story starts
-        match = DATELINE.match(paragraph) or (number == 0 and CITY_DATELINE.match(paragraph))
+        # a dateline that names no outlet counts where the story starts: first, or under
+        # a list of highlights (`- China calls for dialogue`)
+        starts = all(BULLET.match(above) for above in paragraphs[:number])
+        match = DATELINE.match(paragraph) or (starts and CITY_DATELINE.match(paragraph))
         after = paragraph[match.end() :][:1] if match else ""
         dateline = paragraph[: match.end()].strip() if match else ""
         if after and (after.isupper() or after in '"“‘') and not article.keeps(dateline):
@@ -482,11 +486,12 @@ def strip_lead(paragraphs, article):
 
 
 def drop_trailing_section_names(lines, article):
-    """Remove short unpunctuated lines (``News Line``) that follow the last body line."""
+    """Remove short unpunctuated lines (``News Line``) and lines in capitals (an author's
+    note: ``LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR``) after the last body line."""
     body = [
         i
         for i, line in enumerate(lines)
-        if line and (not SECTION_NAME.match(line) or article.keeps(line))
+        if (line and not (SECTION_NAME.match(line) or shouted(line))) or article.keeps(line)
     ]
     if not body:
         return
