@@ -380,6 +380,15 @@ def test_a_capital_line_over_a_paragraph_is_a_headline_only_above_lowercase_text
         ("/a>", "no words"),
         ("BEIJING:", "dateline"),
         ("Key Highlights", "label"),
+        ("Commercial flights and passengers carried: 1975 - 2014", "heading"),
+        ("#ATL24: A day in the life of the world's busiest airport", "heading"),
+        ("SOURCE: Aviation Safety Network; ICAO; WORLD BANK.", "graphic source"),
+        ("** Includes 162 unconfirmed passengers from AirAsia Flight QZ8501", "footnote"),
+        (
+            "More Related to this Story Third Malaysia-linked airline tragedy",
+            "link to another story",
+        ),
+        ("(AirAsia Flight 8501: What we know so far)", "link to another story"),
         (
             "Dec 27, 2014; Louisville, KY, USA; Louisville Cardinals forward Montrezl Harrell (24)"
             " posts up. Mandatory Credit: Jamie Rhodes-USA TODAY Sports - RTR4JDW4",
@@ -443,7 +452,7 @@ def test_a_city_dateline_under_a_list_of_highlights_starts_the_story():
     article = clean(raw)
     assert article.paragraphs == ["In what is being seen as a snub, China said so."]
     assert [cut.reason for cut in article.removed] == [
-        "section name after the text",
+        "heading",
         "above the dateline",
         "above the dateline",
         "dateline",

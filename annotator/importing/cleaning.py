@@ -132,7 +132,12 @@ ALONE = [
         ("image file name", r"^\S.{0,120}\.(jpe?g|png|gif|webp)$"),
         # a promotion that ends no sentence: `Watch …`, `Read this story in Bengali`
         ("promotion", r"^(watch|read|listen|see)\b.{0,150}(?<![.!?\"”’)])$"),
-        ("no words", r"^(?:[^a-z]*|</?[a-z]+/?>|/[a-z]+>)$"),  # `4419915`, a stray `/a>`
+        ("no words", r"^(?:[^a-z]*|</?[a-z]+/?>|/[a-z]+>)$"),
+        # what a chart or a box of links leaves: its source, footnotes, a linked headline
+        ("graphic source", r"^sources?\s*:.{0,200}$"),
+        ("footnote", r"^\*{1,3}\s*[A-Z].{0,300}$"),
+        ("link to another story", r"^more (related|stories|from|on)\b.{0,400}$"),
+        ("link to another story", r"^\([^()]{3,200}(?<![.!?])\)$"),  # `4419915`, a stray `/a>`
         # a dateline alone on its line: `BEIJING:`, `MONTGOMERY, Ala. --`
         (
             "dateline",
@@ -149,6 +154,7 @@ SYNDICATED_FROM = re.compile(
 )
 CREDITS = {"credit line", "photo credit", "caption credit"}
 CAPTION_WORDS = 30
+HEADING_WORDS = 12
 IMAGE_LINES = {"image file name", "photo caption", "caption credit"}
 ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 SIGN_OFFS = {"reuter": "Reuters"}  # the wire's 1987 sign-off names the agency
@@ -405,6 +411,8 @@ def structure(line, previous, following, seen):
         return "repeated line"
     if words <= 3 and alone and not ENDS_LINE.search(line):
         return "label"
+    if words <= HEADING_WORDS and alone and not ENDS_LINE.search(line) and not BULLET.match(line):
+        return "heading"  # a subheading or a chart's title: not a sentence to label
     return None
 
 
