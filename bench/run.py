@@ -132,7 +132,7 @@ def wipe_postgres(url):
 
 def bench_articles():
     """Real articles through the importer against an editor's expectations (issue 15)."""
-    body = articles.report()
+    body = articles.report() + "\n\n" + articles.page_speed()
     write_section("Real articles (what the importer keeps and finds)", body)
     print(body.split("\n\nWhat is still wrong")[0])
 
