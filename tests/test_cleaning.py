@@ -457,3 +457,33 @@ def test_a_city_dateline_under_a_list_of_highlights_starts_the_story():
         "above the dateline",
         "dateline",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lead", "outlet"),
+    [  # the forms issue 15 lists
+        ("BAKU, Azerbaijan, Sept. 20 (Trend) -", "Trend"),
+        ("(CNN Business) --", "CNN Business"),
+        ("PanARMENIAN.Net -", "PanARMENIAN.Net"),
+        ("WASHINGTON (AP) —", "AP"),
+        ("VIENNA —", None),
+        ("NEW DELHI:", None),
+    ],
+)
+def test_dateline_forms(lead, outlet):
+    article = clean(f"{lead} The talks ended on Friday.\n\nBoth sides went home.")
+    assert article.paragraphs == ["The talks ended on Friday.", "Both sides went home."]
+    assert (article.outlet, article.removed_lines) == (outlet, [lead])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Josh Lederman and Julie Pace, Associated Press",
+        "Reuters staff",
+        "AP-US--Iran-Talks,1st Ld-Writethru",
+    ],
+)
+def test_bylines_and_slugs_above_the_story_go(line):
+    article = clean(f"{line}\n\nThe talks ended on Friday.")
+    assert (article.paragraphs, article.removed_lines) == (["The talks ended on Friday."], [line])

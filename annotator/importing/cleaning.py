@@ -57,9 +57,12 @@ SYNDICATION = re.compile(
     r"^\(\s*(?P<publisher>[A-Z][\w.&']*)\s*-\s*(?P<outlet>[^()]{1,60}?)\s*\)\s*"
 )
 # `LONDON (Reuters) -`, `SURABAYA, Indonesia/JAKARTA (Reuters) -`, `(CNN) --`
+# `CITY, Country, Sept. 20 (Trend) -`, and a web outlet's own: `PanARMENIAN.Net -`
 DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\-/ ]{1,40}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}\s+)?"
-    r"\(\s*(?P<outlet>[A-Za-z][\w.&' ]{0,40}?)\s*\)\s*(?:--|—|–|-|:)\s*"
+    r"^(?:(?:[A-Z][A-Z.'\-/ ]{1,40}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}"
+    rf"(?:,\s*(?i:{_MONTH})\s+\d{{1,2}})?\s+)?"
+    r"\(\s*(?P<outlet>[A-Za-z][\w.&' ]{0,40}?)\s*\)"
+    r"|(?P<site>[A-Z][A-Za-z]+\.(?:[Nn]et|[Cc]om|[Oo]rg|[Aa]m|[Aa]z|[Rr]u)))\s*(?:--|—|–|-|:)\s*"
 )
 # a dateline without an outlet: `WASHINGTON —`, `NEW DELHI, India --`, and the wire's
 # `PORTLAND, Ore., Feb 26 -` (a plain hyphen only after the day)
@@ -114,6 +117,8 @@ FURNITURE = [
         ("wire time stamp", r"^\d{1,2}-[A-Z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{2}$"),
         ("wire slug", r"^[a-z] [a-z] BC-\S+\s+\d{2}-\d{2} \d{4}$"),
         ("wire sign-off", r"^reuter$"),
+        ("wire slug", r"^AP-[A-Z]{2}-{1,2}\S.{0,80}$"),  # `AP-US--Iran-Talks,1st Ld-Writethru`
+        ("byline", r"^(reuters|ap|afp|bloomberg|associated press) staff$"),
         ("copyright line", r"^(©|\(c\)|copyright\b).{0,150}$"),
         ("copyright line", r"^all rights reserved\.?$"),
         ("caption credit", r"^(photo|image|picture|file photo|video)( credit)?\s*:.{0,200}$"),
@@ -482,8 +487,9 @@ def strip_lead(paragraphs, article):
         after = paragraph[match.end() :][:1] if match else ""
         dateline = paragraph[: match.end()].strip() if match else ""
         if after and (after.isupper() or after in '"“‘') and not article.keeps(dateline):
-            if "outlet" in match.re.groupindex:
-                article.found("outlet", match["outlet"].strip(), f"dateline {dateline!r}")
+            if match.re is DATELINE:
+                outlet = (match["outlet"] or match["site"]).strip()
+                article.found("outlet", outlet, f"dateline {dateline!r}")
             kept = [line for line in paragraphs[:number] if article.keeps(line)]
             for line in paragraphs[:number]:
                 if line not in kept:
