@@ -1,7 +1,7 @@
-"""The real-article corpus (tests/data/articles) is what its expectations say: every file
-listed exists and has its source recorded, and every body phrase and furniture line the
-editor wrote down is in the file as written (so the benchmark measures the importer, not
-typing)."""
+"""The real-article corpus (tests/data/articles) and its held-out set (heldout/ inside it) are
+what their expectations say: every file listed exists and has its source recorded, and every
+body phrase and furniture line the editor wrote down is in the file as written (so the
+benchmark measures the importer, not typing)."""
 
 import json
 import re
@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).parent / "data" / "articles"
-EXPECTATIONS = (
-    json.loads((CORPUS / "expectations.json").read_text(encoding="utf-8"))
-    if (CORPUS / "expectations.json").exists()
-    else []
-)
+SETS = (CORPUS, CORPUS / "heldout")
+
+
+def expectations(folder):
+    """The expectations written for the files in ``folder``, none if there are none yet."""
+    path = folder / "expectations.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
 def bare(text):
@@ -24,18 +26,25 @@ def bare(text):
 
 
 def visible(path):
-    """The file's text; for a page, its text without tags and entities."""
+    """The file's text; for a page, its text without comments, tags and entities."""
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".html", ".htm"):
-        text = unescape(re.sub(r"<[^>]+>", "", text))
+        text = unescape(re.sub(r"<[^>]+>", "", re.sub(r"(?s)<!--.*?-->", "", text)))
     return bare(text)
 
 
-@pytest.mark.parametrize("expected", EXPECTATIONS, ids=lambda e: e["file"])
-def test_every_expectation_is_in_its_file(expected):
-    path = CORPUS / expected["file"]
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        pytest.param(folder / e["file"], e, id=str((folder / e["file"]).relative_to(CORPUS)))
+        for folder in SETS
+        for e in expectations(folder)
+    ],
+)
+def test_every_expectation_is_in_its_file(path, expected):
     assert path.is_file()
-    assert expected["file"] in (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    assert f"| {path.relative_to(CORPUS)} |" in sources
     text = visible(path)
     for phrase in expected["body_must_survive"] + expected["furniture_must_go"]:
         assert bare(phrase) in text, phrase
@@ -43,7 +52,8 @@ def test_every_expectation_is_in_its_file(expected):
 
 
 def test_no_body_text_of_the_corpus_is_lost_or_split():
-    # the issue's first target, met: every sentence the editor marked survives whole
+    # the issue's first target, met on the development corpus: every sentence the editor
+    # marked survives whole (the held-out set is measured by the benchmark, not held to it)
     from bench.articles import measure
 
     totals, _, misses = measure()
