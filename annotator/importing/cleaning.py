@@ -35,6 +35,7 @@ MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_A_MONTH = _MONTH.replace("(?P<month>", "(?:")  # where a date is not read, only passed
 DATE_PATTERNS = [
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
@@ -68,7 +69,8 @@ DATELINE = re.compile(
 # `PORTLAND, Ore., Feb 26 -` (a plain hyphen only after the day)
 CITY_DATELINE = re.compile(
     r"^[A-Z][A-Z.'\-/]+(?: [A-Z][A-Z.'\-/]+){0,3}(?:,\s*[A-Z][A-Za-z.\-/ ]{1,30}){0,2}"
-    rf"(?:\s*(?:—|–|--|:)|,?\s+(?i:{_MONTH})\s+\d{{1,2}}\s*(?:—|–|-{{1,2}}))\s+(?=[\"“‘]?[A-Z])"
+    rf"(?:\s*(?:—|–|--|:)|,?\s+(?:(?i:{_A_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?i:{_A_MONTH}))"
+    r"\s*(?:—|–|-{1,2}))\s+(?=[\"“‘]?[A-Z])"
 )
 BULLET = re.compile(r"^[-•*·] ")
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
@@ -103,14 +105,15 @@ FURNITURE = [
             r"^\(?(also read|read more|read also|related( articles?| coverage| stories)?)\s*:.*$",
         ),
         ("like line", r"^like us on (facebook|twitter|instagram)\.?$"),
-        ("follow line", r"^follow [\w.' ]{1,40} on (twitter|facebook|instagram|x)\b.{0,60}$"),
+        ("follow line", r"^follow [\w.' ]{1,40} on (twitter|facebook|instagram|x)\b.{0,200}$"),
+        ("follow line", r"^follow [\w.' ]{1,40} @\w+.{0,200}$"),
         ("credit line", r"^(photo |image )?credit\s*:.{0,200}$"),
         ("media label", r"^(watch|listen)\s*:?$"),
         ("share line", r"^share this\s*:.{0,100}$"),
         (
             "syndication note",
-            r"^this (article|story) (originally appeared|was (first )?(published|provided))"
-            r" (on|in|by)\b.{0,150}$",
+            r"^(this (article|story) )?(originally (appeared|published)|was (first )?"
+            r"(published|provided)) (on|in|by)\b.{0,150}$",
         ),
         ("reporter contact", r"^to contact the (reporters?|editors?)\b.{0,200}$"),
         # Reuters wire copy: the date and time stamp, the slug line, the sign-off
@@ -154,8 +157,8 @@ ALONE = [
 # a link to another story at the end of a paragraph: `… opposing teams. (RELATED: …)`
 INLINE_LINK = re.compile(r"\s+\((?:related|read more|also read|see also)\s*:[^()]{1,200}\)$", re.I)
 SYNDICATED_FROM = re.compile(
-    r"^(?i:this (?:article|story) (?:originally appeared|was (?:first )?(?:published|provided))"
-    r" (?:on|in|by)) (?P<outlet>(?:[A-Z][\w.&'’-]*\s?){1,5})(?:[.,]|$)"
+    r"\b(?i:originally (?:appeared|published)|was (?:first )?(?:published|provided))"
+    r" (?i:on|in|by) (?P<outlet>(?:[A-Z][\w.&'’-]*\s?){1,5})(?:[.,]|$)"
 )
 CREDITS = {"credit line", "photo credit", "caption credit"}
 CAPTION_WORDS = 30
@@ -368,8 +371,8 @@ def clean(raw, title=None, keep=()):
             article.found("published", date_line(line), f"date line {line!r}")
         elif reason == "wire sign-off" and article.outlet is None:
             article.found("outlet", SIGN_OFFS[line.casefold()], f"sign-off {line!r}")
-        elif reason == "syndication note" and article.outlet is None:
-            if match := SYNDICATED_FROM.match(line):
+        elif reason in ("syndication note", "follow line") and article.outlet is None:
+            if match := SYNDICATED_FROM.search(line):
                 article.found("outlet", match["outlet"].rstrip(". "), f"syndication note {line!r}")
         elif reason in CREDITS:
             drop_caption_above(kept, article, line)
