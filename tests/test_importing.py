@@ -31,7 +31,10 @@ def write_jsonl(path, records):
 def test_import_seeds(runner):
     result = runner.invoke(args=["import", str(SEEDS)])
     assert result.exit_code == 0, result.output
-    assert "Imported 2 documents, 25 sentences; skipped 0 duplicates." in result.output
+    assert (
+        "Imported 2 documents, 25 sentences; skipped 0 duplicates; removed 6 lines of page "
+        "furniture, see `flask show DOC`."
+    ) in result.output
     first = db.session.get(Document, "000_4e0281c745451fc7")
     assert first.published == date(2023, 9, 19)
     assert first.title.startswith("Azerbaijan FM informed Italian counterpart")
