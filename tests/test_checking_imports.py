@@ -305,3 +305,19 @@ def test_a_document_from_before_says_its_removed_lines_are_not_known(runner, dov
         "  removed    not recorded (imported before this was kept, or read from an export)"
     ) in lines
     assert not any(line.startswith("To keep a removed line") for line in lines)
+
+
+def test_a_records_fields_win_over_its_pages_and_say_so(runner, tmp_path):
+    record = {"id": "sag", "html": REUTERS.read_text(encoding="utf-8"), "outlet": "Reuters US"}
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    invoke(runner, "import", path)
+    document = db.session.get(Document, "sag")
+    assert document.sources == {
+        "id": "field 'id'",
+        "title": "page metadata",
+        "outlet": "field 'outlet'",
+        "author": "page metadata",
+    }
+    page = record["html"].encode()
+    assert document.html_digest == hashlib.sha256(page).hexdigest()
