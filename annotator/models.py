@@ -37,7 +37,15 @@ def inserted_at(**options):
 
 
 class Document(db.Model):
-    """One imported article: cleaned text plus the metadata recovered from it."""
+    """One imported article: cleaned text plus the metadata recovered from it.
+
+    ``sources`` says where each piece of metadata came from (field name → ``page metadata``,
+    ``field 'outlet'``, ``dateline 'DOVER (Reuters) -'``, …), ``removed`` lists the lines
+    the cleaning took out (``{"text", "reason"}``) and ``kept_lines`` the lines the lead
+    asked to keep; all three are None for documents imported before they were recorded or
+    read back from an export. ``html_digest`` is the SHA-256 of the saved page, if any: the
+    same page imported again is a duplicate even when its cleaning has changed.
+    """
 
     __tablename__ = "documents"
 
@@ -52,6 +60,11 @@ class Document(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(Text)
     imported: Mapped[datetime] = inserted_at()
+    author: Mapped[str | None] = mapped_column(Text)
+    html_digest: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    removed: Mapped[list | None] = mapped_column(JSON)
+    sources: Mapped[dict | None] = mapped_column(JSON)
+    kept_lines: Mapped[list | None] = mapped_column(JSON)
 
 
 class Sentence(db.Model):

@@ -24,6 +24,15 @@ def sentences_of(document_id):
     return select(Sentence).where(Sentence.document_id == document_id).order_by(Sentence.index)
 
 
+def annotation_count(document_id):
+    """How many annotations (skips too) the sentences of one document have."""
+    return (
+        select(func.count(Annotation.id))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.document_id == document_id)
+    )
+
+
 def work_per_user():
     """Each user, by name, with how many sentences they labelled and how many they skipped
     (a skip is not a label): what ``flask stats`` and ``flask users list`` both show."""

@@ -62,8 +62,13 @@ def test_show_json_offsets(runner, seeds):
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert set(document) == {
-        "id", "title", "outlet", "publisher", "published", "url", "text", "sentences",
+        "id", "title", "outlet", "publisher", "published", "url", "author", "sources", "removed",
+        "kept_lines", "text", "sentences",
     }  # fmt: skip
+    marker = "syndication marker '(MENAFN- AzerNews)'"
+    assert document["sources"] == {"id": "file name", "outlet": marker, "publisher": marker}
+    assert document["removed"] == [{"text": "(MENAFN- AzerNews)", "reason": "syndication marker"}]
+    assert (document["author"], document["kept_lines"]) == (None, [])
     assert [s["index"] for s in document["sentences"]] == list(range(9))
     for sentence in document["sentences"]:
         assert document["text"][sentence["start"] : sentence["end"]] == sentence["text"]

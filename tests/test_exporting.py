@@ -72,7 +72,7 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     first = records[0]
     assert first["text"] == ARTICLES[0][0]
     assert first["document"] == {"id": "doc0", "title": None, "outlet": "Wire", "publisher": None,
-                                 "published": None, "url": None}  # fmt: skip
+                                 "published": None, "url": None, "author": None}  # fmt: skip
     assert first["position"] == {"index": 0, "start": 0, "end": len(ARTICLES[0][0])}
     alice = first["annotations"][0]
     assert alice["annotator"] == "alice" and alice["claim"] == "claim"
@@ -255,6 +255,8 @@ def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
 
 def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_uri, make_user):
     save_gold(project[2], labels(claim="claim"), "reviewer", None, "Checked against the source")
+    db.session.get(Document, "doc1").author = "Ann Writer"
+    db.session.commit()
     first = tmp_path / "first.jsonl"
     exported = runner.invoke(args=["export", "--out", str(first)])
     assert exported.exit_code == 0, exported.output

@@ -31,7 +31,10 @@ def write_jsonl(path, records):
 def test_import_seeds(runner):
     result = runner.invoke(args=["import", str(SEEDS)])
     assert result.exit_code == 0, result.output
-    assert "Imported 2 documents, 25 sentences; skipped 0 duplicates." in result.output
+    assert (
+        "Imported 2 documents, 25 sentences; skipped 0 duplicates; removed 6 lines of page "
+        "furniture, see `flask show DOC`."
+    ) in result.output
     first = db.session.get(Document, "000_4e0281c745451fc7")
     assert first.published == date(2023, 9, 19)
     assert first.title.startswith("Azerbaijan FM informed Italian counterpart")
@@ -189,6 +192,19 @@ BAD_INPUTS = {
         "'published' 'soon' is not a date",
     ),
     "extra.jsonl": (b'{"text": "Ok.", "body": "x"}\n', "unknown field(s) body"),
+    "keepline.jsonl": (
+        b'{"text": "Ok.", "keep_lines": "Ad"}\n',
+        "keepline.jsonl:1: 'keep_lines' must be a list of strings (lines to keep), not str",
+    ),
+    "keepnumber.json": (
+        b'[{"text": "Ok."}, {"text": "Ok.", "keep_lines": ["Ad", 3]}]',
+        "keepnumber.json item 2: 'keep_lines' item 2 must be a string, not int",
+    ),
+    "keepblank.jsonl": (
+        b'{"text": "Ok.", "keep_lines": [" \\u200b "]}\n',
+        "keepblank.jsonl:1: 'keep_lines' item 1 is empty",
+    ),
+    "author.jsonl": (b'{"text": "Ok.", "author": ["A", "B"]}\n', "'author' must be a string"),
     "obj.json": (b'"just a string"', "expected a non-empty JSON list"),
     "furniture.txt": (b"Share this article\nAdvertisement\n", "no sentences left"),
     "twice.jsonl": (

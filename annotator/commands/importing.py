@@ -1,4 +1,5 @@
-"""``flask import``: articles from files and folders, all or nothing."""
+"""``flask import``: articles from files and folders, all or nothing; ``--dry-run`` reports
+what an import would store and what it would remove, and writes nothing."""
 
 import sys
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import click
 
 from ..importing import ImportProblem, article_files, import_files
+from ..text import shown
+from .report import document_report
 
 
 @click.command("import")
@@ -13,17 +16,46 @@ from ..importing import ImportProblem, article_files, import_files
 @click.option("--outlet", help="Outlet for every article (overrides fields and detection).")
 @click.option("--publisher", help="Publisher for every article (overrides fields and detection).")
 @click.option("--replace", is_flag=True, help="Replace documents whose id exists with other text.")
-def import_command(paths, outlet, publisher, replace):
-    """Import articles from .txt, .jsonl or .json files and folders."""
+@click.option(
+    "--keep-line",
+    "keep",
+    multiple=True,
+    metavar="TEXT",
+    help="A line the cleaning must not remove, in every article (repeatable).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check everything as an import does and write nothing; print each document's "
+    "metadata, where it came from, and the lines that would be removed.",
+)
+def import_command(paths, outlet, publisher, replace, keep, dry_run):
+    """Import articles from .txt, .html, .jsonl or .json files and folders."""
+    reports = []
     try:
         total = sum(p.stat().st_size for p in article_files(paths))
         with click.progressbar(
             length=total, label="Importing", file=sys.stderr, show_pos=False
         ) as bar:
-            summary = import_files(paths, outlet, publisher, replace, progress=bar.update)
+            summary = import_files(
+                paths,
+                outlet,
+                publisher,
+                replace,
+                progress=bar.update,
+                keep=keep,
+                dry_run=dry_run,
+                each=(lambda *report: reports.append(report)) if dry_run else None,
+            )
     except (ImportProblem, OSError) as error:
         raise click.ClickException(f"{error} — nothing was imported.") from None
-    click.echo(str(summary))
+    for document, sentences, outcome in reports:
+        for line in document_report(document, sentences, outcome):
+            click.echo(line)
+        click.echo("")
+    for warning in summary.warnings:
+        click.echo(shown(f"Warning: {warning}"), err=True)
+    click.echo(shown(summary))
 
 
 COMMANDS = (import_command,)

@@ -4,9 +4,10 @@ import click
 from flask_migrate import upgrade
 
 from ..extensions import db
-from ..models import Document
-from ..queries import documents_with_counts, sentences_of, totals, work_per_user
+from ..models import DOCUMENTS, Document
+from ..queries import annotation_count, documents_with_counts, sentences_of, totals, work_per_user
 from ..text import shown, shown_json
+from .report import document_report, restore_hint
 
 
 def document_summary(document, sentences):
@@ -62,7 +63,8 @@ def documents_command(as_json):
 @click.argument("document_id")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def show_command(document_id, as_json):
-    """Print one document and its sentences, to check an import."""
+    """Print one document: its metadata and where each piece came from, the lines its
+    import removed and why, and its sentences; to check an import."""
     document = db.session.get(Document, document_id)
     if document is None:
         raise click.ClickException(f"no document '{document_id}'; `flask documents` lists the ids.")
@@ -72,6 +74,10 @@ def show_command(document_id, as_json):
         del record["sentences"]
         record |= {
             "url": document.url,
+            "author": document.author,
+            "sources": document.sources,
+            "removed": document.removed,
+            "kept_lines": document.kept_lines,
             "text": document.text,
             "sentences": [
                 {"index": s.index, "start": s.start, "end": s.end, "text": s.text}
@@ -80,15 +86,13 @@ def show_command(document_id, as_json):
         }
         click.echo(shown_json(record, indent=2))
         return
-    click.echo(shown(f"{document.id}: {document.title or '(no title)'}"))
-    for label, value in [
-        ("outlet", document.outlet),
-        ("publisher", document.publisher),
-        ("published", document.published),
-        ("url", document.url),
-        ("source", document.source),
-    ]:
-        click.echo(shown(f"  {label:<10} {value if value is not None else '-'}"))
+    row = {column.key: getattr(document, column.key) for column in DOCUMENTS.columns}
+    for line in document_report(row, len(sentences)):
+        click.echo(line)
+    if document.removed:
+        for line in restore_hint(row, db.session.scalar(annotation_count(document_id))):
+            click.echo(line)
+    click.echo("")
     paragraph = None
     for s in sentences:
         if paragraph is not None and s.paragraph != paragraph:

@@ -13,7 +13,8 @@ DICTIONARY = [
     ("text", "the sentence"),
     (
         "document",
-        "`id`, `title`, `outlet`, `publisher`, `published` (ISO date), `url` (null if unknown)",
+        "`id`, `title`, `outlet`, `publisher`, `published` (ISO date), `url`, `author` (each "
+        "null if unknown)",
     ),
     (
         "position",

@@ -41,7 +41,7 @@ def without_controls(record, scheme):
 
     if not isinstance(record, dict):
         return record
-    for key in ("id", "title", "outlet", "publisher", "url"):
+    for key in ("id", "title", "outlet", "publisher", "url", "author"):
         clean(record.get("document"), key)
     annotations = record.get("annotations")
     for given in annotations if isinstance(annotations, list) else ():
@@ -152,6 +152,7 @@ class Importer:
                 "publisher": given.get("publisher"),
                 "published": published,
                 "url": given.get("url"),
+                "author": given.get("author"),
                 "text": "",
                 "content_hash": f"import:{given['id']}",
                 "imported": utcnow(),

@@ -154,6 +154,7 @@ def document_records():
         DOCUMENTS.c.publisher,
         DOCUMENTS.c.published,
         DOCUMENTS.c.url,
+        DOCUMENTS.c.author,
     )
     return {
         row.id: {
@@ -163,6 +164,7 @@ def document_records():
             "publisher": row.publisher,
             "published": row.published.isoformat() if row.published else None,
             "url": row.url,
+            "author": row.author,
         }
         for row in db.session.execute(query)
     }

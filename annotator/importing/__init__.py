@@ -6,8 +6,9 @@ from .store import Summary, import_articles
 __all__ = ["ImportProblem", "Summary", "article_files", "import_files"]
 
 
-def import_files(paths, outlet=None, publisher=None, replace=False, progress=None):
-    """Import every article in ``paths`` (files or folders) in one transaction."""
+def import_files(paths, outlet=None, publisher=None, replace=False, progress=None, **options):
+    """Import every article in ``paths`` (files or folders) in one transaction; ``options``
+    are those of ``import_articles`` (``keep``, ``dry_run``, ``each``)."""
     files = article_files(paths)
 
     def articles():
@@ -17,4 +18,4 @@ def import_files(paths, outlet=None, publisher=None, replace=False, progress=Non
                 if progress:
                     progress(raw.size)
 
-    return import_articles(articles(), outlet, publisher, replace)
+    return import_articles(articles(), outlet, publisher, replace, **options)

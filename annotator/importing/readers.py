@@ -1,16 +1,21 @@
 """Read article files (.txt, .html, .jsonl, .json) into raw records, or say exactly what is
 wrong."""
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .cleaning import find_date
+from ..text import plain
+from .cleaning import find_date, line_key
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 PAGES = (".html", ".htm")
-FIELDS = ("id", "text", "html", "title", "outlet", "publisher", "url", "published")
+METADATA = ("id", "title", "outlet", "publisher", "url", "published", "author")
+FIELDS = ("text", "html", *METADATA, "keep_lines")
+PAGE = "page metadata"  # where a field found by trafilatura came from
 
 
 class ImportProblem(Exception):
@@ -32,8 +37,22 @@ class RawArticle:
     publisher: str | None = None
     url: str | None = None
     published: date | None = None
+    author: str | None = None
     size: int = 0
     from_page: bool = False  # the text came out of a web page, whose title is known
+    html_digest: str | None = None  # SHA-256 of the page it came from
+    keep_lines: tuple[str, ...] = ()  # lines the cleaning must not remove
+    sources: dict[str, str] = field(default_factory=dict)  # field name -> where it was found
+
+
+# where an article of a JSON Lines or JSON file was read: `batch.jsonl:17`, `list.json item 2`
+RECORD_IN_FILE = re.compile(r"(?is)(.+\.jsonl):\d+|(.+\.json) item \d+")
+
+
+def file_of(where):
+    """The file an article was read from, given where it was read (``RawArticle.where``)."""
+    found = RECORD_IN_FILE.fullmatch(where)
+    return (found[1] or found[2]) if found else where
 
 
 def article_files(paths):
@@ -81,13 +100,17 @@ def read_articles(path):
         return
     data = path.read_bytes()
     if path.suffix.lower() in PAGES:
-        yield from_page(data, str(path), path.stem, size=len(data))
+        article = from_page(data, str(path), path.stem, size=len(data))
+        article.sources["id"] = "file name"
+        yield article
         return
     text = decode(path, data)
     if not text.strip():
         raise ImportProblem(path, "file is empty (only whitespace)")
     if path.suffix.lower() == ".txt":
-        yield RawArticle(text=text, where=str(path), id=path.stem, size=len(data))
+        yield RawArticle(
+            text=text, where=str(path), id=path.stem, size=len(data), sources={"id": "file name"}
+        )
         return
     records = parse_json(text, str(path))
     if isinstance(records, dict):
@@ -126,6 +149,8 @@ def from_page(html, where, id_=None, url=None, size=0):
     """The raw article of a saved web page (HTML as text or bytes)."""
     if isinstance(html, bytes) and b"\x00" in html:
         raise ImportProblem(where, "binary content (NUL bytes); import saved web pages only")
+    # as given: a JSON string may hold a lone surrogate, which UTF-8 cannot encode
+    data = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
     from .webpages import read_page  # trafilatura takes ~0.5 s to load: only for pages
 
     page = read_page(html, url)
@@ -135,16 +160,22 @@ def from_page(html, where, id_=None, url=None, size=0):
             "no article text found in the page; save the article's own page, or give its "
             "text in a .txt file",
         )
+    found = {
+        "title": page.title,
+        "outlet": page.outlet,
+        "url": page.url,
+        "published": page.published,
+        "author": page.author,
+    }
     return RawArticle(
         text=page.text,
         where=where,
         id=id_,
-        title=page.title,
-        outlet=page.outlet,
-        url=page.url,
-        published=page.published,
+        **found,
         size=size,
         from_page=True,
+        html_digest=hashlib.sha256(data).hexdigest(),
+        sources={name: PAGE for name, value in found.items() if value is not None},
     )
 
 
@@ -166,7 +197,7 @@ def from_record(record, where, size):
             where, "missing 'text' (the article body, a non-empty string) or 'html' (the page)"
         )
     values = {}
-    for name in ("id", "title", "outlet", "publisher", "url", "published"):
+    for name in METADATA:
         value = record.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and name == "id":
             value = str(value)
@@ -175,13 +206,37 @@ def from_record(record, where, size):
         values[name] = value.strip() or None if value is not None else None
     if values["published"] is not None:
         values["published"] = parse_published(values["published"], where)
-    if html is not None:
-        page = from_page(html, where, values["id"], values["url"], size)
-        for name, value in values.items():
-            if value is not None:
-                setattr(page, name, value)
-        return page
-    return RawArticle(text=text, where=where, size=size, **values)
+    given = {name: value for name, value in values.items() if value is not None}
+    if html is None:
+        article = RawArticle(text=text, where=where, size=size)
+    else:
+        article = from_page(html, where, values["id"], values["url"], size)
+    for name, value in given.items():
+        setattr(article, name, value)
+        article.sources[name] = f"field '{name}'"
+    article.keep_lines = keep_lines(record.get("keep_lines", []), where)
+    return article
+
+
+def keep_lines(value, where):
+    """The ``keep_lines`` of a record: a list of non-empty strings, the lines the cleaning
+    must leave in the text."""
+    if not isinstance(value, list):
+        raise ImportProblem(
+            where,
+            f"'keep_lines' must be a list of strings (lines to keep), not {type(value).__name__}",
+        )
+    lines = []
+    for number, line in enumerate(value, start=1):
+        if not isinstance(line, str):
+            raise ImportProblem(
+                where, f"'keep_lines' item {number} must be a string, not {type(line).__name__}"
+            )
+        line = line_key(plain(line))
+        if not line:
+            raise ImportProblem(where, f"'keep_lines' item {number} is empty")
+        lines.append(line)
+    return tuple(lines)
 
 
 def parse_published(value, where):
