@@ -501,3 +501,10 @@ def test_bylines_and_slugs_above_the_story_go(line):
 def test_a_closing_note_of_where_the_story_was_published_names_the_outlet(line):
     article = clean(f"The trip lasted hours.\n\n{line}")
     assert (article.paragraphs, article.outlet) == (["The trip lasted hours."], "Live Science")
+
+
+def test_a_kept_line_after_a_disclaimer_stays():
+    raw = "The port reopened.\n\nLegal Disclaimer:\nNo warranty.\nShips queued for days."
+    article = clean(raw, keep=["Ships queued for days."])
+    assert article.paragraphs == ["The port reopened.", "Ships queued for days."]
+    assert article.removed_lines == ["Legal Disclaimer:", "No warranty."]

@@ -353,7 +353,10 @@ def clean(raw, title=None, keep=()):
             continue
         if CUT_FROM_HERE.match(line):
             for rest in filter(None, lines[number:]):
-                article.cut(rest, "after the disclaimer")
+                if article.keeps(rest):
+                    kept.extend(("", rest))
+                else:
+                    article.cut(rest, "after the disclaimer")
             break
         following = lines[number + 1] if number + 1 < len(lines) else ""
         reason = removal(line, in_header, title_key)
