@@ -1,8 +1,15 @@
-"""Sentence boundaries on the cases that trip up splitters in news text."""
+"""Sentence boundaries on the cases that trip up splitters in news text, and on the
+hand-checked sample of the article corpus (tests/data/articles/boundaries.json)."""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from annotator.importing.segmenting import sentence_spans, split_document
+
+CORPUS = Path(__file__).parent / "data" / "articles"
+SAMPLE = json.loads((CORPUS / "boundaries.json").read_text(encoding="utf-8"))
 
 CASES = [
     ("The deal closes Dec. 31 in New York.", "Markets rose."),
@@ -34,3 +41,15 @@ def test_offsets_point_into_the_joined_text():
     text = "\n\n".join(paragraphs)
     found = [(p, text[s:e]) for p, s, e in split_document(paragraphs)]
     assert found == [(0, "One here."), (0, "Two here."), (1, "Three  here.")]
+
+
+def test_the_boundary_sample_is_cut_from_its_paragraphs():
+    assert sum(len(entry["sentences"]) for entry in SAMPLE) >= 300
+    for entry in SAMPLE:
+        assert (CORPUS / entry["file"]).is_file()
+        position = 0
+        for sentence in entry["sentences"]:
+            assert sentence == sentence.strip(), sentence
+            start = entry["paragraph"].find(sentence, position)
+            assert start >= 0, f"{entry['file']}: {sentence!r} not in its paragraph, in order"
+            position = start + len(sentence)
