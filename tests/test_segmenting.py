@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotator.importing.segmenting import sentence_spans, split_document
+from bench.articles import boundaries
 
 CORPUS = Path(__file__).parent / "data" / "articles"
 SAMPLE = json.loads((CORPUS / "boundaries.json").read_text(encoding="utf-8"))
@@ -41,6 +42,19 @@ MARKET_CODES = [
     ("He bought <BAC> shares.", "Prices rose."),
     ("Analysts prefer BankAmerica <BAC>.", "Prices rose."),
 ]
+QUOTATION_MARKS = [
+    ("He spoke.", '"We are ready.'),  # the quotation runs on into the next paragraph
+    ("He spoke.", "\u201cWe are ready."),
+    ("He spoke.", "'We are ready."),
+    ('"It was bad," said Eben Burnham-Snyder, a spokesman.', '"We are ready. We will act.'),
+    ('"We heard you. You are unsettled," said Eben Burnham-Snyder.', '"We will not stop.'),
+    (
+        "\u201cIt is sluggish,\u201d said Jim Mason of Taylor International Corp. in Las Vegas.",
+        "\u2018We still have a lot of excess capacity.\u2019\u2019",
+    ),
+    ("Stocks fell.", '"We are worried," he said.'),
+    ("He left.", "\u201cWe are worried.\u201d"),
+]
 DASHES = [
     ("The plan \u2014 who knew? \u2014 failed.", "Others said so."),
     ("The plan -- what a mess! -- failed.", "He left."),
@@ -61,7 +75,7 @@ ATTRIBUTIONS = [
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    CASES + MARKET_CODES + DASHES + ATTRIBUTIONS,
+    CASES + MARKET_CODES + QUOTATION_MARKS + DASHES + ATTRIBUTIONS,
 )
 def test_boundaries(first, second):
     paragraph = f"{first} {second}"
@@ -86,3 +100,8 @@ def test_the_boundary_sample_is_cut_from_its_paragraphs():
             start = entry["paragraph"].find(sentence, position)
             assert start >= 0, f"{entry['file']}: {sentence!r} not in its paragraph, in order"
             position = start + len(sentence)
+
+
+def test_at_most_one_in_a_hundred_sample_sentences_is_cut_wrong():
+    sentences, wrong = boundaries()
+    assert len(wrong) <= sentences / 100, wrong

@@ -11,6 +11,16 @@ import re
 
 from sentencex import segment
 
+# Quotation marks the splitter put on the wrong side of a break: an opening one left at the
+# end of a sentence opens the next, a closing one at the start of a sentence closes the last.
+OPENERS = "“‘\"'"
+OPENING_QUOTES = re.compile(r"(?:[“‘]|(?<!\S)[\"'])+$")
+CLOSERS = "”’"
+CLOSING_QUOTES = re.compile(r"[”’]+(?=\s|$)")
+# Double quotation marks, opening or closing: sentencex keeps a closed quotation whole, and
+# one whose closing mark is missing (it runs on into the next paragraph) is kept whole here.
+QUOTATION_MARK = re.compile(r"(?P<open>“|\"(?<![^\s(\[]\")(?=\S))|(?P<close>”|\"(?<=\S\"))")
+
 # What goes on after a break that ends no sentence.
 CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.I)
 CLOCK_CONTINUES = re.compile(
@@ -30,22 +40,63 @@ ATTRIBUTION = re.compile(
 
 
 def sentence_spans(paragraph):
-    """``(start, end)`` of each sentence in ``paragraph``, without surrounding spaces."""
-    spans, position = [], 0
-    for piece in segment("en", paragraph):
-        start, end = position, position + len(piece)
-        position = end
-        while start < end and paragraph[start].isspace():
-            start += 1
-        while end > start and paragraph[end - 1].isspace():
-            end -= 1
+    """``(start, end)`` of each sentence in ``paragraph``, without surrounding spaces.
+
+    Each piece is read at its ends only, and a character is tested before a pattern is run:
+    this runs for every sentence of an import.
+    """
+    spans, opening, quoted, read = [], None, 0, 0
+    # a paragraph whose marks pair up has no quotation to count: sentencex keeps them whole
+    unpaired = paragraph.count('"') % 2 or paragraph.count("“") != paragraph.count("”")
+    for start, end in pieces(paragraph):
+        start, end = trimmed(paragraph, start, end)
+        if spans and start < end and paragraph[start] in CLOSERS:  # it closes the last one
+            closing = CLOSING_QUOTES.match(paragraph, start, end)
+            if closing:
+                spans[-1], opening = (spans[-1][0], closing.end()), None
+                start, end = trimmed(paragraph, closing.end(), end)
         if start == end:
             continue
-        if spans and continues(paragraph, spans[-1], start, end):
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
+        begin = opening.start() if opening else start  # with the `“` the last piece left
+        if unpaired:
+            quoted, read = quotations(paragraph, read, begin, quoted), begin
+        if spans and (quoted or continues(paragraph, spans[-1], start, end)):
+            begin = spans.pop()[0]
+        opening = None
+        if paragraph[end - 1] in OPENERS:  # a `“` at the end opens the next sentence
+            opening = OPENING_QUOTES.search(paragraph, max(begin, end - 4), end)
+            if opening:
+                end = trimmed(paragraph, begin, opening.start())[1]
+        if begin < end:
+            spans.append((begin, end))
+    if opening:  # nothing follows it: it stays where it was
+        spans.append((spans.pop()[0] if spans else opening.start(), opening.end()))
     return spans
+
+
+def quotations(paragraph, start, end, open_before):
+    """How many double quotations are open after ``paragraph[start:end]``."""
+    count = open_before
+    for mark in QUOTATION_MARK.finditer(paragraph, start, end):
+        count = count + 1 if mark.lastgroup == "open" else max(count - 1, 0)
+    return count
+
+
+def trimmed(paragraph, start, end):
+    """``start`` and ``end`` moved inwards past white space."""
+    while start < end and paragraph[start].isspace():
+        start += 1
+    while end > start and paragraph[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def pieces(paragraph):
+    """sentencex's pieces as ``(start, end)``."""
+    position = 0
+    for piece in segment("en", paragraph):
+        yield position, position + len(piece)
+        position += len(piece)
 
 
 def continues(paragraph, previous, start, end):
