@@ -71,11 +71,25 @@ ATTRIBUTIONS = [
     ('"Stop!"', "Police arrived at noon."),
     ("\u201cIs it over?\u201d", "Smith said the answer was no."),
 ]
+MISSED_ENDS = [
+    (
+        "\"Many see a message -- 'either ignore the science or we will come after you.'\"",
+        "Committee Chairman Jason Chaffetz did not respond.",
+    ),
+    ("(And for now, I will leave gun laws out of it.)", "We must all be more specific."),
+    (
+        "\u201cIt has been a slow climb back,\u201d said Yearout of Yearout Mechanical Inc.",
+        "\u201cThe economy went very south, very quickly.\u201d",
+    ),
+    ("He called it \"a 'tragedy.'\" and left the room.", "Nobody followed."),
+    ("Rep. Adam Schiff (D-Calif.) Sunday said the vote would wait.", "Others disagreed."),
+    ("Sales of Acme Inc. \u201cSmart Home\u201d devices rose.", "Others fell."),
+]
 
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    CASES + MARKET_CODES + QUOTATION_MARKS + DASHES + ATTRIBUTIONS,
+    CASES + MARKET_CODES + QUOTATION_MARKS + DASHES + ATTRIBUTIONS + MISSED_ENDS,
 )
 def test_boundaries(first, second):
     paragraph = f"{first} {second}"
