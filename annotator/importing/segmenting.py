@@ -8,6 +8,8 @@ news text it gets wrong (measured on the hand-checked sample of the article corp
 """
 
 import re
+from bisect import bisect_right
+from itertools import accumulate, pairwise
 
 from sentencex import segment
 
@@ -23,9 +25,12 @@ IN_PARENTHESES = re.compile(  # `(And for now, … hardly blameless.)`
     r"\((?<!\S\()[A-Z\"“][^()\s]*\s[^()]*[a-z0-9][.!?]\)\s+(?=[\"“‘]?[A-Z])"
 )
 COMPANY_BEFORE_QUOTATION = re.compile(r"(?:Inc|Corp|Co|Ltd|Plc|LLC)\.\s+(?=[\"“][A-Z])")
-# A paragraph without one of these pairs of characters holds none of those ends, and most
-# have none: one quick search (literal alternatives) spares running the three patterns.
-MISSED_END_SIGNS = re.compile(r"""'"|’”|"'|”’|\.\)|\?\)|!\)|\. "|\. “""")
+# A paragraph without one of these holds none of those ends, and most have none: one quick
+# search (of alternatives that each start with a literal) spares running the three patterns.
+MISSED_END_SIGNS = re.compile(
+    r"""'"|’”|"'|”’|\.\)|\?\)|!\)|"""
+    r"""Inc\. ["“]|Corp\. ["“]|Co\. ["“]|Ltd\. ["“]|Plc\. ["“]|LLC\. ["“]"""
+)
 
 # Quotation marks the splitter put on the wrong side of a break: an opening one left at the
 # end of a sentence opens the next, a closing one at the start of a sentence closes the last.
@@ -109,22 +114,18 @@ def trimmed(paragraph, start, end):
 
 def pieces(paragraph):
     """sentencex's pieces as ``(start, end)``, also cut at the ends it misses."""
-    missed = ()
+    ends = list(accumulate(map(len, segment("en", paragraph))))
     if MISSED_END_SIGNS.search(paragraph):
-        missed = sorted(
-            (found.end(), pattern is COMPANY_BEFORE_QUOTATION)
+        starts = [0, *ends]
+        cuts = [
+            found.end()
             for pattern in (CLOSED_TWICE, IN_PARENTHESES, COMPANY_BEFORE_QUOTATION)
             for found in pattern.finditer(paragraph)
-        )
-    position = 0
-    for piece in segment("en", paragraph):
-        start, end = position, position + len(piece)
-        position = end
-        for cut, company in missed:
-            if start < cut < end and (paragraph[start] in '"“' or not company):
-                yield start, cut
-                start = cut
-        yield start, end
+            if pattern is not COMPANY_BEFORE_QUOTATION
+            or paragraph[starts[bisect_right(ends, found.end())]] in '"“'
+        ]
+        ends = sorted({*ends, *cuts})
+    return pairwise([0, *ends])
 
 
 def continues(paragraph, previous, start, end):
@@ -143,9 +144,9 @@ def continues(paragraph, previous, start, end):
     if mark == ".":
         if last == start and paragraph[last - 2].isspace():
             return bool(MARKET_CODE.match(paragraph, start, end))
-        at_clock = CLOCK_END.search(paragraph, tail, last)
+        at_clock = paragraph[last - 2] in "mM" and CLOCK_END.search(paragraph, tail, last)
         return bool(at_clock and CLOCK_CONTINUES.match(paragraph, start, end))
-    if not ASKED.search(paragraph, tail, last):
+    if mark not in "?!\"'”’)]" or not ASKED.search(paragraph, tail, last):
         return False
     if DASH.match(paragraph, start, end):
         return True
