@@ -508,3 +508,14 @@ def test_a_kept_line_after_a_disclaimer_stays():
     article = clean(raw, keep=["Ships queued for days."])
     assert article.paragraphs == ["The port reopened.", "Ships queued for days."]
     assert article.removed_lines == ["Legal Disclaimer:", "No warranty."]
+
+
+def test_a_piece_of_wrapped_text_that_comes_twice_is_not_a_repeated_line():
+    # hard-wrapped copy repeats a line's worth of words now and then (bench/corpus.py does)
+    raw = (
+        "The ministry said on Monday that the strikes had\n"
+        "emphasized that the measures were aimed only at military targets.\n"
+        "A spokesman later repeated the point and\n"
+        "emphasized that the measures were aimed only at military targets.\n"
+    )
+    assert clean(raw).removed == []

@@ -411,14 +411,21 @@ class Seen:
 
 
 def structure(line, previous, following, seen):
-    """Why ``line`` goes by where it stands, or None: a line repeated in the text (a gallery,
-    a pull quote) goes where it repeats, and everywhere when it ends no sentence; a label of
-    a few words standing alone between blank lines (`Key Highlights`) goes."""
+    """Why ``line`` goes by where it stands, or None. Only a line standing alone between
+    blank lines can go (in hard-wrapped text a line is a piece of a sentence, and the same
+    piece may come twice): a repeated one (a gallery, a pull quote) where it repeats, and
+    everywhere when it ends no sentence; a label or heading that ends no sentence; the
+    furniture of ``ALONE``."""
     alone = not previous and not following
     if alone and (reason := next((r for r, p in ALONE if p.match(line)), None)):
         return reason
     words = len(line.split())
-    if line in seen.twice and words >= 3 and (line in seen or not ENDS_SENTENCE.search(line)):
+    if (
+        alone
+        and line in seen.twice
+        and words >= 3
+        and (line in seen or not ENDS_SENTENCE.search(line))
+    ):
         return "repeated line"
     if words <= 3 and alone and not ENDS_LINE.search(line):
         return "label"
