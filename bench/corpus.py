@@ -33,11 +33,16 @@ def capitalise(sentence):
 
 def article(rng, number, sentences):
     """One article of ``sentences`` sentences as raw text, in one of three shapes."""
-    body = [
-        capitalise(rng.choice(TEMPLATES).format(p=rng.choice(PEOPLE), o=rng.choice(ORGS)))
-        for _ in range(sentences)
-    ]
-    paragraphs = [" ".join(body[i : i + 3]) for i in range(0, len(body), 3)]
+    paragraphs = []
+    for start in range(0, sentences, 3):
+        paragraph = None
+        # no paragraph twice in one article: the importer takes a repeated one for furniture
+        while paragraph is None or paragraph in paragraphs:
+            paragraph = " ".join(
+                capitalise(rng.choice(TEMPLATES).format(p=rng.choice(PEOPLE), o=rng.choice(ORGS)))
+                for _ in range(min(3, sentences - start))
+            )
+        paragraphs.append(paragraph)
     shape = number % 3
     if shape == 0:  # a web page: headline, date line, furniture, blank-line paragraphs
         head = [f"Headline number {number} about the talks", "", "19 September 2023   Read: 845"]

@@ -247,12 +247,24 @@ def date_line(line):
     return found if DATE_LINE_REST.fullmatch(rest.strip()) else None
 
 
-def furniture(line):
-    """What kind of page furniture ``line`` is (``share line``), or None for article text."""
-    for reason, pattern in FURNITURE:
-        if pattern.match(line):
-            return reason
-    return None
+def any_of(kinds):
+    """One pattern for a list of (reason, pattern): ``kind(line)`` is the reason of the first
+    that matches, or None (one match per line instead of one per pattern)."""
+    joined = re.compile(
+        "|".join(f"(?P<k{n}>{pattern.pattern})" for n, (_, pattern) in enumerate(kinds)), re.I
+    )
+
+    def kind(line):
+        match = joined.match(line)
+        return kinds[int(match.lastgroup[1:])][0] if match else None
+
+    return kind
+
+
+# What kind of page furniture a line is (``share line``), or None for article text; the same
+# for a line standing alone.
+furniture = any_of(FURNITURE)
+alone_furniture = any_of(ALONE)
 
 
 # a sentence's end, closing quotes and brackets after it: `… in “Inside Llewyn Davis.”`
@@ -417,7 +429,7 @@ def structure(line, previous, following, seen):
     everywhere when it ends no sentence; a label or heading that ends no sentence; the
     furniture of ``ALONE``."""
     alone = not previous and not following
-    if alone and (reason := next((r for r, p in ALONE if p.match(line)), None)):
+    if alone and (reason := alone_furniture(line)):
         return reason
     words = len(line.split())
     if (
