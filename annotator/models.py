@@ -61,7 +61,7 @@ class Document(db.Model):
     source: Mapped[str | None] = mapped_column(Text)
     imported: Mapped[datetime] = inserted_at()
     author: Mapped[str | None] = mapped_column(Text)
-    html_digest: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    html_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     removed: Mapped[list | None] = mapped_column(JSON)
     sources: Mapped[dict | None] = mapped_column(JSON)
     kept_lines: Mapped[list | None] = mapped_column(JSON)

@@ -50,6 +50,7 @@ def restore_hint(document, annotations):
     if annotations:
         lines.append(
             f"  but --replace refuses this document: it has {annotations} annotations "
-            "(export them first, or import the restored text under another id)"
+            "(export them first, or import the file again under another id with the line "
+            "kept)"
         )
     return [shown(line) for line in lines]

@@ -206,17 +206,20 @@ class Importer:
     def stored_as(self, document):
         """``(id, "text" or "page")`` of a stored document this one duplicates, else None.
 
-        The same text is a duplicate under any id. So is the same web page under another id,
-        whatever its cleaning gives now; under its own id only while its text is the same or
-        nothing asks for the new one (``--replace``, or lines to keep that kept a line)."""
+        The same text is a duplicate under any id. So is the same web page, whatever its
+        cleaning gives now, unless lines to keep changed its text (under its own id, or under
+        another when the stored one has labels) or, under its own id, ``--replace`` asks for
+        the new text."""
         doc_id, digest = document["id"], document["content_hash"]
         if self.hash_by_id.get(doc_id) == digest:
             return doc_id, "text"
         if digest in self.id_by_hash:
             return self.id_by_hash[digest], "text"
         holder = self.id_by_page.get(document["html_digest"])
-        if holder is not None and (
-            holder != doc_id or not (self.replace or document["kept_lines"])
+        if (
+            holder is not None
+            and not document["kept_lines"]
+            and (holder != doc_id or not self.replace)
         ):
             return holder, "page"
         return None

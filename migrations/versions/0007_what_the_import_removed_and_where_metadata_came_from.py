@@ -31,7 +31,8 @@ def upgrade():
     with op.batch_alter_table("documents", schema=None) as batch_op:
         for name, type_ in COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=True))
-        batch_op.create_index("ix_documents_html_digest", ["html_digest"], unique=True)
+        # not unique: a page imported again under another id with lines kept is a new document
+        batch_op.create_index("ix_documents_html_digest", ["html_digest"])
 
 
 def downgrade():
