@@ -519,3 +519,21 @@ def test_a_piece_of_wrapped_text_that_comes_twice_is_not_a_repeated_line():
         "emphasized that the measures were aimed only at military targets.\n"
     )
     assert clean(raw).removed == []
+
+
+def test_dateline_debris_a_one_word_section_and_a_crosshead_in_capitals_go():
+    raw = (
+        "Sports\n\n— -- Hillary Clinton has an explanation.\n\nCOULD PLANE HAVE STALLED?\n\n"
+        "Experts said it could have."
+    )
+    article = clean(raw)
+    assert article.title is None
+    assert article.paragraphs == [
+        "Hillary Clinton has an explanation.",
+        "Experts said it could have.",
+    ]
+    assert [(cut.text, cut.reason) for cut in article.removed] == [
+        ("Sports", "label"),
+        ("COULD PLANE HAVE STALLED?", "heading"),
+        ("— --", "dateline"),
+    ]

@@ -76,6 +76,8 @@ CITY_DATELINE = re.compile(
     rf"(?:\s*(?:—|–|--|:)|,?\s+(?:(?i:{_A_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?i:{_A_MONTH}))"
     r"\s*(?:—|–|-{1,2}))\s+(?=[\"“‘]?[A-Z])"
 )
+# what a page leaves of a dateline whose city stood in another element: `— -- Hillary …`
+DATELINE_DEBRIS = re.compile(r"^(?:(?:—|–|--|-)\s*)+(?=[\"“‘]?[A-Z])")
 BULLET = re.compile(r"^[-•*·] ")
 LEAD = 4  # a dateline is looked for at the start of the first paragraphs
 # each kind of page furniture, named as `flask show` reports it
@@ -284,6 +286,7 @@ def looks_like_title(line, following):
     stands_alone = not following or (shouted(line) and not shouted(following))
     return (
         len(line) <= 250
+        and " " in line  # one word is a section's name (`Sports`), not a headline
         and stands_alone
         and not SENTENCE_END.search(line)
         and not SENTENCE_BREAK.search(line)
@@ -445,7 +448,12 @@ def structure(line, previous, following, seen):
         return "repeated line"
     if words <= 3 and alone and not ENDS_LINE.search(line):
         return "label"
-    if words <= HEADING_WORDS and alone and not ENDS_LINE.search(line) and not BULLET.match(line):
+    if (
+        words <= HEADING_WORDS
+        and alone
+        and (not ENDS_LINE.search(line) or shouted(line))  # `COULD PLANE HAVE STALLED?`
+        and not BULLET.match(line)
+    ):
         return "heading"  # a subheading or a chart's title: not a sentence to label
     return None
 
@@ -525,7 +533,12 @@ def strip_lead(paragraphs, article):
                     article.cut(line, "above the dateline")
             article.cut(dateline, "dateline")
             return [*kept, paragraph[match.end() :], *paragraphs[number + 1 :]]
-    return [strip_markers(paragraphs[0], article), *paragraphs[1:]]
+    first = paragraphs[0]
+    debris = DATELINE_DEBRIS.match(first)
+    if debris and not article.keeps(debris[0].strip()):
+        article.cut(debris[0].strip(), "dateline")
+        first = first[debris.end() :]
+    return [strip_markers(first, article), *paragraphs[1:]]
 
 
 def drop_trailing_section_names(lines, article):
