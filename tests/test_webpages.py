@@ -196,3 +196,22 @@ def test_a_date_line_under_the_headline_is_the_date_a_reader_sees():
 
     assert read_page(page).published == date(2026, 3, 13)  # the metadata says the 14th (UTC)
     assert read_page(META_PAGE).published == date(2026, 3, 14)
+
+
+@pytest.mark.parametrize(
+    ("given", "site", "names"),
+    [  # trafilatura's author strings for pages of the corpus
+        ("By Josh Haskell; DAVID CAPLAN; PATRICK REEVELL December", None,
+         "Josh Haskell; DAVID CAPLAN; PATRICK REEVELL"),
+        ("Mike Cason; Mcason Com", None, "Mike Cason"),
+        ("Saibal Dasgupta; TNN; Updated Oct 9", None, "Saibal Dasgupta"),
+        ("Meg Wagner NEW YORK DAILY NEWS", "nydailynews.com", "Meg Wagner"),
+        ("Dana Ford; Tom Watkins; CNN", "CNN", "Dana Ford; Tom Watkins"),
+        ("BBC News", "BBC News", None),
+        ("Mike", None, "Mike"),
+    ],
+)  # fmt: skip
+def test_an_author_is_the_names_of_the_byline(given, site, names):
+    from annotator.importing.webpages import author_of
+
+    assert author_of(given, site) == names

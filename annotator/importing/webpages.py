@@ -15,7 +15,7 @@ from datetime import date
 
 import trafilatura
 
-from .cleaning import date_line
+from .cleaning import MONTHS, date_line
 
 # where the lead of a story is never found: links, lists, captions, galleries, headings
 NOT_LEAD_TAGS = frozenset(
@@ -53,6 +53,7 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
 DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+")
 SITE_NAME_WORDS = 5
 LEAD_WORDS = 12  # a standfirst or lead is a sentence of some length, not a label
+AGENCY = re.compile(r"(?i:ap|afp|tnn|pti|ians|reuters|cnn|associated press)|[A-Z]{2,5}")
 ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
@@ -104,7 +105,7 @@ def read_page(html, url=None):
         published=stated_date(tree, first) or published(found.date),
         outlet=site_name(found.sitename, page_title, title),
         url=found.url or url,
-        author=found.author or None,
+        author=author_of(found.author, found.sitename),
     )
 
 
@@ -132,6 +133,25 @@ def site_name(site, page_title, headline):
             if name and len(name.split()) <= SITE_NAME_WORDS:
                 return name
     return site or None
+
+
+def author_of(value, site):
+    """The names in trafilatura's author string, without what a byline carries beside them:
+    `By`, a date or `Updated …`, the site's or an agency's name, an e-mail's pieces
+    (`By Josh Haskell; DAVID CAPLAN December` → `Josh Haskell; DAVID CAPLAN`)."""
+    names = []
+    for part in (value or "").split(";"):
+        part = re.sub(r"^by\s+", "", part.strip(), flags=re.I)
+        part = re.sub(rf"\s+(?i:{'|'.join(MONTHS)})$", "", part)  # a date's first word
+        part = re.sub(r"(?<=[a-z])\s+(?:[A-Z]{2,}\s*)+$", "", part)  # `Meg Wagner NEW YORK …`
+        if (
+            part
+            and not re.search(r"\d|^updated\b|^published\b|\bcom$", part, re.I)
+            and part.casefold() != (site or "").casefold()
+            and not AGENCY.fullmatch(part)
+        ):
+            names.append(part)
+    return "; ".join(names) or None
 
 
 def published(value):
