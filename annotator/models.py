@@ -65,6 +65,8 @@ class Document(db.Model):
     removed: Mapped[list | None] = mapped_column(JSON)
     sources: Mapped[dict | None] = mapped_column(JSON)
     kept_lines: Mapped[list | None] = mapped_column(JSON)
+    # the stance targets its sentences are labelled for, in order (annotator.targets)
+    targets: Mapped[list | None] = mapped_column(JSON)
 
 
 class Sentence(db.Model):

@@ -10,8 +10,8 @@ which may also add choice fields (``[fields.certainty]``).
 
 import re
 import tomllib
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import click
@@ -106,6 +106,13 @@ class Scheme:
     stance_level: str = "nominal"
     extra_fields: tuple[Field, ...] = ()  # choice fields a scheme file adds, at the top level
     path: str | None = field(default=None, compare=False)
+
+    def for_targets(self, targets):
+        """The same scheme with ``targets`` as its stance targets: a document's (its
+        stance rows, its form, its check), or every document's together (agreement and
+        export, where a target a document lacks is unset, not ``none``)."""
+        targets = tuple(targets)
+        return self if targets == self.stance_targets else with_targets(self, targets)
 
     @cached_property
     def fields(self):
@@ -395,6 +402,13 @@ def extra_fields(tables, where, text):
             Field((name,), "choice", title.strip(), f"field_{name}", labels, level, default)
         )
     return tuple(found)
+
+
+@lru_cache(maxsize=512)
+def with_targets(scheme, targets):
+    """``scheme`` with other stance targets, made once per list (its fields, form class and
+    key legend are worked out once, as for the scheme itself)."""
+    return replace(scheme, stance_targets=targets)
 
 
 def load_scheme(path=None):

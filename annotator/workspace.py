@@ -50,6 +50,7 @@ DOCUMENT = select(
     DOCUMENTS.c.outlet,
     DOCUMENTS.c.publisher,
     DOCUMENTS.c.published,
+    DOCUMENTS.c.targets,
 ).where(DOCUMENTS.c.id == bindparam("document_id"))
 SENTENCES_OF_DOCUMENT = (
     select(SENTENCES.c.id, SENTENCES.c.index, SENTENCES.c.paragraph, SENTENCES.c.text)
@@ -71,6 +72,7 @@ SENTENCE_FOR_USER = (
         DOCUMENTS.c.outlet,
         DOCUMENTS.c.publisher,
         DOCUMENTS.c.published,
+        DOCUMENTS.c.targets,
         ANNOTATIONS.c.id.label("annotation_id"),
         ANNOTATIONS.c.labels,
         ANNOTATIONS.c.skipped,
@@ -112,6 +114,7 @@ class DocumentView(NamedTuple):
     outlet: str | None
     publisher: str | None
     published: date | None
+    targets: list | None  # its stance targets (None: the scheme's)
 
 
 class AnnotationView(NamedTuple):
@@ -132,7 +135,9 @@ def sentence_for(user_id, sentence_id):
     if row is None:
         return None
     sentence = SentenceView(row.id, row.document_id, row.index, row.text)
-    document = DocumentView(row.document_id, row.title, row.outlet, row.publisher, row.published)
+    document = DocumentView(
+        row.document_id, row.title, row.outlet, row.publisher, row.published, row.targets
+    )
     g.setdefault("workspace_documents", {})[document.id] = document
     annotation = None
     if row.annotation_id is not None:
@@ -146,7 +151,7 @@ def sentence(sentence_id):
 
 
 def document(document_id):
-    """The document's id, title, outlet, publisher and published date (read once per
+    """The document's id, title, outlet, publisher, published date and targets (read once per
     request: saving and showing the next sentence are mostly in the same article)."""
     seen = g.setdefault("workspace_documents", {})
     if document_id not in seen:

@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import JSON, inspect, text
 
 from annotator.extensions import db
+from annotator.models import Document
 from tests.helpers import make_app
 
 
@@ -123,4 +124,18 @@ def test_documents_gain_what_was_removed_and_lose_it_again(app):
     with db.engine.connect() as connection:
         ids = connection.execute(text("SELECT id FROM documents ORDER BY id")).scalars().all()
     assert ids == ["d", "e", "f"]
+    upgrade()
+
+
+def test_documents_stored_before_targets_get_the_scheme_s(app):
+    downgrade(revision="0007")
+    insert = "INSERT INTO documents (id, seq, text, content_hash) VALUES ('d', 1, 'One.', 'h')"
+    with db.engine.begin() as connection:
+        connection.execute(text(insert))
+    upgrade(revision="0008")
+    assert db.session.get(Document, "d").targets == ["Azerbaijan", "Armenia"]
+    db.session.rollback()
+    downgrade(revision="0007")
+    columns = {column["name"] for column in inspect(db.engine).get_columns("documents")}
+    assert "targets" not in columns
     upgrade()

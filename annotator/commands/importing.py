@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..importing import ImportProblem, article_files, import_files
+from ..targets import TargetProblem, from_option
 from ..text import shown
 from .report import document_report
 
@@ -24,14 +25,24 @@ from .report import document_report
     help="A line the cleaning must not remove, in every article (repeatable).",
 )
 @click.option(
+    "--targets",
+    metavar="A,B",
+    help="Stance targets of every article whose record gives none, comma-separated "
+    "(default: the scheme's; '' for none).",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Check everything as an import does and write nothing; print each document's "
     "metadata, where it came from, and the lines that would be removed.",
 )
-def import_command(paths, outlet, publisher, replace, keep, dry_run):
+def import_command(paths, outlet, publisher, replace, keep, targets, dry_run):
     """Import articles from .txt, .html, .jsonl or .json files and folders."""
     reports = []
+    try:
+        targets = None if targets is None else from_option(targets)
+    except TargetProblem as problem:
+        raise click.ClickException(f"{problem} — nothing was imported.") from None
     try:
         total = sum(p.stat().st_size for p in article_files(paths))
         with click.progressbar(
@@ -45,6 +56,7 @@ def import_command(paths, outlet, publisher, replace, keep, dry_run):
                 progress=bar.update,
                 keep=keep,
                 dry_run=dry_run,
+                targets=targets,
                 each=(lambda *report: reports.append(report)) if dry_run else None,
             )
     except (ImportProblem, OSError) as error:

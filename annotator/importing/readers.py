@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .. import targets
 from ..text import plain
 from .cleaning import find_date, line_key
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 PAGES = (".html", ".htm")
 METADATA = ("id", "title", "outlet", "publisher", "url", "published", "author")
-FIELDS = ("text", "html", *METADATA, "keep_lines")
+FIELDS = ("text", "html", *METADATA, "keep_lines", "targets")
 PAGE = "page metadata"  # where a field found by trafilatura came from
 
 
@@ -42,6 +43,7 @@ class RawArticle:
     from_page: bool = False  # the text came out of a web page, whose title is known
     html_digest: str | None = None  # SHA-256 of the page it came from
     keep_lines: tuple[str, ...] = ()  # lines the cleaning must not remove
+    targets: tuple[str, ...] | None = None  # its stance targets, when the record gives them
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it was found
 
 
@@ -215,7 +217,23 @@ def from_record(record, where, size):
         setattr(article, name, value)
         article.sources[name] = f"field '{name}'"
     article.keep_lines = keep_lines(record.get("keep_lines", []), where)
+    if "targets" in record:
+        article.targets = record_targets(record["targets"], where)
     return article
+
+
+def record_targets(value, where):
+    """The ``targets`` of a record: a list of short names (an empty list: no stance rows)."""
+    if not isinstance(value, list):
+        raise ImportProblem(
+            where,
+            "'targets' must be a list of strings (the stance targets, e.g. "
+            f'["Azerbaijan", "Armenia"]), not {type(value).__name__}',
+        )
+    try:
+        return targets.checked(value, "'targets'")
+    except targets.TargetProblem as problem:
+        raise ImportProblem(where, str(problem)) from None
 
 
 def keep_lines(value, where):

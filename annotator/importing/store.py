@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
 from ..database import write_transaction
@@ -69,13 +70,14 @@ def first_given(*candidates):
     return None, None
 
 
-def prepare(raw, outlet=None, publisher=None, keep=()):
+def prepare(raw, outlet=None, publisher=None, keep=(), targets=None):
     """Clean and split one raw article into a document row and its sentence spans.
 
     The row records where each piece of metadata came from (``sources``: the options win
     over the record's fields or the page, which win over what the text says), the lines the
     cleaning removed and why, and which of the lines to ``keep`` (``--keep-line``, and the
-    record's ``keep_lines``) kept a line the cleaning would have removed."""
+    record's ``keep_lines``) kept a line the cleaning would have removed. Its stance
+    ``targets``: the record's, else ``targets`` (``--targets``, else the scheme's)."""
     title = raw.title if raw.from_page else None
     keep = (*keep, *raw.keep_lines)
     article = clean(raw.text, title=title, keep=keep)
@@ -115,6 +117,7 @@ def prepare(raw, outlet=None, publisher=None, keep=()):
         "removed": [{"text": cut.text, "reason": cut.reason} for cut in article.removed],
         "sources": {name: where for name, (value, where) in fields.items() if value is not None},
         "kept_lines": restored(raw.text, title, keep, article) if keep else [],
+        "targets": list(raw.targets if raw.targets is not None else targets or ()),
     }
     if len(document["id"]) > 200:
         raise ImportProblem(raw.where, "'id' is longer than 200 characters")
@@ -136,10 +139,10 @@ class Prepared:
 
     __slots__ = ("asked", "document", "packed", "where")
 
-    def __init__(self, raw, outlet=None, publisher=None, keep=()):
+    def __init__(self, raw, outlet=None, publisher=None, keep=(), targets=None):
         self.where = raw.where
         self.asked = raw.keep_lines  # the record's own lines to keep
-        self.document, spans = prepare(raw, outlet, publisher, keep)
+        self.document, spans = prepare(raw, outlet, publisher, keep, targets)
         self.packed = array("i", chain.from_iterable(spans))
 
     @property
@@ -307,7 +310,14 @@ class Importer:
 
 
 def import_articles(
-    raw_articles, outlet=None, publisher=None, replace=False, keep=(), dry_run=False, each=None
+    raw_articles,
+    outlet=None,
+    publisher=None,
+    replace=False,
+    keep=(),
+    dry_run=False,
+    each=None,
+    targets=None,
 ):
     """Import raw articles all-or-nothing and return a Summary; raises ImportProblem.
 
@@ -316,11 +326,15 @@ def import_articles(
     saves waiting, is held only while rows are checked and written. ``keep``: lines the
     cleaning must leave in every article. With ``dry_run`` everything is checked the same
     and nothing is written (nor is the write lock taken). ``each(document, sentences,
-    outcome)`` is called for every article, in order, once it is checked."""
+    outcome)`` is called for every article, in order, once it is checked. ``targets``: the
+    stance targets of articles whose record gives none (``--targets``); the scheme's when
+    None."""
     keep = tuple(dict.fromkeys(line_key(plain(line)) for line in keep))
     if "" in keep:
         raise ImportProblem("--keep-line", "an empty line; give the text of the line to keep")
-    articles = [Prepared(raw, outlet, publisher, keep) for raw in raw_articles]
+    if targets is None:
+        targets = current_app.extensions["scheme"].stance_targets
+    articles = [Prepared(raw, outlet, publisher, keep, targets) for raw in raw_articles]
     if not dry_run:
         write_transaction()  # SQLite: hold the write lock from the first read on
     try:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import workspace
+from .. import targets, workspace
 from ..adjudication import field_values
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
@@ -81,7 +81,7 @@ def render_workspace(
 ):
     """The sentence in its article with the label form, progress and the way back;
     ``entered`` lists what a refused form held that the form no longer shows."""
-    scheme = current_app.extensions["scheme"]
+    scheme = scheme_of(document)
     if htmx and status >= 400:
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
     return page_or_partial(
@@ -120,9 +120,15 @@ def sentence_for_me(sentence_id):
     return sentence, document, annotation
 
 
+def scheme_of(document):
+    """The label scheme for a sentence of ``document``: one stance row per target of its."""
+    scheme = current_app.extensions["scheme"]
+    return scheme.for_targets(targets.of(document, scheme))
+
+
 def fresh_form(document, annotation):
     """The label form for a sentence, filled with my labels or the document's defaults."""
-    scheme = current_app.extensions["scheme"]
+    scheme = scheme_of(document)
     form = form_class(scheme)(formdata=None)
     fill(form, scheme, annotation, document)
     return form
@@ -151,7 +157,7 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
         entered = [("skip", comment or "without a reason")]
     else:
         saved = annotation.labels if annotation and not annotation.skipped else {}
-        entered = differences(entered_labels, saved, sentence.text)
+        entered = differences(entered_labels, saved, sentence.text, scheme_of(document))
         if comment and comment != (annotation.comment if annotation else None):
             entered.append(("comment", comment))
     return render_workspace(
@@ -164,10 +170,9 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
     )
 
 
-def differences(entered, saved, text):
+def differences(entered, saved, text, scheme):
     """(field, value) of the entered labels that differ from the saved ones, spans shown as
     their words."""
-    scheme = current_app.extensions["scheme"]
     before = dict(field_values(saved, scheme))
     shown = []
     for name, value in field_values(entered or {}, scheme):
@@ -217,8 +222,8 @@ def show_next(sentence_id):
 @annotate_access
 def sentence_page(sentence_id):
     """Show the form for a sentence; on POST validate and save it, then go to the next one."""
-    scheme = current_app.extensions["scheme"]
     sentence, document, annotation = sentence_for_me(sentence_id)
+    scheme = scheme_of(document)
     if request.method == "GET":
         return render_workspace(sentence, document, fresh_form(document, annotation))
     form = form_class(scheme)()
