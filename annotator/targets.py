@@ -2,6 +2,10 @@
 sentences are labelled for stance towards), set at import and changed by the lead; the
 scheme's ``targets`` are the default for a document imported without any."""
 
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Document
 from .text import plain
 
 LONGEST = 80  # characters: a target is a short name (a country, a party, a policy)
@@ -53,3 +57,16 @@ def of(document, scheme):
     written before targets were stored)."""
     targets = getattr(document, "targets", None)
     return tuple(targets) if targets is not None else scheme.stance_targets
+
+
+def every(scheme):
+    """The scheme with every document's targets: the scheme's own first, then the others in
+    the order documents were imported. Agreement, the disagreement list and the export read
+    all documents through it; a target a document lacks is unset in its labels, not
+    ``none``, so it counts for that document's sentences only."""
+    found = dict.fromkeys(scheme.stance_targets)
+    for targets in db.session.scalars(
+        select(Document.targets).where(Document.targets.is_not(None)).order_by(Document.seq)
+    ):
+        found.update(dict.fromkeys(targets))
+    return scheme.for_targets(found)

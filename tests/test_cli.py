@@ -32,6 +32,7 @@ def test_documents_json(runner, seeds):
             "outlet": None,
             "publisher": None,
             "published": "2023-09-19",
+            "targets": ["Azerbaijan", "Armenia"],
             "sentences": 16,
         },
         {
@@ -40,6 +41,7 @@ def test_documents_json(runner, seeds):
             "outlet": "AzerNews",
             "publisher": "MENAFN",
             "published": None,
+            "targets": ["Azerbaijan", "Armenia"],
             "sentences": 9,
         },
     ]
@@ -63,7 +65,7 @@ def test_show_json_offsets(runner, seeds):
     document = json.loads(result.output)
     assert set(document) == {
         "id", "title", "outlet", "publisher", "published", "url", "author", "sources", "removed",
-        "kept_lines", "text", "sentences",
+        "kept_lines", "targets", "text", "sentences",
     }  # fmt: skip
     marker = "syndication marker '(MENAFN- AzerNews)'"
     assert document["sources"] == {"id": "file name", "outlet": marker, "publisher": marker}

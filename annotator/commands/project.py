@@ -1,8 +1,10 @@
 """Terminal commands for the project lead: ``init-db``, ``stats``, ``documents``, ``show``."""
 
 import click
+from flask import current_app
 from flask_migrate import upgrade
 
+from .. import targets
 from ..extensions import db
 from ..models import DOCUMENTS, Document
 from ..queries import annotation_count, documents_with_counts, sentences_of, totals, work_per_user
@@ -18,6 +20,7 @@ def document_summary(document, sentences):
         "outlet": document.outlet,
         "publisher": document.publisher,
         "published": document.published.isoformat() if document.published else None,
+        "targets": list(targets.of(document, current_app.extensions["scheme"])),
         "sentences": sentences,
     }
 

@@ -26,6 +26,8 @@ def document_report(document, sentences, outcome=None):
             continue
         where = f"  (from {sources[name]})" if name in sources else ""
         yield shown(f"  {name:<10} {value}{where}")
+    if document.get("targets") is not None:
+        yield shown(f"  {'targets':<10} {', '.join(document['targets']) or '(none)'}")
     yield shown(f"  {'source':<10} {document['source'] or '-'}")
     if document["removed"] is None:
         yield "  removed    not recorded (imported before this was kept, or read from an export)"
