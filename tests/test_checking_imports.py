@@ -71,6 +71,7 @@ def report_of_dover(dover, header):
         f"  published  2016-06-03  {FOUND['published']}",
         "  url        -",
         "  author     -",
+        "  targets    Azerbaijan, Armenia",
         f"  source     {dover}",
         *REMOVED,
     ]
@@ -157,7 +158,7 @@ def test_show_names_the_fields_a_record_gave_and_the_options(runner, tmp_path):
     path.write_text("".join(json.dumps(record) + "\n" for record in records))
     invoke(runner, "import", "--publisher", "Wire", path)
     lines = invoke(runner, "show", "given")
-    assert lines[:9] == [
+    assert lines[:10] == [
         "given: Storm over — 2 sentences",
         "  id         given  (from field 'id')",
         "  title      Storm over  (from field 'title')",
@@ -166,6 +167,7 @@ def test_show_names_the_fields_a_record_gave_and_the_options(runner, tmp_path):
         "  published  2016-06-04  (from field 'published')",
         "  url        https://example.org/storm  (from field 'url')",
         "  author     Ann Writer  (from field 'author')",
+        "  targets    Azerbaijan, Armenia",
         f"  source     {path}:1",
     ]
     assert f"To keep a removed line: flask import {path} --replace --keep-line 'LINE'" in lines
