@@ -10,7 +10,17 @@ the same order, leases before sentences, so concurrent transactions cannot deadl
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, exists, func, insert, literal_column, select, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
 
 from .database import writing
 from .extensions import db
@@ -47,6 +57,13 @@ HELD_LEASE = (
     select(LEASES.c.id, LEASES.c.sentence_id)
     .where(LEASES.c.annotator_id == bindparam("user_id"))
     .order_by(LEASES.c.id)
+    .limit(1)
+)
+# a sentence the user labelled whose new stance targets the lead wants answered
+ASKED_AGAIN = (
+    select(ANNOTATIONS.c.sentence_id)
+    .where(ANNOTATIONS.c.annotator_id == bindparam("user_id"), ANNOTATIONS.c.asked_again == true())
+    .order_by(ANNOTATIONS.c.sentence_id)
     .limit(1)
 )
 RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
@@ -118,14 +135,19 @@ def next_sentence(user_id):
 
 
 def lease_next(user_id):
-    """Within a write transaction: renew the lease the user holds, or lease the best
-    candidate (rules c, d, e); the sentence id, or None."""
+    """Within a write transaction: renew the lease the user holds, or give back a sentence
+    they labelled that is asked again, or lease the best candidate (rules c, d, e); the
+    sentence id, or None."""
     now = utcnow()
     expires = now + lease_length()
     held = db.session.execute(HELD_LEASE, {"user_id": user_id}).first()
     if held is not None:  # (a) finish what you were given first; asking again renews it
         db.session.execute(RENEW_LEASE, {"lease_id": held.id, "expires": expires})
         return held.sentence_id
+    # asked again: no lease, as their annotation holds the sentence's slot and opens it to them
+    again = db.session.scalar(ASKED_AGAIN, {"user_id": user_id})
+    if again is not None:
+        return again
     for _rule, statement, parameters in candidates(user_id):
         sentence_id = db.session.scalar(statement, parameters)
         if sentence_id is not None:

@@ -148,3 +148,4 @@ def edit(annotation, values, revision):
             annotation.seconds = round((annotation.seconds or 0) + value, 1)
     annotation.revision += 1
     annotation.updated = utcnow()
+    annotation.asked_again = False  # answered, or skipped, with the document's targets of now

@@ -183,13 +183,25 @@ class Lease(db.Model):
 
 
 class Annotation(db.Model):
-    """One annotator's labels for one sentence; every edit keeps the previous version."""
+    """One annotator's labels for one sentence; every edit keeps the previous version.
+
+    ``asked_again``: its document has gained a stance target since, and the lead asked for
+    it to be answered (``flask targets --requeue``): the annotator gets the sentence again
+    before any other, and the next save of it clears the mark."""
 
     __tablename__ = "annotations"
     __table_args__ = (
         UniqueConstraint("sentence_id", "annotator_id"),
         # covers "my progress" (labelled today / in all) on every workspace answer
         Index("ix_annotations_progress", "annotator_id", "skipped", "created"),
+        # the few asked again, looked up on every hand-out
+        Index(
+            "ix_annotations_asked_again",
+            "annotator_id",
+            "sentence_id",
+            postgresql_where=text("asked_again"),
+            sqlite_where=text("asked_again = 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +215,7 @@ class Annotation(db.Model):
     created: Mapped[datetime] = inserted_at()
     updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    asked_again: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AnnotationRevision(db.Model):

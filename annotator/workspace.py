@@ -7,7 +7,7 @@ from datetime import time as clock
 from functools import cache
 from typing import NamedTuple
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import bindparam, exists, false, func, select
 
 from .extensions import db
@@ -41,17 +41,6 @@ def cached(name, compute):
 # (see assignment.py for why). They are Core statements on the tables and read plain rows:
 # ORM entities and attributes cost two to four times more per execution, and the workspace
 # only shows what it reads.
-SENTENCE = select(
-    SENTENCES.c.id, SENTENCES.c.document_id, SENTENCES.c.index, SENTENCES.c.text
-).where(SENTENCES.c.id == bindparam("sentence_id"))
-DOCUMENT = select(
-    DOCUMENTS.c.id,
-    DOCUMENTS.c.title,
-    DOCUMENTS.c.outlet,
-    DOCUMENTS.c.publisher,
-    DOCUMENTS.c.published,
-    DOCUMENTS.c.targets,
-).where(DOCUMENTS.c.id == bindparam("document_id"))
 SENTENCES_OF_DOCUMENT = (
     select(SENTENCES.c.id, SENTENCES.c.index, SENTENCES.c.paragraph, SENTENCES.c.text)
     .where(SENTENCES.c.document_id == bindparam("document_id"))
@@ -138,25 +127,10 @@ def sentence_for(user_id, sentence_id):
     document = DocumentView(
         row.document_id, row.title, row.outlet, row.publisher, row.published, row.targets
     )
-    g.setdefault("workspace_documents", {})[document.id] = document
     annotation = None
     if row.annotation_id is not None:
         annotation = AnnotationView(row.labels, row.skipped, row.flagged, row.comment, row.revision)
     return sentence, document, annotation, bool(row.leased)
-
-
-def sentence(sentence_id):
-    """The sentence's id, document_id, index and text, or None."""
-    return db.session.execute(SENTENCE, {"sentence_id": sentence_id}).first()
-
-
-def document(document_id):
-    """The document's id, title, outlet, publisher, published date and targets (read once per
-    request: saving and showing the next sentence are mostly in the same article)."""
-    seen = g.setdefault("workspace_documents", {})
-    if document_id not in seen:
-        seen[document_id] = db.session.execute(DOCUMENT, {"document_id": document_id}).first()
-    return seen[document_id]
 
 
 def labelled_count(*conditions):

@@ -115,15 +115,18 @@ def add_user(name, role="annotator", password="secret-pass"):
     return user
 
 
-def import_texts(tmp_path, *articles):
-    """Import articles given as lists of sentences; returns their sentence ids per article."""
+def import_texts(tmp_path, *articles, targets=None):
+    """Import articles given as lists of sentences (``doc0``, ``doc1``, …; ``targets``: the
+    stance targets of each, None for the scheme's); returns their sentence ids per article."""
     path = tmp_path / "articles.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps({"id": f"doc{n}", "text": " ".join(sentences), "outlet": "Wire"}) + "\n"
-            for n, sentences in enumerate(articles)
-        )
-    )
+    records = [
+        {"id": f"doc{n}", "text": " ".join(sentences), "outlet": "Wire"}
+        for n, sentences in enumerate(articles)
+    ]
+    for record, own in zip(records, targets or [None] * len(records), strict=True):
+        if own is not None:
+            record["targets"] = own
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
     import_files([path])
     return [
         db.session.scalars(

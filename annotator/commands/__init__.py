@@ -63,9 +63,29 @@ class Commands(AppGroup):
 
 def init_app(app):
     """Make ``app.cli`` the app's group (keeping ``flask db``) and register every command."""
-    from . import adjudicate, agreement, backup, exporting, first_run, importing, project, users
+    from . import (
+        adjudicate,
+        agreement,
+        backup,
+        exporting,
+        first_run,
+        importing,
+        project,
+        targets,
+        users,
+    )
 
     app.cli = Commands(app.name, commands=app.cli.commands)
-    for module in (adjudicate, agreement, backup, exporting, first_run, importing, project, users):
+    for module in (
+        adjudicate,
+        agreement,
+        backup,
+        exporting,
+        first_run,
+        importing,
+        project,
+        targets,
+        users,
+    ):
         for command in module.COMMANDS:
             app.cli.add_command(command)

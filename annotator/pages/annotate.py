@@ -212,10 +212,9 @@ def show_next(sentence_id):
         )
     if not htmx:
         return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
-    sentence = workspace.sentence(sentence_id)
-    document = workspace.document(sentence.document_id)
-    # a newly handed-out sentence is never one I labelled: the form starts empty
-    return render_workspace(sentence, document, fresh_form(document, None))
+    # mostly a sentence I have not labelled; one asked again shows my labels to complete
+    sentence, document, annotation, _ = workspace.sentence_for(current_user.id, sentence_id)
+    return render_workspace(sentence, document, fresh_form(document, annotation))
 
 
 @bp.route("/<int:sentence_id>", methods=["GET", "POST"])

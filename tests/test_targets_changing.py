@@ -1,0 +1,217 @@
+"""Changing a document's stance targets (issue 16): ``flask targets``, its refusals and
+--requeue (the sentences handed back to their annotators)."""
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from annotator.assignment import next_sentence
+from annotator.extensions import db
+from annotator.labelling import save
+from annotator.models import Annotation, Document, Gold, Sentence, User
+from tests.helpers import import_texts, labels, rendered_forms
+
+WATER = ["The city will replace its water mains.", "The council approved the plan."]
+
+
+def values(stance):
+    """Annotation column values for ``labelling.save`` with these stance values."""
+    return {"labels": labels(claim="claim", stance=stance), "skipped": False,
+            "flagged": False, "comment": None, "seconds": 1.0}  # fmt: skip
+
+
+@pytest.fixture
+def water(app, tmp_path, make_user):
+    """An article asking one target, both sentences labelled by alice and bob (OVERLAP 2:
+    nothing is left to hand out); returns its sentence ids."""
+    (ids,) = import_texts(tmp_path, WATER, targets=[["Water utility"]])
+    for name in ("alice", "bob"):
+        user = make_user(name)
+        for _ in ids:
+            save(user.id, next_sentence(user.id), values({"Water utility": "favor"}))
+    return ids
+
+
+def targets_of(document_id="doc0"):
+    db.session.rollback()
+    return db.session.get(Document, document_id).targets
+
+
+def annotation_of(name, sentence_id):
+    """``name``'s annotation of the sentence, as stored now."""
+    db.session.rollback()
+    return db.session.scalar(
+        select(Annotation)
+        .join(User, User.id == Annotation.annotator_id)
+        .where(User.name == name, Annotation.sentence_id == sentence_id)
+    )
+
+
+def user_id(name):
+    return db.session.scalar(select(User.id).where(User.name == name))
+
+
+def form_on(page, ending):
+    """The rendered form of ``page`` whose action ends with ``ending``."""
+    forms, _ = rendered_forms(page.request.path, page.text)
+    return next(form for form in forms if form["action"].split("?")[0].endswith(ending))
+
+
+def post(client, form, headers=None, **changed):
+    """Post a rendered form as a browser would, with some fields changed (None: unset)."""
+    fields = [(name, value) for name, value in form["fields"] if name not in changed]
+    fields += [(name, value) for name, value in changed.items() if value is not None]
+    return client.post(form["action"], data=MultiDict(fields), headers=headers or {})
+
+
+# flask targets
+
+
+def test_without_options_it_prints_the_targets_one_a_line(runner, water):
+    assert runner.invoke(args=["targets", "doc0", "--add", "Smith, John"]).exit_code == 0
+    result = runner.invoke(args=["targets", "doc0"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Water utility\nSmith, John\n"
+    assert runner.invoke(args=["targets", "doc0", "--set", "", "--force"]).exit_code == 0
+    result = runner.invoke(args=["targets", "doc0"])
+    assert result.exit_code == 0 and "doc0 has no stance targets." in result.output
+
+
+def test_set_add_and_remove(runner, water):
+    result = runner.invoke(args=["targets", "doc0", "--add", " City council "])
+    assert result.exit_code == 0, result.output
+    assert "doc0: targets Water utility, City council (were Water utility)." in result.output
+    assert (
+        "'City council': 4 earlier annotations of this document have no value for it "
+        "(not asked, which is not 'none'); they are not asked again." in result.output
+    )
+    assert targets_of() == ["Water utility", "City council"]
+    # earlier annotations keep no value for it: absent, never "none"
+    assert annotation_of("alice", water[0]).labels["stance"] == {"Water utility": "favor"}
+    result = runner.invoke(args=["targets", "doc0", "--remove", "City council"])
+    assert result.exit_code == 0, result.output
+    assert targets_of() == ["Water utility"]
+    result = runner.invoke(args=["targets", "doc0", "--set", "Water utility,Mayor,City council"])
+    assert result.exit_code == 0, result.output
+    assert targets_of() == ["Water utility", "Mayor", "City council"]
+    result = runner.invoke(args=["targets", "doc0", "--set", "Water utility,Mayor,City council"])
+    assert "doc0: targets Water utility, Mayor, City council, unchanged." in result.output
+
+
+def test_removing_a_target_with_labels_needs_force_and_keeps_the_labels(runner, water):
+    before = annotation_of("alice", water[0]).labels
+    for args in (["--remove", "Water utility"], ["--set", "Mayor"], ["--set", ""]):
+        result = runner.invoke(args=["targets", "doc0", *args])
+        assert result.exit_code == 1
+        assert (
+            "Error: doc0: 'Water utility' has 4 annotations; --force removes it anyway (its "
+            "values stay in the annotations, only asking stops) — nothing was changed."
+            in result.output
+        )
+        assert targets_of() == ["Water utility"]
+    result = runner.invoke(args=["targets", "doc0", "--set", "Mayor", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "'Water utility' is no longer asked; its values stay in 4 annotations." in result.output
+    assert targets_of() == ["Mayor"]
+    assert annotation_of("alice", water[0]).labels == before
+
+
+def test_a_gold_label_alone_makes_a_target_labelled(runner, water, make_user):
+    db.session.execute(db.delete(Annotation))
+    db.session.add(Gold(sentence_id=water[0], labels=labels(stance={"Water utility": "none"}),
+                        method="reviewer"))  # fmt: skip
+    db.session.commit()
+    result = runner.invoke(args=["targets", "doc0", "--remove", "Water utility"])
+    assert result.exit_code == 1
+    assert "'Water utility' has 1 gold label;" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "A,,B"], "--set: item 2 is empty; give a name such as 'Armenia'"),
+        (["--set", "Mayor,mayor"], "--set: 'mayor' is given twice (items 1 and 2)"),
+        (["--add", "x" * 81], "--add: the target is 81 characters long; a target is at most 80"),
+        (["--add", "Ma\x1byor"], "--add: the target ('Ma\\x1byor') holds control or invisible"),
+        (["--add", "Ma\u202eyor"], "--add: the target ('Ma\\u202eyor') holds control"),
+        (["--add", " "], "--add: the target is empty"),
+        (["--add", "water UTILITY"], "doc0 already has the target 'Water utility'"),
+        (["--remove", "Mayor"], "doc0 has no target 'Mayor'; its targets: 'Water utility'"),
+        (["--set", "A", "--add", "B"], "give one of --set, --add or --remove, not --set and --add"),
+        (["--force"], "--force goes with --set or --remove"),
+    ],
+)
+def test_bad_input_says_what_is_wrong_and_changes_nothing(runner, water, args, message):
+    result = runner.invoke(args=["targets", "doc0", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert targets_of() == ["Water utility"]
+    assert not any(a.asked_again for a in db.session.scalars(select(Annotation)))
+
+
+def test_an_unknown_document_is_named(runner, water):
+    for args in ([], ["--add", "Mayor"], ["--requeue"]):
+        result = runner.invoke(args=["targets", "nope", *args])
+        assert result.exit_code == 1
+        assert "Error: no document 'nope'; `flask documents` lists the ids" in result.output
+
+
+# --requeue
+
+
+def test_an_added_target_is_not_asked_again_without_requeue(runner, water):
+    assert runner.invoke(args=["targets", "doc0", "--add", "City council"]).exit_code == 0
+    assert next_sentence(user_id("alice")) is None
+    assert next_sentence(user_id("bob")) is None
+
+
+def test_requeue_hands_each_labelled_sentence_back_to_its_annotators(runner, water, client, auth):
+    result = runner.invoke(args=["targets", "doc0", "--add", "City council", "--requeue"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Asked again: 4 annotations by 2 annotators, each handed back to its annotator "
+        "before any new sentence." in result.output
+    )
+    auth.login("alice")
+    page = client.get("/annotate", follow_redirects=True)
+    assert page.request.path == f"/annotate/{water[0]}"
+    assert "Stance: City council" in page.text
+    form = form_on(page, f"/annotate/{water[0]}")
+    assert ("revision", "1") in form["fields"]  # her labels, to complete
+    assert ("stance_0", "favor") in form["fields"]
+    # htmx: saved, and the next one asked again comes in the same answer, with her labels
+    headers = {"HX-Request": "true", **rendered_forms("", page.text)[1]}
+    answer = post(client, form, headers, stance_1="against")
+    assert answer.status_code == 200
+    mine = annotation_of("alice", water[0])
+    assert mine.labels["stance"] == {"Water utility": "favor", "City council": "against"}
+    assert (mine.revision, mine.asked_again) == (2, False)
+    assert f'data-sentence="{water[1]}"' in answer.text
+    form = form_on(answer, f"/annotate/{water[1]}")
+    assert ("revision", "1") in form["fields"] and ("stance_0", "favor") in form["fields"]
+    assert post(client, form, stance_1="none").status_code == 302
+    assert annotation_of("alice", water[1]).labels["stance"]["City council"] == "none"
+    assert next_sentence(user_id("alice")) is None
+    # bob is still asked, and the slots did not change: nobody else gets these sentences
+    assert next_sentence(user_id("bob")) == water[0]
+    taken = select(func.sum(Sentence.taken)).where(Sentence.document_id == "doc0")
+    assert db.session.scalar(taken) == 4
+
+
+def test_removing_the_target_again_stops_asking_it(runner, water):
+    runner.invoke(args=["targets", "doc0", "--add", "City council", "--requeue"])
+    assert next_sentence(user_id("bob")) == water[0]
+    result = runner.invoke(args=["targets", "doc0", "--remove", "City council"])
+    assert result.exit_code == 0, result.output  # nobody answered it yet: no labels
+    assert next_sentence(user_id("bob")) is None
+    assert not any(a.asked_again for a in db.session.scalars(select(Annotation)))
+
+
+def test_requeue_alone_asks_for_targets_added_earlier(runner, water):
+    runner.invoke(args=["targets", "doc0", "--add", "City council"])
+    result = runner.invoke(args=["targets", "doc0", "--requeue"])
+    assert result.exit_code == 0, result.output
+    assert "doc0: targets Water utility, City council, unchanged." in result.output
+    assert "Asked again: 4 annotations by 2 annotators" in result.output
+    assert next_sentence(user_id("alice")) == water[0]
