@@ -8,9 +8,10 @@ from operator import itemgetter
 import orjson
 from sqlalchemy import select
 
+from . import targets
 from .database import writing
 from .extensions import db
-from .models import Annotation, Gold, revision_of, utcnow
+from .models import Annotation, Document, Gold, Sentence, revision_of, utcnow
 
 AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
@@ -21,30 +22,48 @@ def field_values(labels, scheme):
     return list(zip(scheme.names, scheme.values(labels), strict=True))
 
 
+def asked(field, column):
+    """A field's values from every annotation, less those of annotators who were not asked
+    it (a stance target added to the document after they labelled: its value is unset)."""
+    if field.target is None:
+        return column
+    return [value for value in column if value is not None]
+
+
 def agreement(all_labels, scheme):
     """How the annotators agree, field by field: ("unanimous", labels) when all of them gave
     the same value on every field, ("majority", labels) when a strict majority did, else
-    None (and None for fewer than two annotations)."""
+    None (and None for fewer than two annotations). A stance target counts the annotators
+    who were asked it; fewer than two of them leave it unset in the labels."""
     if len(all_labels) < 2:
         return None
-    names = scheme.names
     first = all_labels[0]
     if all(labels == first for labels in all_labels[1:]):  # the common case, and cheap
-        return "unanimous", scheme.labels(dict(zip(names, scheme.values(first), strict=True)))
+        return "unanimous", scheme.labels(dict(field_values(first, scheme)))
     values = [scheme.values(labels) for labels in all_labels]
-    if all(given == values[0] for given in values[1:]):  # the same on every field
-        return "unanimous", scheme.labels(dict(zip(names, values[0], strict=True)))
-    needed = len(all_labels) // 2 + 1
-    if needed == len(all_labels):  # two annotators: a majority is both, and they differ
-        return None
-    agreed = {}
-    for name, column in zip(names, zip(*values, strict=True), strict=True):
+    method, agreed = "unanimous", {}
+    for field, column in zip(scheme.fields, zip(*values, strict=True), strict=True):
+        column = asked(field, column)
+        if len(column) < 2:
+            continue
         votes = [orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for value in column]
         vote, count = Counter(votes).most_common(1)[0]
-        if count < needed:
+        if count <= len(column) // 2:  # two annotators: a majority is both
             return None
-        agreed[name] = column[votes.index(vote)]
-    return "majority", scheme.labels(agreed)
+        if count < len(column):
+            method = "majority"
+        agreed[field.name] = column[votes.index(vote)]
+    return method, scheme.labels(agreed)
+
+
+def same_where_asked(first, second, scheme):
+    """Whether two annotations agree on every field both were asked."""
+    return all(
+        a == b or (field.target is not None and (a is None or b is None))
+        for field, a, b in zip(
+            scheme.fields, scheme.values(first), scheme.values(second), strict=True
+        )
+    )
 
 
 def why_unsettled(all_labels, scheme):
@@ -62,9 +81,7 @@ def why_unsettled(all_labels, scheme):
     if len(objects) == 2:  # a majority of two is both
         first, second = objects
         # claim first: the field most often disputed, and the cheapest to look at
-        same = first.get("claim") == second.get("claim") and (
-            scheme.values(first) == scheme.values(second)
-        )
+        same = first.get("claim") == second.get("claim") and same_where_asked(first, second, scheme)
         return "unanimous" if same else "disagree"
     found = agreement(objects, scheme)
     return found[0] if found else "disagree"
@@ -103,26 +120,28 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
 
 
 def auto_adjudicate(method, scheme):
-    """Fill gold where the annotators agree (``method``), in one transaction; a reviewer's
-    gold is never touched, earlier automatic gold is updated (its old version kept).
-    Returns (sentences looked at, gold written)."""
+    """Fill gold where the annotators agree (``method``), in one transaction, each sentence
+    under its document's targets; a reviewer's gold is never touched, earlier automatic
+    gold is updated (its old version kept). Returns (sentences looked at, gold written)."""
     looked = written = 0
     with writing():
         reviewed = set(
             db.session.scalars(select(Gold.sentence_id).where(Gold.method == "reviewer"))
         )
         rows = db.session.execute(
-            select(Annotation.sentence_id, Annotation.labels)
+            select(Annotation.sentence_id, Annotation.labels, Document.targets)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .join(Document, Document.id == Sentence.document_id)
             .where(Annotation.skipped.is_(False))
             .order_by(Annotation.sentence_id)
             .execution_options(yield_per=BATCH)
         )
-        for sentence_id, labels in groupby(rows, key=itemgetter(0)):
-            labels = [given for _, given in labels]
-            if sentence_id in reviewed or len(labels) < 2:
+        for sentence_id, given in groupby(rows, key=itemgetter(0)):
+            given = list(given)
+            if sentence_id in reviewed or len(given) < 2:
                 continue
             looked += 1
-            found = agreement(labels, scheme)
+            found = agreement([row.labels for row in given], targets.scheme_of(given[0], scheme))
             # all agreeing is the stronger statement, whichever method was asked for
             if found is not None and (found[0] == "unanimous" or method == "majority"):
                 written += save_gold(sentence_id, found[1], found[0]) is not None

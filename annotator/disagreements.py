@@ -7,6 +7,8 @@ from operator import attrgetter
 import orjson
 from sqlalchemy import exists, func, select
 
+from . import targets
+from .adjudication import asked
 from .extensions import db
 from .models import Annotation, Document, Gold, Sentence, User
 from .remarks import remarked
@@ -46,21 +48,31 @@ def gold_of(sentence_ids):
 
 
 def differing_fields(all_labels, scheme):
-    """The fields on which these labels are not all the same."""
+    """The fields on which these labels are not all the same (a stance target: among the
+    annotators who were asked it)."""
     first = all_labels[0]
     if all(labels == first for labels in all_labels):  # the common case, and cheap
         return []
     values = [scheme.values(labels) for labels in all_labels]
     return [
-        name
-        for position, name in enumerate(scheme.names)
-        if len({orjson.dumps(v[position], option=orjson.OPT_SORT_KEYS) for v in values}) > 1
+        field.name
+        for field, column in zip(scheme.fields, zip(*values, strict=True), strict=True)
+        if len({orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in asked(field, column)}) > 1
     ]
 
 
-def disagreements(scheme, field=None, outlet=None, annotator=None, document=None, flagged=None):
-    """Every sentence whose annotators disagree, filtered (``flagged``: only those that an
-    annotator flagged or skipped), most disputed first."""
+def disagreements(
+    scheme,
+    field=None,
+    outlet=None,
+    annotator=None,
+    document=None,
+    flagged=None,
+    target=None,
+):
+    """Every sentence whose annotators disagree, each under its document's targets,
+    filtered (``flagged``: only those that an annotator flagged or skipped; ``target``:
+    those that disagree on that stance target), most disputed first."""
     shared = (
         select(Annotation.sentence_id)
         .where(Annotation.skipped.is_(False))
@@ -77,6 +89,7 @@ def disagreements(scheme, field=None, outlet=None, annotator=None, document=None
             Sentence.text,
             Document.outlet,
             Document.seq,
+            Document.targets,
         )
         .join(User, User.id == Annotation.annotator_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
@@ -96,10 +109,15 @@ def disagreements(scheme, field=None, outlet=None, annotator=None, document=None
         names = [row.name for row in rows]
         if (annotator and annotator not in names) or (flagged and sentence_id not in remarks):
             continue
-        fields = differing_fields([row.labels for row in rows], scheme)
+        first = rows[0]
+        asked_for = targets.scheme_of(first, scheme)
+        if target and target not in asked_for.stance_targets:
+            continue
+        fields = differing_fields([row.labels for row in rows], asked_for)
         if not fields or (field and field not in fields):
             continue
-        first = rows[0]
+        if target and target not in {asked_for.named[name].target for name in fields}:
+            continue
         found.append(
             Disagreement(sentence_id, first.document_id, first.index, first.text, first.outlet,
                          names, fields, gold.get(sentence_id), sentence_id in remarks)

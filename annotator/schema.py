@@ -247,13 +247,16 @@ class Scheme:
         return tuple(found)
 
     def labels(self, values):
-        """A complete labels object from {field name: value} (missing names are unset)."""
+        """A complete labels object from {field name: value} (missing names are unset; an
+        unset stance target is left out: not asked is absent, never ``none``)."""
         labels = {}
         for each in self.fields:
             holder = labels
             for key in each.path[:-1]:
                 holder = holder.setdefault(key, {})
-            holder[each.path[-1]] = values.get(each.name)
+            value = values.get(each.name)
+            if value is not None or each.target is None:
+                holder[each.path[-1]] = value
         return labels
 
     def stored(self, labels):

@@ -101,6 +101,13 @@ def every(scheme):
     return scheme.for_targets(found)
 
 
+def scheme_of(document, scheme=None):
+    """The label scheme for a sentence of ``document`` (a row with its ``targets``): one
+    stance row per target of its. ``scheme``: the project's, by default."""
+    scheme = scheme or current_app.extensions["scheme"]
+    return scheme.for_targets(of(document, scheme))
+
+
 def answered(labels, target):
     """Whether a labels object holds a value for ``target`` (not: not asked)."""
     group = labels.get(GROUP) if isinstance(labels, dict) else None

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import targets, workspace
+from .. import workspace
 from ..adjudication import field_values
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
@@ -16,6 +16,7 @@ from ..guidelines import rendered_guidelines
 from ..labelling import NoRoom, NotHanded, SaveRefused, StaleForm, save, save_and_next
 from ..models import ROLES, Annotation, User
 from ..queries import history_of
+from ..targets import scheme_of
 from . import page_or_partial
 from .auth import roles_required
 from .errors import REFUSED
@@ -118,12 +119,6 @@ def sentence_for_me(sentence_id):
     if annotation is None and not leased and not was_handed(sentence_id):
         abort(404)
     return sentence, document, annotation
-
-
-def scheme_of(document):
-    """The label scheme for a sentence of ``document``: one stance row per target of its."""
-    scheme = current_app.extensions["scheme"]
-    return scheme.for_targets(targets.of(document, scheme))
 
 
 def fresh_form(document, annotation):

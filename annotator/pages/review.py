@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import workspace
+from .. import targets, workspace
 from ..adjudication import save_gold
 from ..agreement.cache import figures_cache
 from ..agreement.data import span_names
@@ -110,7 +110,7 @@ def agreement():
     )
 
 
-FILTERS = ("field", "outlet", "annotator", "document", "flagged")
+FILTERS = ("field", "target", "outlet", "annotator", "document", "flagged")
 PAGE = 50
 
 
@@ -122,29 +122,32 @@ def chosen_filters():
 @bp.get("/disagreements")
 @staff_only
 def disagreement_list():
-    """Sentences whose annotators disagree, filterable, most disputed first."""
+    """Sentences whose annotators disagree, filterable, most disputed first; the fields
+    and targets to filter by are those of every document."""
     scheme = current_app.extensions["scheme"]
+    every = targets.every(scheme)
     filters = chosen_filters()
     page = page_number()
     found = disagreements(scheme, **filters)
     shown = found[(page - 1) * PAGE : page * PAGE]
     texts = {d.sentence_id: d.text for d in shown}
     golds = {
-        gold.sentence_id: (shown_fields(gold.labels, scheme, texts[gold.sentence_id]), gold, name)
+        gold.sentence_id: (shown_fields(gold.labels, every, texts[gold.sentence_id]), gold, name)
         for gold, name in db.session.execute(gold_of(list(texts)))
     }
     return render_template(
         "review/disagreements.html",
         found=shown,
         golds=golds,
-        free_text=free_text(scheme),
+        free_text=free_text(every),
         total=len(found),
         settled=sum(d.gold is not None for d in found),
         page=page,
         more=len(found) > page * PAGE,
         filters=filters,
         active={name: value for name, value in filters.items() if value},
-        fields=scheme.names,
+        fields=every.names,
+        targets=every.stance_targets,
         outlets=workspace.known_outlets(),
         annotators=db.session.scalars(labellers()).all(),
     )
@@ -200,10 +203,11 @@ def next_disagreement(scheme, sentence_id, filters):
     )
 
 
-def render_review(sentence, form, status=200, prefilled=None):
-    """The review view of one sentence: article, labels side by side, the gold form
-    (``prefilled``: whose labels it starts from, said above it)."""
-    scheme = current_app.extensions["scheme"]
+def render_review(sentence, document, form, status=200, prefilled=None):
+    """The review view of one sentence: article, labels side by side (one stance row per
+    target of its document), the gold form (``prefilled``: whose labels it starts from,
+    said above it)."""
+    scheme = targets.scheme_of(document)
     given = annotations_of(sentence.id)
     rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
     remarks = [(name, a) for name, a in given if a.flagged or a.comment]
@@ -216,7 +220,7 @@ def render_review(sentence, form, status=200, prefilled=None):
         render_template(
             "review/sentence.html",
             sentence=sentence,
-            document=db.session.get(Document, sentence.document_id),
+            document=document,
             paragraphs=workspace.paragraphs(sentence.document_id),
             fields=scheme.names,
             rows=rows,
@@ -230,7 +234,9 @@ def render_review(sentence, form, status=200, prefilled=None):
             prefilled=prefilled,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
-            following=next_disagreement(scheme, sentence.id, chosen_filters()),
+            following=next_disagreement(
+                current_app.extensions["scheme"], sentence.id, chosen_filters()
+            ),
         ),
         status,
     )
@@ -241,28 +247,35 @@ def render_review(sentence, form, status=200, prefilled=None):
 def review_sentence(sentence_id):
     """Every annotator's labels side by side, and the gold form (prefilled with the gold, or
     with the first annotator's labels)."""
-    scheme = current_app.extensions["scheme"]
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     document = db.session.get(Document, sentence.document_id)
+    scheme = targets.scheme_of(document)
     if request.method == "GET":
-        form = gold_form_class(scheme)(formdata=None)
         gold = db.session.scalar(gold_for(sentence_id))
-        given = annotations_of(sentence_id)
-        source = gold or (given[0][1] if given else None)
-        if source is not None:
-            fill(form, scheme, as_annotation(source.labels), document)
-            form.note.data = gold.note if gold else None
-        prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
-        return render_review(sentence, form, prefilled=prefilled)
+        form, prefilled = starting_form(sentence_id, document, gold)
+        form.note.data = gold.note if gold else None
+        return render_review(sentence, document, form, prefilled=prefilled)
     form = gold_form_class(scheme)()
     if not form.validate():
-        return render_review(sentence, form, 422)
+        return render_review(sentence, document, form, 422)
     labels = labels_from(form, scheme)
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)
-        return render_review(sentence, form, 422)
+        return render_review(sentence, document, form, 422)
     return settle(sentence_id, labels, (form.note.data or "").strip() or None)
+
+
+def starting_form(sentence_id, document, gold):
+    """A gold form under the document's targets, filled with the gold labels, else with the
+    first annotator's; (form, whose labels they are)."""
+    scheme = targets.scheme_of(document)
+    form = gold_form_class(scheme)(formdata=None)
+    given = annotations_of(sentence_id)
+    source = gold or (given[0][1] if given else None)
+    fill(form, scheme, as_annotation(source.labels) if source else None, document)
+    prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
+    return form, prefilled
 
 
 def as_annotation(labels):

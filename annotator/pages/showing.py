@@ -3,8 +3,6 @@
 from itertools import pairwise
 from typing import NamedTuple
 
-from ..adjudication import field_values
-
 
 class Span(NamedTuple):
     """A span as shown: its offsets, and the words of the sentence it covers (None when the
@@ -33,9 +31,16 @@ def shown(value, text):
     return str(value)
 
 
+NOT_ASKED = "not asked"  # a stance target added to the document after the labels were given
+
+
 def shown_fields(labels, scheme, text):
-    """{field: shown value} of a labels object given to a sentence of ``text``."""
-    return {name: shown(value, text) for name, value in field_values(labels or {}, scheme)}
+    """{field: shown value} of a labels object given to a sentence of ``text``; a stance
+    target it has no value for was not asked (which is not ``none``)."""
+    return {
+        field.name: NOT_ASKED if value is None and field.target else shown(value, text)
+        for field, value in zip(scheme.fields, scheme.values(labels or {}), strict=True)
+    }
 
 
 class Shown(NamedTuple):
