@@ -132,6 +132,20 @@ class StaleForm(SaveRefused):
         )
 
 
+class TargetsChanged(StaleForm):
+    """The form asked other stance targets than the sentence's document has now (the lead
+    changed them while it was open): its stance rows cannot be read as the current ones."""
+
+    def __init__(self, shown, now):
+        SaveRefused.__init__(
+            self,
+            "The stance targets of this article changed since this form was shown (it "
+            f"asked {', '.join(shown) or 'none'}; now: {', '.join(now) or 'none'}). Nothing "
+            "was saved: the form now asks the current targets, and what you had entered is "
+            "listed below. Check them and save again.",
+        )
+
+
 def edit(annotation, values, revision):
     """Later saves: keep the current version as a revision, then change it."""
     if revision is not None and revision != annotation.revision:

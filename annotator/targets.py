@@ -108,6 +108,17 @@ def scheme_of(document, scheme=None):
     return scheme.for_targets(of(document, scheme))
 
 
+def keeping_unasked(labels, saved):
+    """``labels`` from a form, plus the values ``saved`` holds for targets the form did not
+    ask (targets removed from the document since): an edit keeps what was answered."""
+    kept = (saved or {}).get(GROUP)
+    if not isinstance(kept, dict):
+        return labels
+    asked = labels.get(GROUP) or {}
+    kept = {target: value for target, value in kept.items() if target not in asked}
+    return {**labels, GROUP: {**asked, **kept}} if kept else labels
+
+
 def answered(labels, target):
     """Whether a labels object holds a value for ``target`` (not: not asked)."""
     group = labels.get(GROUP) if isinstance(labels, dict) else None

@@ -1,5 +1,6 @@
 """Changing a document's stance targets (issue 16): ``flask targets``, its refusals and
---requeue (the sentences handed back to their annotators)."""
+--requeue (the sentences handed back to their annotators), and a label form left open while
+the targets changed."""
 
 import pytest
 from sqlalchemy import func, select
@@ -8,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from annotator.assignment import next_sentence
 from annotator.extensions import db
 from annotator.labelling import save
-from annotator.models import Annotation, Document, Gold, Sentence, User
+from annotator.models import Annotation, AnnotationRevision, Document, Gold, Sentence, User
 from tests.helpers import import_texts, labels, rendered_forms
 
 WATER = ["The city will replace its water mains.", "The council approved the plan."]
@@ -215,3 +216,73 @@ def test_requeue_alone_asks_for_targets_added_earlier(runner, water):
     assert "doc0: targets Water utility, City council, unchanged." in result.output
     assert "Asked again: 4 annotations by 2 annotators" in result.output
     assert next_sentence(user_id("alice")) == water[0]
+
+
+# a form left open while the targets changed
+
+
+@pytest.fixture
+def open_form(client, auth, tmp_path):
+    """alice's workspace page of a sentence whose article asks two targets."""
+    (ids,) = import_texts(tmp_path, WATER, targets=[["Water utility", "City council"]])
+    auth.login("alice")
+    page = client.get("/annotate", follow_redirects=True)
+    assert page.request.path == f"/annotate/{ids[0]}"
+    return page, ids[0]
+
+
+@pytest.mark.parametrize(
+    "change", [["--remove", "Water utility"], ["--set", "Mayor,Water utility"]]
+)
+def test_a_form_that_asked_other_targets_saves_nothing_and_keeps_the_entries(
+    client, runner, open_form, change
+):
+    page, sentence_id = open_form
+    assert runner.invoke(args=["targets", "doc0", *change]).exit_code == 0
+    form = form_on(page, f"/annotate/{sentence_id}")
+    refused = post(client, form, claim="claim", stance_1="against")
+    assert refused.status_code == 409
+    assert "The stance targets of this article changed since this form was shown" in refused.text
+    assert "<strong>stance.City council</strong>: against" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
+    fresh = form_on(refused, f"/annotate/{sentence_id}")
+    saved = post(client, fresh, claim="claim")
+    assert saved.status_code == 302, saved.text
+    db.session.rollback()
+    stance = db.session.scalar(select(Annotation)).labels["stance"]
+    assert list(stance) == list(targets_of())
+
+
+def test_with_htmx_the_refusal_is_swapped_in(client, runner, open_form):
+    page, sentence_id = open_form
+    headers = {"HX-Request": "true", **rendered_forms("", page.text)[1]}
+    runner.invoke(args=["targets", "doc0", "--add", "Mayor"])
+    form = form_on(page, f"/annotate/{sentence_id}")
+    refused = post(client, form, headers, claim="claim", stance_0="favor")
+    assert refused.status_code == 200  # htmx swaps only 2xx answers
+    assert "The stance targets of this article changed" in refused.text
+    assert "<strong>stance.Water utility</strong>: favor" in refused.text
+    assert "Stance: Mayor" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
+
+
+def test_an_edit_after_a_target_was_removed_keeps_its_value(client, runner, open_form):
+    page, sentence_id = open_form
+    post(client, form_on(page, f"/annotate/{sentence_id}"), claim="claim", stance_1="against")
+    runner.invoke(args=["targets", "doc0", "--remove", "City council", "--force"])
+    page = client.get(f"/annotate/{sentence_id}")
+    assert "Stance: City council" not in page.text
+    saved = post(client, form_on(page, f"/annotate/{sentence_id}"), stance_0="favor")
+    assert saved.status_code == 302, saved.text
+    mine = annotation_of("alice", sentence_id)
+    assert mine.labels["stance"] == {"Water utility": "favor", "City council": "against"}
+    earlier = db.session.scalar(select(AnnotationRevision))
+    assert earlier.labels["stance"] == {"Water utility": "none", "City council": "against"}
+
+
+@pytest.mark.parametrize("posted", ["not json", '{"a": 1}', '["Water utility", 3]', '["x\\u0001"]'])
+def test_a_form_whose_targets_no_page_wrote_is_a_bad_request(client, open_form, posted):
+    page, sentence_id = open_form
+    form = form_on(page, f"/annotate/{sentence_id}")
+    assert post(client, form, claim="claim", targets=posted).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0

@@ -1,11 +1,12 @@
 """Review with stance targets per document (issue 16): the side-by-side view and the gold
 form ask a sentence's own targets ("not asked" is not ``none``), automatic adjudication
-counts the annotators asked a target, and the disagreement list filters by target."""
+counts the annotators asked a target, the disagreement list filters by target, and a gold
+form left open while the targets changed saves nothing."""
 
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from annotator.adjudication import agreement, why_unsettled
@@ -205,3 +206,22 @@ def test_the_disagreement_list_filters_by_target(client, auth, topics):
     page = client.get(f"/review/sentences/{water[0]}", query_string={"target": "City council"})
     assert "target=City+council" in page.text
     assert 'id="skip-link"' not in page.text  # no other disagreement on City council
+
+
+def test_a_gold_form_that_asked_other_targets_saves_nothing(client, auth, runner, topics):
+    water, _, _ = topics
+    given("alice", water[0], {"Water utility": "favor", "City council": "none"})
+    given("bob", water[0], {"Water utility": "against", "City council": "none"})
+    auth.login("reviewer")
+    page = client.get(f"/review/sentences/{water[0]}")
+    assert runner.invoke(args=["targets", "doc0", "--add", "Mayor"]).exit_code == 0
+    refused = post(client, gold_form(page, water[0]), stance_1="against", note="why")
+    assert refused.status_code == 409
+    assert "The stance targets of this article changed since this form was shown" in refused.text
+    assert "<strong>stance.City council</strong>: against" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Gold)) == 0
+    assert "Stance: Mayor" in refused.text
+    saved = post(client, gold_form(refused, water[0]), stance_2="favor")
+    assert saved.status_code == 302, saved.text
+    gold = gold_of(water[0])
+    assert gold.labels["stance"]["Mayor"] == "favor" and gold.note == "why"

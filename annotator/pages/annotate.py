@@ -9,22 +9,38 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import workspace
-from ..adjudication import field_values
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
-from ..labelling import NoRoom, NotHanded, SaveRefused, StaleForm, save, save_and_next
+from ..labelling import (
+    NoRoom,
+    NotHanded,
+    SaveRefused,
+    StaleForm,
+    TargetsChanged,
+    save,
+    save_and_next,
+)
 from ..models import ROLES, Annotation, User
 from ..queries import history_of
-from ..targets import scheme_of
+from ..targets import TargetProblem, keeping_unasked, scheme_of
 from . import page_or_partial
 from .auth import roles_required
 from .errors import REFUSED
-from .forms import SkipForm, fill, form_class, labels_from, show_errors
+from .forms import (
+    SkipForm,
+    asked_targets,
+    fill,
+    form_class,
+    labels_as_shown,
+    labels_from,
+    show_errors,
+)
 from .incoming import page_number, whole_number
+from .showing import differences
 
 # a refused save, as the HTTP status the page answers with
-REFUSED_STATUS = {NotHanded: 403, NoRoom: 409, StaleForm: 409}
+REFUSED_STATUS = {NotHanded: 403, NoRoom: 409, StaleForm: 409, TargetsChanged: 409}
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
 HISTORY_PAGE = 50
@@ -140,10 +156,13 @@ def store(sentence_id, values, revision):
     return show_next(save_and_next(current_user.id, sentence_id, values, revision, handed))
 
 
-def refused_save(refused, sentence, document, annotation, form, entered_labels, comment):
+def refused_save(
+    refused, sentence, document, annotation, form, entered_labels, comment, entered_scheme=None
+):
     """The workspace after a refused save. A stale form is replaced by the labels as saved,
     with what the annotator had entered listed where it differs (``entered_labels`` None:
-    a skip); otherwise the form keeps the entries."""
+    a skip; read under ``entered_scheme``, the targets the form asked, when they are no
+    longer the document's); otherwise the form keeps the entries."""
     if not isinstance(refused, StaleForm):
         return render_workspace(
             sentence, document, form, message=str(refused), status=REFUSED_STATUS[type(refused)]
@@ -152,7 +171,8 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
         entered = [("skip", comment or "without a reason")]
     else:
         saved = annotation.labels if annotation and not annotation.skipped else {}
-        entered = differences(entered_labels, saved, sentence.text, scheme_of(document))
+        entered_scheme = entered_scheme or scheme_of(document)
+        entered = differences(entered_labels, saved, sentence.text, entered_scheme)
         if comment and comment != (annotation.comment if annotation else None):
             entered.append(("comment", comment))
     return render_workspace(
@@ -163,19 +183,6 @@ def refused_save(refused, sentence, document, annotation, form, entered_labels, 
         status=REFUSED_STATUS[type(refused)],
         entered=entered or [("labels", "the same as saved")],
     )
-
-
-def differences(entered, saved, text, scheme):
-    """(field, value) of the entered labels that differ from the saved ones, spans shown as
-    their words."""
-    before = dict(field_values(saved, scheme))
-    shown = []
-    for name, value in field_values(entered or {}, scheme):
-        if value != before.get(name):
-            if isinstance(value, dict):
-                value = f"“{text[value['start'] : value['end']]}”"
-            shown.append((name, "—" if value is None else str(value)))
-    return shown
 
 
 # What the browser says started a request (Sec-Fetch-Site) when it was not this site: a
@@ -221,6 +228,12 @@ def sentence_page(sentence_id):
     if request.method == "GET":
         return render_workspace(sentence, document, fresh_form(document, annotation))
     form = form_class(scheme)()
+    try:
+        shown_with = asked_targets(form, scheme.stance_targets)
+    except TargetProblem:
+        abort(400)
+    if shown_with != scheme.stance_targets:
+        return targets_changed(sentence, document, annotation, form, shown_with)
     if not form.validate():
         return render_workspace(sentence, document, form, status=422)
     labels = labels_from(form, scheme)
@@ -229,7 +242,7 @@ def sentence_page(sentence_id):
         show_errors(form, scheme, errors)
         return render_workspace(sentence, document, form, status=422)
     values = {
-        "labels": labels,
+        "labels": keeping_unasked(labels, annotation.labels if annotation else None),
         "skipped": False,
         "flagged": form.flagged.data,
         "comment": (form.comment.data or "").strip() or None,
@@ -241,6 +254,17 @@ def sentence_page(sentence_id):
         return refused_save(
             refused, sentence, document, annotation, form, labels, values["comment"]
         )
+
+
+def targets_changed(sentence, document, annotation, form, shown_with):
+    """The answer to a form that asked other stance targets than the document has now:
+    nothing is saved; the entries, read under the targets the form asked, are listed."""
+    scheme = scheme_of(document)
+    then = scheme.for_targets(shown_with)
+    refused = TargetsChanged(shown_with, scheme.stance_targets)
+    comment = (form.comment.data or "").strip() or None
+    labels = labels_as_shown(form, request.form, scheme, then)
+    return refused_save(refused, sentence, document, annotation, form, labels, comment, then)
 
 
 @bp.post("/<int:sentence_id>/skip")

@@ -1,5 +1,6 @@
 """The annotation form: built from the label scheme, filled from and turned into labels."""
 
+import json
 from functools import cache
 
 from flask_wtf import FlaskForm
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..schema import TEXT_LENGTH
+from ..targets import TargetProblem, checked
 from ..text import plain, plain_lines
 
 
@@ -65,6 +67,7 @@ def form_class(scheme):
         )
         seconds = FloatField(validators=[Optional(), NumberRange(min=0, max=86400)])
         revision = HiddenField()
+        targets = HiddenField()  # the stance targets it asks, as JSON (see ``asked_targets``)
 
     for field in scheme.fields:
         if field.kind == "span":
@@ -112,6 +115,7 @@ def fill(form, scheme, annotation, document):
     it shows (0: not labelled yet), so that saving it over a newer version is refused."""
     form.outlet.data = document.outlet
     form.revision.data = 0 if annotation is None else annotation.revision
+    form.targets.data = json.dumps(scheme.stance_targets)
     if annotation is None or annotation.skipped:
         return
     for field in scheme.fields:
@@ -124,6 +128,34 @@ def fill(form, scheme, annotation, document):
             form[field.input].data = field.default if value is None else value
     form.flagged.data = annotation.flagged
     form.comment.data = annotation.comment
+
+
+def asked_targets(form, now):
+    """The stance targets a submitted form was shown with (its stance rows are numbered in
+    their order): ``now``'s when they are the same or the form does not say; another list,
+    checked, when they changed since; TargetProblem for a value no page wrote."""
+    if not form.targets.data:
+        return now
+    try:
+        names = json.loads(form.targets.data)
+    except ValueError:
+        raise TargetProblem("the form's targets are not JSON") from None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise TargetProblem("the form's targets are not a list of names")
+    return now if tuple(names) == now else checked(names, "the form's targets")
+
+
+def labels_as_shown(form, formdata, scheme, shown):
+    """The labels held by a form of ``scheme`` that was shown with other stance targets
+    (``shown``: the scheme with those): every other field as ``labels_from`` reads it, each
+    stance row (``formdata``'s ``stance_<n>``) as the target the form asked there. No form
+    class is built for a list of targets that may no longer be any document's."""
+    read = labels_from(form, scheme)
+    labels = {key: value for key, value in read.items() if key not in scheme.targets}
+    for group, fields in shown.groups.items():
+        if group in shown.targets:
+            labels[group] = {f.target: formdata.get(f.input) or f.default for f in fields}
+    return labels
 
 
 def show_errors(form, scheme, errors):

@@ -25,15 +25,23 @@ from ..disagreements import (
     labellers,
 )
 from ..extensions import db
+from ..labelling import TargetsChanged
 from ..models import Document, Sentence
 from ..queries import count_of
 from ..remarks import KINDS, remark_counts, remarked_sentences, remarks_on
 from ..text import plain_lines
 from . import page_or_partial
 from .auth import roles_required
-from .forms import fill, form_class, labels_from, show_errors
+from .forms import (
+    asked_targets,
+    fill,
+    form_class,
+    labels_as_shown,
+    labels_from,
+    show_errors,
+)
 from .incoming import page_number
-from .showing import free_text, shown_fields, shown_labels
+from .showing import differences, free_text, shown_fields, shown_labels
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required("reviewer", "admin")
@@ -203,10 +211,10 @@ def next_disagreement(scheme, sentence_id, filters):
     )
 
 
-def render_review(sentence, document, form, status=200, prefilled=None):
+def render_review(sentence, document, form, status=200, prefilled=None, message=None, entered=None):
     """The review view of one sentence: article, labels side by side (one stance row per
     target of its document), the gold form (``prefilled``: whose labels it starts from,
-    said above it)."""
+    said above it; ``message`` and ``entered``: why a save was refused and what it held)."""
     scheme = targets.scheme_of(document)
     given = annotations_of(sentence.id)
     rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
@@ -232,6 +240,8 @@ def render_review(sentence, document, form, status=200, prefilled=None):
             any_span=any(shown.pieces for shown in every_shown),
             form=form,
             prefilled=prefilled,
+            message=message,
+            entered=entered,
             scheme=scheme,
             active={name: value for name, value in chosen_filters().items() if value},
             following=next_disagreement(
@@ -250,12 +260,18 @@ def review_sentence(sentence_id):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     document = db.session.get(Document, sentence.document_id)
     scheme = targets.scheme_of(document)
+    gold = db.session.scalar(gold_for(sentence_id))
     if request.method == "GET":
-        gold = db.session.scalar(gold_for(sentence_id))
-        form, prefilled = starting_form(sentence_id, document, gold)
+        form, _, prefilled = starting_form(sentence_id, document, gold)
         form.note.data = gold.note if gold else None
         return render_review(sentence, document, form, prefilled=prefilled)
     form = gold_form_class(scheme)()
+    try:
+        shown_with = asked_targets(form, scheme.stance_targets)
+    except targets.TargetProblem:
+        abort(400)
+    if shown_with != scheme.stance_targets:
+        return targets_changed(sentence, document, gold, form, shown_with)
     if not form.validate():
         return render_review(sentence, document, form, 422)
     labels = labels_from(form, scheme)
@@ -263,19 +279,34 @@ def review_sentence(sentence_id):
     if errors:
         show_errors(form, scheme, errors)
         return render_review(sentence, document, form, 422)
+    labels = targets.keeping_unasked(labels, gold.labels if gold else None)
     return settle(sentence_id, labels, (form.note.data or "").strip() or None)
 
 
 def starting_form(sentence_id, document, gold):
     """A gold form under the document's targets, filled with the gold labels, else with the
-    first annotator's; (form, whose labels they are)."""
+    first annotator's; (form, the labels it holds, whose they are)."""
     scheme = targets.scheme_of(document)
     form = gold_form_class(scheme)(formdata=None)
     given = annotations_of(sentence_id)
     source = gold or (given[0][1] if given else None)
     fill(form, scheme, as_annotation(source.labels) if source else None, document)
     prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
-    return form, prefilled
+    return form, source.labels if source else {}, prefilled
+
+
+def targets_changed(sentence, document, gold, posted, shown_with):
+    """The answer to a gold form that asked other stance targets than the document has now:
+    nothing is saved; a fresh form, and the entries (read under the targets the form asked)
+    listed where they differ from the labels it starts from."""
+    scheme = targets.scheme_of(document)
+    then = scheme.for_targets(shown_with)
+    form, source, prefilled = starting_form(sentence.id, document, gold)
+    form.note.data = posted.note.data
+    entered = labels_as_shown(posted, request.form, scheme, then)
+    listed = differences(entered, source, sentence.text, then)
+    message = str(TargetsChanged(shown_with, scheme.stance_targets))
+    return render_review(sentence, document, form, 409, prefilled, message, listed)
 
 
 def as_annotation(labels):

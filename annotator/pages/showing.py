@@ -3,6 +3,8 @@
 from itertools import pairwise
 from typing import NamedTuple
 
+from ..adjudication import field_values
+
 
 class Span(NamedTuple):
     """A span as shown: its offsets, and the words of the sentence it covers (None when the
@@ -41,6 +43,19 @@ def shown_fields(labels, scheme, text):
         field.name: NOT_ASKED if value is None and field.target else shown(value, text)
         for field, value in zip(scheme.fields, scheme.values(labels or {}), strict=True)
     }
+
+
+def differences(entered, saved, text, scheme):
+    """(field, value) of the entered labels that differ from the saved ones, spans shown as
+    their words: what a refused form held, listed beside the form that replaces it."""
+    before = dict(field_values(saved, scheme))
+    listed = []
+    for name, value in field_values(entered or {}, scheme):
+        if value != before.get(name):
+            if isinstance(value, dict):
+                value = f"“{text[value['start'] : value['end']]}”"
+            listed.append((name, "—" if value is None else str(value)))
+    return listed
 
 
 class Shown(NamedTuple):
