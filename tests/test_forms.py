@@ -3,8 +3,12 @@
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from annotator.assignment import next_sentence
+from annotator.extensions import db
 from annotator.labelling import save
+from annotator.models import Document
 from tests.helpers import label_values, rendered_forms
 
 FIELD_ERROR = re.compile(r'class="error( banner)?" role="alert">\s*[^<\s]')
@@ -50,6 +54,8 @@ def submit(client, page_url, number):
 def test_every_rendered_form_is_accepted(app, client, seeds, make_user):
     disputed = disputed_sentence(make_user)
     make_user("rita", role="reviewer")
+    make_user("adam", role="admin")
+    document_id = db.session.scalars(select(Document.id).order_by(Document.seq)).first()
     pages = {
         "ana": ["/annotate", "/annotate/history", "/annotate/guidelines"],
         "rita": [
@@ -60,6 +66,7 @@ def test_every_rendered_form_is_accepted(app, client, seeds, make_user):
             "/review/flagged",
             "/annotate",
         ],
+        "adam": [f"/documents/{document_id}"],  # and its targets form
     }
     adapter = app.url_map.bind("localhost")
     posted = {adapter.match(log_in(client, "ana")["action"], method="POST")[0]}

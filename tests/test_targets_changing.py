@@ -1,6 +1,6 @@
 """Changing a document's stance targets (issue 16): ``flask targets``, its refusals and
---requeue (the sentences handed back to their annotators), and a label form left open while
-the targets changed."""
+--requeue (the sentences handed back to their annotators), the admin's form on the document
+page, and a label form left open while the targets changed."""
 
 import pytest
 from sqlalchemy import func, select
@@ -216,6 +216,84 @@ def test_requeue_alone_asks_for_targets_added_earlier(runner, water):
     assert "doc0: targets Water utility, City council, unchanged." in result.output
     assert "Asked again: 4 annotations by 2 annotators" in result.output
     assert next_sentence(user_id("alice")) == water[0]
+
+
+# the document page
+
+
+def test_an_admin_changes_the_targets_on_the_document_page(client, auth, water):
+    auth.login("admin")
+    page = client.get("/documents/doc0")
+    assert page.status_code == 200
+    form = form_on(page, "/documents/doc0")
+    assert ("targets", "Water utility") in form["fields"]
+    done = post(client, form, targets="Water utility\r\nCity council\r\n", requeue="y")
+    assert done.status_code == 302, done.text
+    assert targets_of() == ["Water utility", "City council"]
+    shown = client.get(done.headers["Location"]).text
+    assert "doc0: targets Water utility, City council (were Water utility)." in shown
+    assert "Asked again: 4 annotations by 2 annotators" in shown
+    assert "<li>City council</li>" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Mayor\nmayor", "Targets: &#39;mayor&#39; is given twice (items 1 and 2)"),
+        ("Mayor\n" + "x" * 81, "Targets: item 2 is 81 characters long; a target is at most 80"),
+        ("Ma\x1byor", "Targets: item 1 (&#39;Ma\\x1byor&#39;) holds control or invisible"),
+    ],
+)
+def test_bad_targets_on_the_page_change_nothing(client, auth, water, typed, message):
+    auth.login("admin")
+    form = form_on(client.get("/documents/doc0"), "/documents/doc0")
+    refused = post(client, form, targets=typed)
+    assert refused.status_code == 422
+    assert message in refused.text and "Nothing was changed." in refused.text
+    assert targets_of() == ["Water utility"]
+
+
+def test_the_page_refuses_to_remove_a_labelled_target_unless_ticked(client, auth, water):
+    auth.login("admin")
+    form = form_on(client.get("/documents/doc0"), "/documents/doc0")
+    refused = post(client, form, targets="Mayor")
+    assert refused.status_code == 409
+    assert "doc0: &#39;Water utility&#39; has 4 annotations." in refused.text
+    assert targets_of() == ["Water utility"]
+    again = post(client, form_on(refused, "/documents/doc0"), force="y")
+    assert again.status_code == 302, again.text
+    assert targets_of() == ["Mayor"]
+    assert annotation_of("alice", water[0]).labels["stance"] == {"Water utility": "favor"}
+
+
+def test_a_page_shown_before_another_change_does_not_undo_it(client, auth, runner, water):
+    auth.login("admin")
+    form = form_on(client.get("/documents/doc0"), "/documents/doc0")
+    runner.invoke(args=["targets", "doc0", "--add", "Mayor"])
+    refused = post(client, form, targets="Water utility\nCity council")
+    assert refused.status_code == 409
+    assert (
+        "changed elsewhere since this page was shown; they are now: Water utility, Mayor"
+        in refused.text
+    )
+    assert targets_of() == ["Water utility", "Mayor"]
+    again = post(client, form_on(refused, "/documents/doc0"))  # what was typed, now current
+    assert again.status_code == 302
+    assert targets_of() == ["Water utility", "City council"]
+
+
+def test_reviewers_see_the_targets_and_annotators_not_the_page(client, auth, water):
+    auth.login("reviewer")
+    page = client.get("/documents/doc0")
+    assert page.status_code == 200
+    assert "<li>Water utility</li>" in page.text and "<textarea" not in page.text
+    assert "Water utility" in client.get("/documents").text
+    assert client.post("/documents/doc0", data={"targets": "Mayor"}).status_code == 403
+    auth.logout()
+    auth.login("alice")
+    assert client.get("/documents/doc0").status_code == 403
+    assert client.post("/documents/doc0", data={"targets": "Mayor"}).status_code == 403
+    assert targets_of() == ["Water utility"]
 
 
 # a form left open while the targets changed

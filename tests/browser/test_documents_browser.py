@@ -48,3 +48,30 @@ def test_five_wrong_passwords_say_how_long_to_wait_and_where_to_go(
     page.get_by_label("Password").fill("secret-pass")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Documents")).to_be_visible()
+
+
+def test_an_admin_adds_a_stance_target_on_the_document_page(
+    page, live_server, seeds, make_user, screenshot
+):
+    make_user("lead", role="admin")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/login?next=%2Fdocuments")
+    page.get_by_label("Name").fill("lead")
+    page.get_by_label("Password").fill("secret-pass")
+    page.keyboard.press("Enter")
+    page.locator("table.documents tbody tr").nth(0).get_by_role("link").click()
+    targets = page.get_by_label("Stance targets, one a line")
+    expect(targets).to_have_value("Azerbaijan\nArmenia")
+    targets.fill("Azerbaijan\nArmenia\nazerbaijan")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.get_by_role("alert")).to_contain_text("'azerbaijan' is given twice")
+    expect(page.get_by_label("Stance targets, one a line")).to_have_value(
+        "Azerbaijan\nArmenia\nazerbaijan"
+    )  # what was typed stays
+    page.get_by_label("Stance targets, one a line").fill("Azerbaijan\nArmenia\nEU mediation")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.locator(".flash").first).to_contain_text(
+        "targets Azerbaijan, Armenia, EU mediation (were Azerbaijan, Armenia)"
+    )
+    expect(page.locator(".target-list li")).to_have_text(["Azerbaijan", "Armenia", "EU mediation"])
+    screenshot("document-targets")
