@@ -87,7 +87,7 @@ def export_command(
         strata = parse_stratify(stratify)
     except SplitError as error:
         raise click.BadParameter(str(error), param_hint="'--stratify'") from None
-    if stratify != "outlet" and not split:
+    if strata != ("outlet",) and not split:
         raise click.BadParameter(
             "only a split is stratified; give --split too", param_hint="'--stratify'"
         )
