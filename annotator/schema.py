@@ -247,9 +247,13 @@ class Scheme:
         return tuple(found)
 
     def labels(self, values):
-        """A complete labels object from {field name: value} (missing names are unset)."""
+        """A complete labels object from {field name: value} (missing names are unset); a
+        per-target group holds only the targets given a value: a target nobody was asked
+        is absent, never null (``none`` is an answer), and so is a group with none."""
         labels = {}
         for each in self.fields:
+            if each.target is not None and values.get(each.name) is None:
+                continue
             holder = labels
             for key in each.path[:-1]:
                 holder = holder.setdefault(key, {})
