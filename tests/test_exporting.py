@@ -118,6 +118,13 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     card = (tmp_path / "out" / "data.md").read_text()
     assert "| all | data.jsonl | 6 | 3 | 12 | 0 |" in card  # records, documents, annotations
     assert "| claim | 6 | 0.833 |" in card  # alice and bob agree on 5 of 6 claims
+    assert "Outlet shown (`BLIND_OUTLET` off when exported)" in card
+    runner.app.config["BLIND_OUTLET"] = True  # the mode the card states
+    assert (
+        runner.invoke(args=["export", "--out", str(tmp_path / "blind" / "data.jsonl")]).exit_code
+        == 0
+    )
+    assert "Outlet-blind (`BLIND_OUTLET=1`" in (tmp_path / "blind" / "data.md").read_text()
 
 
 def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, tmp_path):
@@ -593,6 +600,7 @@ def test_the_card_shows_hostile_values_as_text(runner, app, tmp_path, make_user)
     assert headings == [
         f"Dataset card: {name}.jsonl",
         "Files",
+        "How the labels were made",
         "How final was decided",
         "Sentences without final labels",
         "Label distribution",

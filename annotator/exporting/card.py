@@ -229,7 +229,7 @@ def comma_separated(values):
     return ", ".join(map(markdown_text, values))
 
 
-def card(name, command, moment, files, tally, scheme, agreement, comments=True):
+def card(name, command, moment, files, tally, scheme, agreement, comments=True, blind=False):
     """The Markdown text of the dataset card. Every value from the data (labels, outlets,
     field names, file names) goes in as ``markdown_text``, so none can add a heading, a
     link, an image or HTML to it."""
@@ -258,7 +258,19 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
             "and `final_note` is null.",
             "",
         ]
-    lines += ["## How `final` was decided", ""]
+    lines += [
+        "## How the labels were made",
+        "",
+        "Outlet-blind (`BLIND_OUTLET=1` when exported): annotators did not see the article's "
+        "outlet or publisher; a sentence's outlet label is the article's unless they named "
+        "another outlet it relays."
+        if blind
+        else "Outlet shown (`BLIND_OUTLET` off when exported): annotators saw the article's "
+        "outlet and publisher, and the outlet input was filled with the article's.",
+        "",
+        "## How `final` was decided",
+        "",
+    ]
     lines += [
         f"- `gold`: a reviewer decided (`/review/disagreements`): {tally.sources['gold']} records",
         f"- `unanimous`: every annotator gave the same labels on every field "

@@ -108,7 +108,9 @@ def export(
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-        text = card(out.name, command, stamp, paths, tally, every, figures.result(), comments)
+        blind = current_app.config["BLIND_OUTLET"]
+        result = figures.result()
+        text = card(out.name, command, stamp, paths, tally, every, result, comments, blind)
         card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()
