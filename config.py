@@ -58,3 +58,6 @@ class Config:
     # ignored (anyone could send them); behind one proxy, 1 gives each user their own address
     TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
     GUIDELINES_FILE = os.environ.get("GUIDELINES_FILE")  # None: seeds/guidelines.md
+    # outlet-blind labelling (a bias control): annotators do not see an article's outlet or
+    # publisher; a sentence's outlet label is the article's unless they name another
+    BLIND_OUTLET = os.environ.get("BLIND_OUTLET", "").lower() in {"1", "true"}

@@ -247,16 +247,17 @@ class Scheme:
         return tuple(found)
 
     def labels(self, values):
-        """A complete labels object from {field name: value} (missing names are unset; an
-        unset stance target is left out: not asked is absent, never ``none``)."""
+        """A complete labels object from {field name: value} (missing names are unset); a
+        per-target group holds only the targets given a value: a target nobody was asked
+        is absent, never null (``none`` is an answer), and so is a group with none."""
         labels = {}
         for each in self.fields:
+            if each.target is not None and values.get(each.name) is None:
+                continue
             holder = labels
             for key in each.path[:-1]:
                 holder = holder.setdefault(key, {})
-            value = values.get(each.name)
-            if value is not None or each.target is None:
-                holder[each.path[-1]] = value
+            holder[each.path[-1]] = values.get(each.name)
         return labels
 
     def stored(self, labels):

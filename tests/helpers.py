@@ -136,6 +136,34 @@ def import_texts(tmp_path, *articles, targets=None):
     ]
 
 
+WATER = (
+    "The city will replace its water mains.",
+    "The council approved the plan on Monday.",
+    "Work starts in May.",
+)
+BORDER = ("Azerbaijan and Armenia met in Brussels.", "Both sides called the talks useful.")
+
+
+def import_two_topics(tmp_path):
+    """Two articles on different topics, as {document id: its sentence ids}: ``water``
+    (outlet City Desk) with stance targets of its own, Water utility and City council, and
+    ``border`` (outlet Wire) with the scheme's, Azerbaijan and Armenia."""
+    path = tmp_path / "topics.jsonl"
+    records = [
+        {"id": "water", "text": " ".join(WATER), "outlet": "City Desk",
+         "targets": ["Water utility", "City council"]},
+        {"id": "border", "text": " ".join(BORDER), "outlet": "Wire"},
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    import_files([path])
+    return {
+        document_id: db.session.scalars(
+            select(Sentence.id).where(Sentence.document_id == document_id).order_by(Sentence.index)
+        ).all()
+        for document_id in ("water", "border")
+    }
+
+
 def labels(claim="not_claim", source_type="author", **extra):
     """A valid labels object under the default scheme."""
     return {

@@ -2,6 +2,7 @@
 the database (annotations stored, then ``flask agreement`` computed)."""
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, Document, User
 from annotator.schema import Scheme
-from tests.helpers import import_texts, labels
+from tests.helpers import import_texts, import_two_topics, labels
+from tests.test_review import figures_page
 
 VECTORS = {
     **json.loads((Path(__file__).parent / "vectors" / "agreement_vectors.json").read_text()),
@@ -508,3 +510,142 @@ def test_rating_patterns_are_the_distinct_rows_in_one_order(categories):
     expected = sorted(Counter(map(tuple, counts.tolist())).items(), key=lambda p: p[0][::-1])
     assert [tuple(row) for row in patterns.tolist()] == [row for row, _ in expected]
     assert frequency.tolist() == [n for _, n in expected]
+
+
+# -- stance targets of each document ---------------------------------------------------------
+
+
+def label(annotator, sentence_id, claim, stance):
+    """Store one annotation whose stance holds exactly the targets ``annotator`` was asked."""
+    user = db.session.scalar(db.select(User).where(User.name == annotator))
+    if user is None:
+        user = User(name=annotator, role="annotator")
+        db.session.add(user)
+        db.session.flush()
+    given = labels(claim=claim, stance=stance)
+    db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user.id, labels=given))
+
+
+@pytest.fixture
+def topics(app, tmp_path):
+    """alice and bob label both articles; then the lead adds "Mayor" to the water article,
+    and cyd and dan label its first two sentences, asked about the mayor too. alice's
+    labels of the border article still hold "City council", a target it no longer has."""
+    ids = import_two_topics(tmp_path)
+    water = [("claim", "claim"), ("not_claim", "claim"), ("claim", "claim")]  # alice, bob
+    for (alice, bob), sentence_id in zip(water, ids["water"], strict=True):
+        label("alice", sentence_id, alice, {"Water utility": "favor", "City council": "none"})
+        label("bob", sentence_id, bob, {"Water utility": "favor", "City council": "none"})
+    for sentence_id in ids["border"]:
+        stale = {"Azerbaijan": "none", "Armenia": "against", "City council": "favor"}
+        label("alice", sentence_id, "not_claim", stale)
+        label("bob", sentence_id, "not_claim", {"Azerbaijan": "none", "Armenia": "none"})
+    db.session.get(Document, "water").targets = ["Water utility", "City council", "Mayor"]
+    db.session.commit()
+    mayors = [("favor", "favor"), ("against", "none")]  # the third sentence is not theirs
+    for sentence_id, (cyd, dan) in zip(ids["water"][:2], mayors, strict=True):
+        for name, mayor in (("cyd", cyd), ("dan", dan)):
+            asked = {"Water utility": "favor", "City council": "against", "Mayor": mayor}
+            label(name, sentence_id, "claim", asked)
+    db.session.commit()
+    return ids
+
+
+def test_a_target_counts_on_its_documents_and_for_the_annotators_asked(topics, app):
+    result = report(app.extensions["scheme"])
+    stance = {name: f for name, f in result["fields"].items() if name.startswith("stance.")}
+    # the scheme's targets first, then the others in the order documents were imported
+    assert list(stance) == ["stance.Azerbaijan", "stance.Armenia", "stance.Water utility",
+                            "stance.City council", "stance.Mayor"]  # fmt: skip
+    assert stance["stance.Azerbaijan"]["items"] == 2  # the border article's sentences
+    assert stance["stance.Water utility"]["items"] == 3
+    assert stance["stance.Water utility"]["annotators"] == 4
+    # alice's stale "City council" on the border article counts nowhere
+    assert stance["stance.City council"]["items"] == 3
+    assert stance["stance.City council"]["label_counts"] == {
+        "favor": 0, "against": 4, "neutral": 0, "none": 6,
+    }  # fmt: skip
+    # alice and bob were never asked about the mayor: only cyd and dan's two sentences count
+    mayor = stance["stance.Mayor"]
+    assert mayor["items"] == 2 and mayor["annotators"] == 2
+    assert mayor["percent"] == pytest.approx(0.5)
+    assert list(mayor["pairs"]) == ["cyd|dan"]
+    # claims only: every annotator of the sentence called it a claim (alice did not on the 2nd)
+    assert result["claims_only"]["stance.Water utility"]["items"] == 2
+    assert result["claims_only"]["stance.Mayor"]["items"] == 1
+    assert result["claims_only"]["stance.Azerbaijan"]["items"] == 0
+    assert result["fields"]["claim"]["items"] == 5  # the other fields as before
+
+
+def test_by_target_lists_each_target_with_its_documents_items_and_figures(topics, runner):
+    result = runner.invoke(args=["agreement", "--json", "--by", "target"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["by"] == "target"
+    groups = data["groups"]
+    assert list(groups) == ["Azerbaijan", "Armenia", "Water utility", "City council", "Mayor"]
+    assert {target: (g["documents"], g["fields"][f"stance.{target}"]["items"])
+            for target, g in groups.items()} == {
+        "Azerbaijan": (1, 2), "Armenia": (1, 2), "Water utility": (1, 3),
+        "City council": (1, 3), "Mayor": (1, 2),
+    }  # fmt: skip
+    mayor = groups["Mayor"]
+    assert list(mayor["fields"]) == ["stance.Mayor"] and list(mayor["claims_only"]) == [
+        "stance.Mayor"
+    ]
+    assert mayor["fields"]["stance.Mayor"] == data["fields"]["stance.Mayor"]
+    assert mayor["claims_only"]["stance.Mayor"]["items"] == 1
+    assert set(data["fields"]) >= {"claim", "outlet"}  # the top-level shape is unchanged
+    text = runner.invoke(args=["agreement", "--by", "target"])
+    assert text.exit_code == 0, text.output
+    assert "== target: Mayor (1 document)\nstance.Mayor (nominal): 2 items, 2 annotators" in (
+        text.output
+    )
+    assert "stance.Mayor | claims only (nominal): 1 items" in text.output
+    one = runner.invoke(args=["agreement", "--json", "--by", "target", "--field", "stance.Mayor"])
+    assert one.exit_code == 0, one.output
+    assert list(json.loads(one.output)["groups"]) == ["Mayor"]
+
+
+def test_by_target_with_a_field_that_is_no_target_says_so(topics, runner):
+    result = runner.invoke(args=["agreement", "--by", "target", "--field", "claim"])
+    assert result.exit_code == 1, result.output
+    assert "--by target gives the stance figures of each target; 'claim' is not one" in (
+        result.output
+    )
+
+
+def test_the_review_page_lists_targets_with_their_item_counts(topics, client, auth):
+    auth.login("reviewer")
+    page = figures_page(client, "?by=target").text
+    assert ">By target</a>" in page
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        page,
+    )
+    assert rows == [("Azerbaijan", "1", "2"), ("Armenia", "1", "2"), ("Water utility", "1", "3"),
+                    ("City council", "1", "3"), ("Mayor", "1", "2")]  # fmt: skip
+
+
+def test_adding_a_target_to_a_document_makes_the_page_recompute(topics, client, auth):
+    auth.login("reviewer")
+    assert "stance.Mayor" in figures_page(client).text
+    db.session.get(Document, "water").targets = ["Water utility", "City council"]
+    db.session.commit()
+    assert "stance.Mayor" not in figures_page(client).text
+
+
+@pytest.mark.parametrize(
+    "target", ["Türkiye", 'The "deal"', "Smith, John", "back\\slash", "{braces}", "null", "x.y"]
+)
+def test_a_target_of_any_name_is_found_in_the_labels(app, tmp_path, target):
+    (sentences,) = import_texts(tmp_path, ["One is here.", "Two is here."])
+    db.session.execute(update(Document).values(targets=[target]))
+    given = [("favor", "favor"), ("favor", "none")]
+    for sentence_id, (first, second) in zip(sentences, given, strict=True):
+        label("ann", sentence_id, "claim", {target: first})
+        label("bob", sentence_id, "claim", {target: second})
+    db.session.commit()
+    figures = report(app.extensions["scheme"], field=f"stance.{target}")["fields"]
+    assert figures[f"stance.{target}"]["items"] == 2
+    assert figures[f"stance.{target}"]["percent"] == pytest.approx(0.5)

@@ -12,7 +12,7 @@ from annotator.adjudication import save_gold
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
 from annotator.schema import Scheme
-from tests.helpers import import_texts, labels
+from tests.helpers import add_user, import_texts, import_two_topics, labels
 
 ARTICLES = [
     ["Jeyhun Bayramov emphasized that all measures were taken.", "The talks went on."],
@@ -51,6 +51,41 @@ def project(app, tmp_path, make_user):
     return ids
 
 
+WATER = {"Water utility": "favor", "City council": "none"}
+BORDER = {"Azerbaijan": "none", "Armenia": "against"}
+
+
+def user(name):
+    """The annotator ``name``, made if there is none yet."""
+    return db.session.scalar(select(User).where(User.name == name)) or add_user(name)
+
+
+def label(name, sentence_id, stance, claim="claim"):
+    """``name`` labels a sentence, asked the stance targets in ``stance``."""
+    given = labels(claim=claim, stance=stance)
+    db.session.add(Annotation(sentence_id=sentence_id, annotator_id=user(name).id, labels=given))
+
+
+@pytest.fixture
+def topics(app, tmp_path):
+    """Two articles on different topics labelled by alice and bob; then the lead adds
+    "Mayor" to the water article: cyd labels its first sentence, cyd and dan its second,
+    asked about the mayor too (alice's and bob's labels have no value for it)."""
+    ids = import_two_topics(tmp_path)
+    for name in ("alice", "bob"):
+        for sentence_id in ids["water"]:
+            label(name, sentence_id, dict(WATER))
+        for sentence_id in ids["border"]:
+            label(name, sentence_id, dict(BORDER))
+    db.session.get(Document, "water").targets = ["Water utility", "City council", "Mayor"]
+    db.session.commit()
+    label("cyd", ids["water"][0], {**WATER, "Mayor": "favor"})
+    label("cyd", ids["water"][1], {**WATER, "Mayor": "against"})
+    label("dan", ids["water"][1], {**WATER, "Mayor": "against"})
+    db.session.commit()
+    return ids
+
+
 def read(path):
     """The records of a JSON Lines file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -72,7 +107,8 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     first = records[0]
     assert first["text"] == ARTICLES[0][0]
     assert first["document"] == {"id": "doc0", "title": None, "outlet": "Wire", "publisher": None,
-                                 "published": None, "url": None, "author": None}  # fmt: skip
+                                 "published": None, "url": None, "author": None,
+                                 "targets": ["Azerbaijan", "Armenia"]}  # fmt: skip
     assert first["position"] == {"index": 0, "start": 0, "end": len(ARTICLES[0][0])}
     alice = first["annotations"][0]
     assert alice["annotator"] == "alice" and alice["claim"] == "claim"
@@ -82,6 +118,13 @@ def test_export_writes_the_designed_record(runner, project, tmp_path):
     card = (tmp_path / "out" / "data.md").read_text()
     assert "| all | data.jsonl | 6 | 3 | 12 | 0 |" in card  # records, documents, annotations
     assert "| claim | 6 | 0.833 |" in card  # alice and bob agree on 5 of 6 claims
+    assert "Outlet shown (`BLIND_OUTLET` off when exported)" in card
+    runner.app.config["BLIND_OUTLET"] = True  # the mode the card states
+    assert (
+        runner.invoke(args=["export", "--out", str(tmp_path / "blind" / "data.jsonl")]).exit_code
+        == 0
+    )
+    assert "Outlet-blind (`BLIND_OUTLET=1`" in (tmp_path / "blind" / "data.md").read_text()
 
 
 def test_export_is_byte_identical_across_runs_and_writes_utf8(runner, project, tmp_path):
@@ -253,12 +296,13 @@ def test_no_temporary_file_is_left_behind(runner, project, tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".data")]
 
 
-def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_uri, make_user):
+def test_round_trip_into_an_empty_database(runner, project, topics, tmp_path):
     save_gold(project[2], labels(claim="claim"), "reviewer", None, "Checked against the source")
     db.session.get(Document, "doc1").author = "Ann Writer"
     db.session.commit()
     first = tmp_path / "first.jsonl"
-    exported = runner.invoke(args=["export", "--out", str(first)])
+    # gold of the agreed sentences, the two articles' own targets in it
+    exported = runner.invoke(args=["export", "--auto", "majority", "--out", str(first)])
     assert exported.exit_code == 0, exported.output
     figures = runner.invoke(args=["agreement", "--json"])
     assert figures.exit_code == 0, figures.output
@@ -268,16 +312,20 @@ def test_round_trip_into_an_empty_database(runner, project, tmp_path, database_u
     db.session.commit()
     result = runner.invoke(args=["import-annotations", str(first)])
     assert result.exit_code == 0, result.output
-    assert "3 documents, 6 sentences, 12 annotations, 2 accounts, 1 gold" in result.output
+    assert "5 documents, 11 sentences, 25 annotations, 4 accounts, 10 gold" in result.output
+    assert db.session.get(Document, "water").targets == ["Water utility", "City council", "Mayor"]
+    assert db.session.get(Document, "border").targets == ["Azerbaijan", "Armenia"]
     second = tmp_path / "second.jsonl"
     exported = runner.invoke(args=["export", "--out", str(second)])
     assert exported.exit_code == 0, exported.output
     assert second.read_bytes() == first.read_bytes()
+    asked = {a["annotator"]: a["stance"] for a in read(second)[6]["annotations"]}
+    assert asked == {"alice": WATER, "bob": WATER, "cyd": {**WATER, "Mayor": "favor"}}
     again = runner.invoke(args=["agreement", "--json"])
     assert again.exit_code == 0, again.output
     assert again.output == figures.output
     accounts = db.session.scalars(select(User.password_hash)).all()
-    assert accounts == [None, None]  # imported annotators cannot log in until given a password
+    assert accounts == [None] * 4  # imported annotators cannot log in until given a password
 
 
 def test_an_annotation_with_only_some_fields(runner, app, tmp_path):
@@ -552,10 +600,12 @@ def test_the_card_shows_hostile_values_as_text(runner, app, tmp_path, make_user)
     assert headings == [
         f"Dataset card: {name}.jsonl",
         "Files",
+        "How the labels were made",
         "How final was decided",
         "Sentences without final labels",
         "Label distribution",
         "Agreement (all annotations in the database)",
+        "Stance targets",
         "Label scheme",
         "Data dictionary",
     ]
@@ -622,3 +672,140 @@ def test_a_label_field_the_scheme_lacks_is_refused_not_dropped(runner, app, tmp_
         result.output
     )
     assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
+
+
+# -- stance targets of each document ---------------------------------------------------------
+
+
+def test_records_carry_the_document_s_targets_and_exactly_the_targets_asked(
+    runner, topics, tmp_path
+):
+    out = tmp_path / "topics.jsonl"
+    result = runner.invoke(args=["export", "--auto", "majority", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in read(out)}
+    assert records["water:0"]["document"]["targets"] == ["Water utility", "City council", "Mayor"]
+    assert records["border:0"]["document"]["targets"] == ["Azerbaijan", "Armenia"]
+    first = {a["annotator"]: a["stance"] for a in records["water:0"]["annotations"]}
+    # labelled before the mayor was a target: absent (not asked), not "none"
+    assert first == {"alice": WATER, "bob": WATER, "cyd": {**WATER, "Mayor": "favor"}}
+    assert records["border:0"]["annotations"][0]["stance"] == BORDER
+    # final labels hold the targets their annotators agree on, no other target as null
+    assert records["water:0"]["final_source"] == "majority"
+    assert records["water:0"]["final"]["stance"] == WATER  # two of three were not asked
+    assert records["water:1"]["final"] is None  # two asked about the mayor, two not
+    assert records["water:2"]["final_source"] == "unanimous"
+    assert records["water:2"]["final"]["stance"] == WATER
+    assert records["border:1"]["final"]["stance"] == BORDER
+
+
+def test_the_card_lists_the_targets_with_their_counts_and_agreement(runner, topics, tmp_path):
+    bob = db.session.scalar(
+        select(Annotation)
+        .join(User)
+        .where(User.name == "bob", Annotation.sentence_id == topics["border"][1])
+    )
+    bob.labels = labels(claim="claim", stance={**BORDER, "Armenia": "favor"})
+    db.session.commit()
+    out = tmp_path / "topics.jsonl"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    card = out.with_suffix(".md").read_text()
+    section = card.split("## Stance targets")[1].split("## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
+    # documents, sentences, items (two or more asked), alpha, and the same over claims only
+    assert rows == [
+        "| Azerbaijan | 1 | 2 | 2 | — | 2 | — |",
+        "| Armenia | 1 | 2 | 2 | 0.000 | 2 | 0.000 |",
+        "| Water utility | 1 | 3 | 3 | — | 3 | — |",
+        "| City council | 1 | 3 | 3 | — | 3 | — |",
+        "| Mayor | 1 | 3 | 1 | — | 1 | — |",
+    ]
+    assert "targets: Azerbaijan, Armenia, Water utility, City council, Mayor" in card
+    assert "`targets` (its stance targets, in order" in card
+    assert "a target added to the document after the annotation is absent (not asked)" in card
+
+
+def stratified(runner, tmp_path, documents, *options):
+    """Import ``documents`` ({id: (outlet, targets)}), export them split a=0.5,b=0.5 with
+    ``options``; {split: document ids} and the card's text."""
+    path = tmp_path / "many.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": id_, "text": f"Sentence of {id_}.", "outlet": outlet,
+                        "targets": targets}) + "\n"
+            for id_, (outlet, targets) in documents.items()
+        )
+    )  # fmt: skip
+    imported = runner.invoke(args=["import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "split.jsonl"
+    result = runner.invoke(args=["export", "--split", "a=0.5,b=0.5", "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    splits = {
+        name: {r["document"]["id"] for r in read(out.with_name(f"split.{name}.jsonl"))}
+        for name in ("a", "b")
+    }
+    return splits, out.with_suffix(".md").read_text()
+
+
+def test_a_split_stratified_by_target_halves_every_target_list(runner, app, tmp_path):
+    documents = {f"water{n}": ("Wire", ["Water utility"]) for n in range(4)}
+    documents |= {f"border{n}": ("Wire", ["Azerbaijan", "Armenia"]) for n in range(2)}
+    documents |= {f"both{n}": ("Wire", ["Armenia", "Azerbaijan"]) for n in range(2)}  # as a whole
+    documents |= {f"border+{n}": ("Wire", ["Armenia"]) for n in range(2)}
+    splits, card = stratified(runner, tmp_path, documents, "--stratify", "target", "--seed", "3")
+    for prefix, count in (("water", 4), ("border", 2), ("both", 2), ("border+", 2)):
+        ids = {f"{prefix}{n}" for n in range(count)}
+        assert len(ids & splits["a"]) == len(ids & splits["b"]) == count // 2, prefix
+    assert "--split a=0.5,b=0.5 --seed 3 --stratify target" in card
+
+
+def test_a_split_stratified_by_outlet_and_target(runner, app, tmp_path):
+    documents = {
+        f"{outlet}-{target}{n}": (outlet, [target])
+        for outlet in ("Wire", "Desk")
+        for target in ("Water utility", "Mayor")
+        for n in range(2)
+    }
+    splits, card = stratified(runner, tmp_path, documents, "--stratify", "target, outlet")
+    for outlet in ("Wire", "Desk"):
+        for target in ("Water utility", "Mayor"):
+            assert len({f"{outlet}-{target}{n}" for n in range(2)} & splits["a"]) == 1
+    assert "--stratify outlet,target" in card
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split", "a=0.5,b=0.5", "--stratify", "topic"],
+         "'topic' is not something to stratify by; use outlet or target"),
+        (["--stratify", "target"], "only a split is stratified; give --split too"),
+    ],
+)  # fmt: skip
+def test_bad_stratify_options_are_refused(runner, project, tmp_path, args, message):
+    result = runner.invoke(args=["export", "--out", str(tmp_path / "x.jsonl"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_records_without_targets_get_the_scheme_s_and_bad_ones_are_refused(runner, app, tmp_path):
+    record = {"id": "d:0", "text": "A sentence.", "document": {"id": "d"},
+              "position": {"index": 0, "start": 0, "end": 11}}  # fmt: skip
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(record) + "\n")  # exported before documents had targets
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(Document, "d").targets == ["Azerbaijan", "Armenia"]
+    for targets, message in (
+        ("Mayor", "document.targets must be a list of strings"),
+        (["Mayor", "mayor"], "document.targets: 'mayor' is given twice (items 1 and 2)"),
+        (["Ma\x1byor"], "document.targets: item 1 ('Ma\\x1byor') holds control"),
+    ):
+        record["document"] = {"id": "e", "targets": targets}
+        path.write_text(json.dumps(record) + "\n")
+        result = runner.invoke(args=["import-annotations", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"line 1: {message}" in result.output and "nothing was imported" in result.output
+        assert db.session.get(Document, "e") is None

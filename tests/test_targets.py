@@ -8,8 +8,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from annotator.extensions import db
+from annotator.importing import import_files
 from annotator.models import Annotation, Document, Sentence
-from tests.helpers import add_user, rendered_forms
+from tests.conftest import Auth
+from tests.helpers import Client, add_user, make_app, rendered_forms
 
 WATER = "The city will replace its water mains. The council approved the plan on Monday."
 BORDER = "Azerbaijan and Armenia met in Brussels. Both sides called the talks useful."
@@ -118,3 +120,46 @@ def test_the_workspace_asks_the_stance_of_the_document_s_own_targets(two_topics,
         select(Annotation).where(Annotation.sentence_id == sentence_id)
     ).one()
     assert annotation.labels["stance"] == {"Water utility": "none", "City council": "against"}
+
+
+@pytest.fixture
+def blind_app(database_uri, tmp_path):
+    """The app with outlet-blind labelling on (BLIND_OUTLET=1)."""
+    app = make_app(database_uri, BLIND_OUTLET=True)
+    app.test_client_class = Client
+    with app.app_context():
+        path = write_jsonl(
+            tmp_path / "e.jsonl",
+            [{"id": "blind", "text": WATER, "outlet": "Harbour Gazette", "publisher": "Wirehouse"}],
+        )
+        import_files([path])
+        add_user("alice")
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(("relayed", "stored"), [("", "Harbour Gazette"), ("TASS", "TASS")])
+def test_outlet_blind_labelling_hides_the_outlet_and_takes_the_article_s(
+    blind_app, relayed, stored
+):
+    client = blind_app.test_client()
+    Auth(client).login("alice")
+    page = client.get("/annotate", follow_redirects=True)
+    assert "Harbour Gazette" not in page.text and "Wirehouse" not in page.text
+    assert "outlet hidden" in page.text and "Relays another outlet" in page.text
+    sentence_id = int(page.request.path.rsplit("/", 1)[1])
+    forms, _ = rendered_forms(page.request.path, page.text)
+    (form,) = [f for f in forms if f["action"].endswith(f"/annotate/{sentence_id}")]
+    fields = [(name, value) for name, value in form["fields"] if name not in ("claim", "outlet")]
+    saved = client.post(
+        form["action"], data=MultiDict([*fields, ("claim", "claim"), ("outlet", relayed)])
+    )
+    assert saved.status_code in (200, 302), saved.text
+    annotation = db.session.scalars(
+        select(Annotation).where(Annotation.sentence_id == sentence_id)
+    ).one()
+    assert annotation.labels["outlet"] == stored
+    # opened again, the form still does not show the article's outlet
+    again = client.get(f"/annotate/{sentence_id}")
+    assert "Harbour Gazette" not in again.text

@@ -6,19 +6,22 @@ figures computed (saying how old they are), and when the annotations have change
 background thread computes new ones — one at a time per grouping and per process — and the
 page picks them up when they are ready.
 
-The annotations' "stamp" (count, newest id, newest change) tells whether figures are current.
+The annotations' "stamp" (count, newest id, newest change) and the documents' stance targets
+tell whether figures are current: adding a target to a document changes no annotation, yet
+it changes which sentences the target counts on.
 """
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select, type_coerce
 
 from ..extensions import db
-from ..models import Annotation, utcnow
+from ..models import Annotation, Document, utcnow
 from .report import Options, ReportError, report
 
 
@@ -34,12 +37,17 @@ class Entry:
 
 
 def stamp():
-    """What changes whenever an annotation is added, edited or skipped."""
-    return tuple(
-        db.session.execute(
-            select(func.count(), func.max(Annotation.id), func.max(Annotation.updated))
-        ).one()
-    )
+    """What changes whenever an annotation is added, edited or skipped, or a document's
+    stance targets change (a digest of them all: a few bytes per document)."""
+    annotations = db.session.execute(
+        select(func.count(), func.max(Annotation.id), func.max(Annotation.updated))
+    ).one()
+    digest = hashlib.blake2b(digest_size=16)
+    for seq, targets in db.session.execute(
+        select(Document.seq, type_coerce(Document.targets, Text)).order_by(Document.seq)
+    ):
+        digest.update(f"{seq}:{targets}\n".encode())
+    return (*annotations, digest.hexdigest())
 
 
 class FiguresCache:

@@ -3,15 +3,18 @@
 Labels are pulled out of the JSON in SQL (``JSON_EXTRACT`` on SQLite, ``#>>`` on
 PostgreSQL), so no row's JSON is parsed in Python, and each batch of rows is turned into
 small integer codes at once: 300,000 annotations take tens of megabytes, not hundreds.
-Skipped sentences carry no labels and are left out.
+Skipped sentences carry no labels and are left out. A stance target counts only on the
+sentences of documents that have it, and only for the annotators who were asked it (an
+annotation made before the target was added holds no value for it: unrated, not ``none``).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import cast, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
+from .. import targets
 from ..extensions import db
 from ..models import Annotation, Document, Sentence, User
 
@@ -19,6 +22,7 @@ BATCH = 50_000
 UNRATED = -1  # no annotation of this item by this annotator, or the field is unset
 NO_SPAN = -1  # in span matrices: annotated, but no span marked (unrated is UNRATED - 1)
 UNKNOWN_OUTLET = "(unknown outlet)"
+SPLITS_A_PATH = frozenset('"\\,{}')  # escaped in SQLite's JSON text, or split PostgreSQL's path
 
 
 def span_names(scheme):
@@ -26,14 +30,48 @@ def span_names(scheme):
     return [field.name for field in scheme.span_fields]
 
 
+def plain_key(key):
+    """Whether a JSON path written as SQLAlchemy writes it finds ``key`` on both databases:
+    printable ASCII, none of SPLITS_A_PATH, no spaces around it, not PostgreSQL's NULL."""
+    return (
+        key.isascii()
+        and key.isprintable()
+        and key == key.strip()
+        and key.upper() != "NULL"
+        and not SPLITS_A_PATH.intersection(key)
+    )
+
+
+def extracted(column, path, dialect):
+    """The text at ``path`` (keys) in a JSON column, NULL where there is none.
+
+    A key such as a stance target is a name someone typed: SQLite 3.40 matches a path's
+    labels against the stored text, in which ``Türkiye``, a quote or a backslash are
+    escaped, and a PostgreSQL path is an array literal that a comma or a brace splits; such
+    a key is looked up among the decoded keys (``json_each``) or passed as a value."""
+    if all(map(plain_key, path)):
+        return column[path].as_string()
+    if dialect == "postgresql":
+        return func.jsonb_extract_path_text(column, *path, type_=Text)
+    parent = "$" + "".join(f'."{key}"' for key in path[:-1])
+    members = func.json_each(column, parent).table_valued("key", "value")
+    return select(members.c.value).where(members.c.key == path[-1]).scalar_subquery()
+
+
 def statement(scheme, dialect):
-    """SELECT of every non-skipped annotation, its document's outlet and its fields pulled
-    out of the JSON."""
+    """SELECT of every non-skipped annotation, its document (``seq``) and outlet, and its
+    fields pulled out of the JSON."""
     labels = Annotation.labels
     if dialect == "postgresql":
         labels = cast(labels, JSONB)  # parsed once per row, not once per field
     rows = (
-        select(Annotation.sentence_id, Annotation.annotator_id, Document.outlet, labels.label("j"))
+        select(
+            Annotation.sentence_id,
+            Annotation.annotator_id,
+            Document.seq,
+            Document.outlet,
+            labels.label("j"),
+        )
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Sentence.document_id)
         .where(Annotation.skipped.is_(False))
@@ -41,13 +79,13 @@ def statement(scheme, dialect):
     if dialect == "postgresql":
         rows = rows.offset(0)  # keeps PostgreSQL from inlining the subquery (and the cast)
     rows = rows.subquery()
-    columns = [rows.c.j[field.path].as_string() for field in scheme.agreed_fields]
+    columns = [extracted(rows.c.j, field.path, dialect) for field in scheme.agreed_fields]
     for field in scheme.span_fields:
         path = field.path
         columns += [rows.c.j[(*path, "start")].as_integer(), rows.c.j[(*path, "end")].as_integer()]
     # no ORDER BY: sorting two million rows costs the database hundreds of megabytes, and
     # nothing depends on the order (items are sorted by id, categories by ``Coder.settle``)
-    return select(rows.c.sentence_id, rows.c.annotator_id, rows.c.outlet, *columns)
+    return select(rows.c.sentence_id, rows.c.annotator_id, rows.c.seq, rows.c.outlet, *columns)
 
 
 class Coder:
@@ -139,16 +177,35 @@ class Annotations:
     outlets: np.ndarray  # per item
     fields: dict  # name -> Ratings or Spans
     count: int  # annotations read
+    documents: np.ndarray  # per item, its document's ``seq``
+    targets: dict  # every document's seq -> its stance targets
 
 
-def load(scheme):
-    """Read every non-skipped annotation into matrices of the scheme's fields."""
+def document_targets(default):
+    """{seq: targets} of every document (``default`` for one with none recorded)."""
+    rows = db.session.execute(select(Document.seq, Document.targets))
+    return {row.seq: targets.of(row, default) for row in rows}
+
+
+def having(documents, targets_of, target):
+    """Per item (its document's seq in ``documents``): whether its document has ``target``."""
+    seqs, document_of_item = np.unique(documents, return_inverse=True)
+    has = np.array([target in targets_of.get(int(seq), ()) for seq in seqs], dtype=bool)
+    return has[document_of_item]
+
+
+def load(scheme, default=None):
+    """Read every non-skipped annotation into matrices of the scheme's fields; a stance
+    target's ratings are kept only on the sentences of documents that have it (``default``:
+    the scheme whose targets a document without any recorded has; ``scheme`` itself when
+    None)."""
     names = [field.name for field in scheme.agreed_fields]
     span_fields = span_names(scheme)
     coders = {field.name: Coder(field.choices) for field in scheme.agreed_fields}
     outlets = Coder()
     # "#" keeps the loader's own columns apart from field names (no field name holds one)
-    parts = {key: [] for key in ("#item", "#annotator", "#document outlet", *names)}
+    keys = ("#item", "#annotator", "#document", "#document outlet", *names)
+    parts = {key: [] for key in keys}
     spans = {name: ([], []) for name in span_fields}
     connection = db.session.connection()
     query = statement(scheme, connection.dialect.name)
@@ -157,10 +214,11 @@ def load(scheme):
         columns = list(zip(*rows, strict=True))
         parts["#item"].append(np.array(columns[0], dtype=np.int64))
         parts["#annotator"].append(np.array(columns[1], dtype=np.int64))
-        parts["#document outlet"].append(outlets(columns[2]))
-        for offset, name in enumerate(names, start=3):
+        parts["#document"].append(np.array(columns[2], dtype=np.int64))
+        parts["#document outlet"].append(outlets(columns[3]))
+        for offset, name in enumerate(names, start=4):
             parts[name].append(coders[name](columns[offset]))
-        base = 3 + len(names)
+        base = 4 + len(names)
         for number, name in enumerate(span_fields):
             start, end = span_codes(columns[base + 2 * number], columns[base + 2 * number + 1])
             spans[name][0].append(start)
@@ -186,13 +244,27 @@ def load(scheme):
         name: Ratings(annotators, coders[name].categories, matrix(joined.pop(name)))
         for name in names
     }
+    documents = np.zeros(len(items), dtype=np.int64)
+    documents[item_of_row] = joined.pop("#document")
+    targets_of = document_targets(default or scheme)
+    for field in scheme.agreed_fields:
+        if field.target is not None:  # a target the document lacks was asked of nobody
+            fields[field.name].matrix[~having(documents, targets_of, field.target)] = UNRATED
     rated = matrix(np.ones(len(item_of_row), dtype=bool), fill=False)
     for name in span_fields:
         start, end = join(spans[name][0]), join(spans[name][1])
         del spans[name]
         fields[name] = Spans(annotators, rated, matrix(start), matrix(end))
     # a document without an outlet has the code UNRATED (-1): the last name, UNKNOWN_OUTLET
-    return Annotations(items, annotators, outlet_names[outlet_codes], fields, len(item_of_row))
+    return Annotations(
+        items,
+        annotators,
+        outlet_names[outlet_codes],
+        fields,
+        len(item_of_row),
+        documents,
+        targets_of,
+    )
 
 
 def join(arrays):

@@ -5,10 +5,11 @@ from itertools import combinations
 
 import numpy as np
 
+from .. import targets
 from . import statistics as stats
-from .data import UNRATED, load
+from .data import UNRATED, having, load
 
-GROUPINGS = ("outlet", "annotator")
+GROUPINGS = ("outlet", "annotator", "target")
 
 
 class ReportError(ValueError):
@@ -185,13 +186,15 @@ class Project:
     """Every field of the project's annotations, read once per report."""
 
     def __init__(self, scheme):
-        self.scheme = scheme
-        self.levels = {field.name: field.level for field in scheme.agreed_fields}
-        self.spans = {field.name for field in scheme.span_fields}
-        annotations = load(scheme)
+        self.scheme = targets.every(scheme)  # a stance field per target of any document
+        self.levels = {field.name: field.level for field in self.scheme.agreed_fields}
+        self.spans = {field.name for field in self.scheme.span_fields}
+        annotations = load(self.scheme, default=scheme)
         self.annotations = annotations.count
         self.items = annotations.items
         self.outlets = annotations.outlets
+        self.documents = annotations.documents
+        self.targets = annotations.targets
         self.fields = annotations.fields
         self.values = {
             name: numeric_values(name, level, self.fields[name].categories)
@@ -229,6 +232,21 @@ class Project:
                 name: self.figures(name, keep & self.claims, options) for name in conditional
             },
         }
+
+    def target_figures(self, names, options):
+        """Per stance target: how many documents have it, and its field's figures over
+        their sentences (``items``: those with two or more annotators asked it)."""
+        groups = {}
+        for field in self.scheme.agreed_fields:
+            if field.target is None or field.name not in names:
+                continue
+            keep = having(self.documents, self.targets, field.target)
+            documents = sum(field.target in asked for asked in self.targets.values())
+            groups[field.target] = {
+                "documents": documents,
+                **self.all_figures([field.name], keep, options),
+            }
+        return groups
 
     def annotator_figures(self, names, options):
         """Each annotator against the others, per categorical field."""
@@ -271,8 +289,10 @@ class Project:
 
 
 def report(scheme, field=None, by=None, options=None):
-    """The agreement report as a dict (see DESIGN.md): ``fields``, ``claims_only``, and with
-    ``by`` the same per outlet or per annotator under ``groups``."""
+    """The agreement report as a dict (see DESIGN.md): ``fields`` (a ``stance.<target>``
+    for every target of any document), ``claims_only``, and with ``by`` the same per
+    outlet or per annotator, or a target's own figures and document count per target,
+    under ``groups``."""
     options = options or Options()
     if by is not None and by not in GROUPINGS:
         raise ReportError(f"--by {by!r} is not a grouping; use one of: {', '.join(GROUPINGS)}")
@@ -299,4 +319,12 @@ def report(scheme, field=None, by=None, options=None):
     elif by == "annotator":
         result["by"] = "annotator"
         result["groups"] = project.annotator_figures(names, options)
+    elif by == "target":
+        if field is not None and project.scheme.named[field].target is None:
+            raise ReportError(
+                f"--by target gives the stance figures of each target; {field!r} is not one "
+                "(name a stance.<target> field, or leave --field out)"
+            )
+        result["by"] = "target"
+        result["groups"] = project.target_figures(names, options)
     return result

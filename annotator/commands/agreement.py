@@ -83,14 +83,22 @@ def text_report(result):
         *section_lines(result),
     ]
     for group, section in result.get("groups", {}).items():
-        lines += ["", f"== {result['by']}: {group}", *section_lines(section)]
+        heading = f"== {result['by']}: {group}"
+        if "documents" in section:  # a target: the documents that have it
+            count = section["documents"]
+            heading += f" ({count} document{'' if count == 1 else 's'})"
+        lines += ["", heading, *section_lines(section)]
     return "\n".join(map(shown, lines))
 
 
 @click.command("agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--field", help="Only this field, e.g. claim or stance.Armenia.")
-@click.option("--by", type=click.Choice(GROUPINGS), help="Also per outlet or per annotator.")
+@click.option(
+    "--by",
+    type=click.Choice(GROUPINGS),
+    help="Also per outlet, per annotator, or per stance target (each target's own figures).",
+)
 @click.option(
     "--min-items",
     type=click.IntRange(min=1),

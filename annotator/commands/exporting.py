@@ -6,14 +6,15 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from .. import targets
 from ..adjudication import AUTO_METHODS, settle_agreed
 from ..exporting.reading import RecordError, import_annotations
-from ..exporting.splits import SplitError, parse_split
+from ..exporting.splits import SplitError, parse_split, parse_stratify
 from ..exporting.writing import CannotWrite, export
 from ..text import shown
 
 
-def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto):
+def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto, strata):
     """The export command as typed, for the dataset card: ``--out`` as the file's name (the
     card sits beside the file; the folder it was written to is nobody else's business)."""
     parts = ["flask", "export"]
@@ -29,6 +30,8 @@ def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreem
         parts.append("--no-comments")
     if split:
         parts += ["--split", split, "--seed", str(seed)]
+        if strata != ("outlet",):
+            parts += ["--stratify", ",".join(strata)]
     if no_agreement:
         parts.append("--no-agreement")
     return shlex.join(parts)
@@ -54,6 +57,13 @@ def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreem
 @click.option("--split", help="Split by document, e.g. train=0.8,dev=0.1,test=0.1.")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the split.")
 @click.option(
+    "--stratify",
+    default="outlet",
+    show_default=True,
+    help="What each split keeps the shares of: outlet, target (a document's stance targets "
+    "as a whole), or outlet,target.",
+)
+@click.option(
     "--no-agreement",
     is_flag=True,
     help="Leave the agreement figures out of the card (they take as long as the export).",
@@ -64,16 +74,28 @@ def command_line(out, final_only, anonymize, no_comments, split, seed, no_agreem
     help="First fill gold where the annotators agree, as `flask adjudicate --auto` does "
     "(kept in the database; a reviewer's gold is left as it is).",
 )
-def export_command(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto):
+def export_command(
+    out, final_only, anonymize, no_comments, split, seed, stratify, no_agreement, auto
+):
     """Write every sentence with its annotations and final labels as JSON Lines, and a
     dataset card (NAME.md) beside it; say why sentences have no final labels."""
     try:
         shares = parse_split(split) if split else None
     except SplitError as error:
         raise click.BadParameter(str(error), param_hint="'--split'") from None
-    command = command_line(out, final_only, anonymize, no_comments, split, seed, no_agreement, auto)
-    if auto:
-        click.echo(settle_agreed(auto, current_app.extensions["scheme"]))
+    try:
+        strata = parse_stratify(stratify)
+    except SplitError as error:
+        raise click.BadParameter(str(error), param_hint="'--stratify'") from None
+    if strata != ("outlet",) and not split:
+        raise click.BadParameter(
+            "only a split is stratified; give --split too", param_hint="'--stratify'"
+        )
+    command = command_line(
+        out, final_only, anonymize, no_comments, split, seed, no_agreement, auto, strata
+    )
+    if auto:  # every document's targets: a target the app's scheme lacks is kept in the gold
+        click.echo(settle_agreed(auto, targets.every(current_app.extensions["scheme"])))
     try:
         paths, tally, card = export(
             out,
@@ -84,6 +106,7 @@ def export_command(out, final_only, anonymize, no_comments, split, seed, no_agre
             command,
             agreement=not no_agreement,
             comments=not no_comments,
+            strata=strata,
         )
     except CannotWrite as error:
         raise click.ClickException(str(error)) from None

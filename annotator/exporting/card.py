@@ -14,7 +14,7 @@ DICTIONARY = [
     (
         "document",
         "`id`, `title`, `outlet`, `publisher`, `published` (ISO date), `url`, `author` (each "
-        "null if unknown)",
+        "null if unknown), `targets` (its stance targets, in order; possibly none)",
     ),
     (
         "position",
@@ -70,6 +70,8 @@ class Tally:
         self.final = Counter()
         self.sources = Counter()
         self.labels = {}  # field -> Counter of final labels
+        self.target_documents = Counter()  # stance target -> documents that have it
+        self.target_sentences = Counter()  # stance target -> their records
         self.last_document = None
 
     def add(self, split, record):
@@ -78,7 +80,11 @@ class Tally:
         document = record["document"]
         if document is not self.last_document:  # a document's records share one dict
             self.last_document = document
-            self.documents.setdefault(split, set()).add(document["id"])
+            seen = self.documents.setdefault(split, set())
+            if document["id"] not in seen:
+                seen.add(document["id"])
+                self.target_documents.update(document["targets"])
+        self.target_sentences.update(document["targets"])
         annotations = record.get("annotations")
         if annotations:
             self.annotations[split] += len(annotations)
@@ -156,7 +162,14 @@ def label_entries(scheme):
         if fields is None:
             entries.append((key, meaning(scheme.named[key])))
         elif fields[0].target is not None:
-            entries.append((key, f"target: {key} label, one per target (`none`: no {key})"))
+            entries.append(
+                (
+                    key,
+                    f"target: {key} label, for each target of the document that the annotator "
+                    f"was asked (`none`: asked, no {key}); a target added to the document after "
+                    "the annotation is absent (not asked), never `none`",
+                )
+            )
         else:
             parts = [f"`{field.path[-1]}`: {meaning(field)}" for field in fields]
             entries.append((key, "; ".join(parts)))
@@ -182,12 +195,41 @@ def scheme_lines(scheme):
     return lines
 
 
+def target_lines(tally, scheme, agreement):
+    """The stance targets: how many documents and sentences of the export have each, and
+    its agreement over the sentences two or more annotators were asked it on."""
+    group = next((key for key, targets in scheme.targets.items() if targets), None)
+    if group is None:
+        return []
+    lines = [
+        f"## {markdown_text(group.capitalize())} targets",
+        "",
+        "Each document has its own targets (`document.targets`); a target counts only on its "
+        "documents' sentences, and only for the annotators who were asked it.",
+        "",
+        "| target | documents | sentences | items | alpha | items, claims only | alpha, claims "
+        "only |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for field in scheme.groups[group]:
+        name = f"{group}.{field.target}"
+        every = agreement["fields"].get(name, {})
+        claims = agreement.get("claims_only", {}).get(name, {})
+        lines.append(
+            f"| {markdown_text(field.target)} | {tally.target_documents[field.target]} "
+            f"| {tally.target_sentences[field.target]} | {every.get('items', '—')} "
+            f"| {figure(every.get('alpha'))} | {claims.get('items', '—')} "
+            f"| {figure(claims.get('alpha'))} |"
+        )
+    return [*lines, ""]
+
+
 def comma_separated(values):
     """Labels, targets or the like, comma-separated, as Markdown text."""
     return ", ".join(map(markdown_text, values))
 
 
-def card(name, command, moment, files, tally, scheme, agreement, comments=True):
+def card(name, command, moment, files, tally, scheme, agreement, comments=True, blind=False):
     """The Markdown text of the dataset card. Every value from the data (labels, outlets,
     field names, file names) goes in as ``markdown_text``, so none can add a heading, a
     link, an image or HTML to it."""
@@ -216,7 +258,19 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
             "and `final_note` is null.",
             "",
         ]
-    lines += ["## How `final` was decided", ""]
+    lines += [
+        "## How the labels were made",
+        "",
+        "Outlet-blind (`BLIND_OUTLET=1` when exported): annotators did not see the article's "
+        "outlet or publisher; a sentence's outlet label is the article's unless they named "
+        "another outlet it relays."
+        if blind
+        else "Outlet shown (`BLIND_OUTLET` off when exported): annotators saw the article's "
+        "outlet and publisher, and the outlet input was filled with the article's.",
+        "",
+        "## How `final` was decided",
+        "",
+    ]
     lines += [
         f"- `gold`: a reviewer decided (`/review/disagreements`): {tally.sources['gold']} records",
         f"- `unanimous`: every annotator gave the same labels on every field "
@@ -278,6 +332,7 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True):
             f"| {figure(f['fleiss_kappa'])} | {figure(f['ac1'])} | {figure(f['cohen_kappa'])} |"
         )
     lines += ["", "`flask agreement` gives the details and the reasons for any —.", ""]
+    lines += target_lines(tally, scheme, agreement)
     lines += [
         "## Label scheme",
         "",

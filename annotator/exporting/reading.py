@@ -2,7 +2,9 @@
 
 Missing documents, sentences and annotators (accounts without a password) are created;
 annotations that already exist are left as they are. A record's annotation may carry only
-some fields: the others stay unset.
+some fields: the others stay unset. A new document gets the stance targets of the record's
+``document.targets`` (the scheme's for a record from an export made before documents had
+their own).
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from ..database import writing
 from ..extensions import db
 from ..models import ANNOTATIONS, DOCUMENTS, GOLD, SENTENCES, Document, User, utcnow
+from ..targets import TargetProblem, checked
 from ..text import plain
 from .records import FINAL_SOURCES
 
@@ -143,6 +146,14 @@ class Importer:
                 f"line {line}: document.published {published!r} is not a date"
             ) from None
         self.seq += 1
+        asked = given.get("targets")
+        if asked is None:
+            asked = self.scheme.stance_targets
+        need(isinstance(asked, list | tuple), line, "document.targets must be a list of strings")
+        try:
+            asked = checked(asked, "document.targets")
+        except TargetProblem as problem:
+            raise RecordError(f"line {line}: {problem}") from None
         self.pending_documents.append(
             {
                 "id": given["id"],
@@ -153,6 +164,7 @@ class Importer:
                 "published": published,
                 "url": given.get("url"),
                 "author": given.get("author"),
+                "targets": list(asked),
                 "text": "",
                 "content_hash": f"import:{given['id']}",
                 "imported": utcnow(),

@@ -7,6 +7,7 @@ from datetime import datetime
 import orjson
 from sqlalchemy import Text, bindparam, select, type_coerce
 
+from .. import targets
 from ..extensions import db
 from ..models import (
     ANNOTATIONS,
@@ -145,8 +146,9 @@ def sentence_batches():
     yield from connection.execution_options(yield_per=BATCH).execute(query).partitions()
 
 
-def document_records():
-    """{document id: its metadata as exported}, read once."""
+def document_records(scheme):
+    """{document id: its metadata as exported}, read once; ``targets`` are its stance
+    targets (``scheme``'s for a document without any recorded)."""
     query = select(
         DOCUMENTS.c.id,
         DOCUMENTS.c.title,
@@ -155,6 +157,7 @@ def document_records():
         DOCUMENTS.c.published,
         DOCUMENTS.c.url,
         DOCUMENTS.c.author,
+        DOCUMENTS.c.targets,
     )
     return {
         row.id: {
@@ -165,13 +168,16 @@ def document_records():
             "published": row.published.isoformat() if row.published else None,
             "url": row.url,
             "author": row.author,
+            "targets": list(targets.of(row, scheme)),
         }
         for row in db.session.execute(query)
     }
 
 
 def records(scheme, final_only=False, anonymize_with=None, unsettled=None, comments=True):
-    """Every sentence's record under ``scheme``, in document order then reading order.
+    """Every sentence's record under ``scheme`` (the app's: a document without targets
+    recorded has its targets), in document order then reading order. An annotation's and
+    the final ``stance`` hold the targets they hold in the database: those asked.
 
     ``final_only`` keeps only sentences with final labels and leaves out the annotations;
     ``anonymize_with`` (a secret) replaces annotator names with stable pseudonyms;
@@ -183,8 +189,8 @@ def records(scheme, final_only=False, anonymize_with=None, unsettled=None, comme
     if anonymize_with is not None:
         names = {id_: pseudonym(name, anonymize_with) for id_, name in names.items()}
     connection = db.session.connection()
-    documents = document_records()
-    shape = record_shape(scheme)
+    documents = document_records(scheme)
+    shape = record_shape(targets.every(scheme))
     annotations = DriverQuery(
         connection,
         select(*RAW_ANNOTATION).where(

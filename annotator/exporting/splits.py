@@ -1,11 +1,21 @@
-"""Splits by document (no article in two splits), stratified by outlet, reproducible."""
+"""Splits by document (no article in two splits), stratified by outlet, by stance targets
+or by both, reproducible."""
 
 import math
 import random
 
+# what a split can be stratified by, and the part of a document's (id, outlet, targets) row
+# that makes its stratum: its outlet; its targets as a whole, in any order (a document on
+# two targets is dealt with the documents on the same two, not with those on either one)
+STRATA = {
+    "outlet": lambda outlet, targets: outlet or "",
+    "target": lambda outlet, targets: tuple(sorted(targets)),
+}
+
 
 class SplitError(ValueError):
-    """A --split that is not NAME=SHARE pairs adding up to 1."""
+    """A --split that is not NAME=SHARE pairs adding up to 1, or a --stratify that names
+    something a split cannot be stratified by."""
 
 
 def parse_split(text):
@@ -33,9 +43,22 @@ def parse_split(text):
     return shares
 
 
+def parse_stratify(text):
+    """``outlet,target`` -> ("outlet", "target"), in that order whatever the order given; a
+    clear error otherwise."""
+    given = [part.strip() for part in text.split(",")]
+    for part in given:
+        if part not in STRATA:
+            raise SplitError(
+                f"{part!r} is not something to stratify by; use {' or '.join(STRATA)}, "
+                "or both: outlet,target"
+            )
+    return tuple(name for name in STRATA if name in given)
+
+
 def deal(count, shares, debt):
     """How many of ``count`` documents each split gets, carrying the rounding ``debt`` from
-    earlier outlets so that small outlets do not all fall into the largest split.
+    earlier strata so that small strata do not all fall into the largest split.
     Returns (sizes, new debt)."""
     exact = [count * share + owed for share, owed in zip(shares, debt, strict=True)]
     given = [max(0, math.floor(x)) for x in exact]
@@ -48,18 +71,20 @@ def deal(count, shares, debt):
     return given, [x - g for x, g in zip(exact, given, strict=True)]
 
 
-def assign(documents, shares, seed):
-    """{document id: split name} for ``documents`` given as (id, outlet) in import order:
-    within each outlet, documents are shuffled with ``seed`` and dealt out by share."""
-    by_outlet = {}
-    for document_id, outlet in documents:
-        by_outlet.setdefault(outlet or "", []).append(document_id)
+def assign(documents, shares, seed, strata=("outlet",)):
+    """{document id: split name} for ``documents`` given as (id, outlet, targets) in import
+    order: within each stratum (``strata``: names in STRATA), documents are shuffled with
+    ``seed`` and dealt out by share."""
+    by_stratum = {}
+    for document_id, outlet, targets in documents:
+        stratum = tuple(STRATA[name](outlet, targets) for name in strata)
+        by_stratum.setdefault(stratum, []).append(document_id)
     rng = random.Random(seed)
     names = [name for name, _ in shares]
     debt = [0.0] * len(shares)
     split_of = {}
-    for outlet in sorted(by_outlet):
-        ids = by_outlet[outlet]
+    for stratum in sorted(by_stratum):
+        ids = by_stratum[stratum]
         rng.shuffle(ids)
         sizes, debt = deal(len(ids), [share for _, share in shares], debt)
         start = 0

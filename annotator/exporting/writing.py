@@ -10,6 +10,7 @@ import orjson
 from flask import current_app
 from sqlalchemy import select
 
+from .. import targets
 from ..extensions import db
 from ..models import Document
 from .card import Tally, card
@@ -61,9 +62,29 @@ def current_umask():
     return mask
 
 
-def export(out, final_only, anonymize, shares, seed, command, agreement=True, comments=True):
-    """Write the export (one file per split) and its card; returns (files, tally, card path).
-    Without ``comments``, every comment and gold note is null."""
+def split_of_documents(shares, seed, strata, scheme):
+    """{document id: split}: every document dealt out by ``shares`` within its stratum."""
+    rows = db.session.execute(
+        select(Document.id, Document.outlet, Document.targets).order_by(Document.seq)
+    )
+    documents = [(row.id, row.outlet, targets.of(row, scheme)) for row in rows]
+    return assign(documents, shares, seed, strata)
+
+
+def export(
+    out,
+    final_only,
+    anonymize,
+    shares,
+    seed,
+    command,
+    agreement=True,
+    comments=True,
+    strata=("outlet",),
+):
+    """Write the export (one file per split, stratified by ``strata``) and its card;
+    returns (files, tally, card path). Without ``comments``, every comment and gold note
+    is null."""
     moment = datetime.now(UTC)
     out = out or default_path(final_only, moment)
     paths = split_paths(out, shares)
@@ -75,15 +96,11 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True, co
             handles[split] = open_temporary(path)
         card_handle = open_temporary(card_path)
         handles["card"] = card_handle
-        split_of = None
-        if shares:
-            documents = db.session.execute(
-                select(Document.id, Document.outlet).order_by(Document.seq)
-            ).all()
-            split_of = assign(documents, shares, seed)
-        secret = current_app.config["SECRET_KEY"] if anonymize else None
         scheme = current_app.extensions["scheme"]
-        tally = Tally(scheme)
+        split_of = split_of_documents(shares, seed, strata, scheme) if shares else None
+        secret = current_app.config["SECRET_KEY"] if anonymize else None
+        every = targets.every(scheme)  # the card describes every document's targets
+        tally = Tally(every)
         # with --final-only the records leave unsettled sentences out: records() tells why
         unsettled = tally.count_unsettled if final_only else None
         for record in records(scheme, final_only, secret, unsettled=unsettled, comments=comments):
@@ -91,7 +108,9 @@ def export(out, final_only, anonymize, shares, seed, command, agreement=True, co
             handles[split].write(orjson.dumps(record, option=JSON_OPTIONS) + b"\n")
             tally.add(split, record)
         stamp = moment.strftime("%Y-%m-%d %H:%M UTC")
-        text = card(out.name, command, stamp, paths, tally, scheme, figures.result(), comments)
+        blind = current_app.config["BLIND_OUTLET"]
+        result = figures.result()
+        text = card(out.name, command, stamp, paths, tally, every, result, comments, blind)
         card_handle.write(text.encode())
         for handle in handles.values():
             handle.close()

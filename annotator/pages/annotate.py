@@ -112,6 +112,7 @@ def render_workspace(
         form=form,
         skip_form=skip_form,
         scheme=scheme,
+        blind=current_app.config["BLIND_OUTLET"],
         legend=workspace.key_legend(scheme),
         message=message,
         entered=entered,
@@ -119,7 +120,8 @@ def render_workspace(
         mine=workspace.my_progress(current_user.id),
         project=workspace.project_progress(),
         entities=workspace.entity_suggestions(current_user.id, document.id),
-        outlets=workspace.known_outlets(),
+        # blind: the known outlets would name this article's among them
+        outlets=() if current_app.config["BLIND_OUTLET"] else workspace.known_outlets(),
         previous=workspace.previous_sentence(current_user.id, sentence.id),
     )
 
@@ -141,7 +143,7 @@ def fresh_form(document, annotation):
     """The label form for a sentence, filled with my labels or the document's defaults."""
     scheme = scheme_of(document)
     form = form_class(scheme)(formdata=None)
-    fill(form, scheme, annotation, document)
+    fill(form, scheme, annotation, document, blind=current_app.config["BLIND_OUTLET"])
     return form
 
 
@@ -237,6 +239,8 @@ def sentence_page(sentence_id):
     if not form.validate():
         return render_workspace(sentence, document, form, status=422)
     labels = labels_from(form, scheme)
+    if current_app.config["BLIND_OUTLET"] and labels.get("outlet") is None:
+        labels["outlet"] = document.outlet  # the article's own, which the annotator did not see
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)

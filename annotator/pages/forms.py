@@ -110,10 +110,12 @@ def labels_from(form, scheme):
     return scheme.labels(values)
 
 
-def fill(form, scheme, annotation, document):
+def fill(form, scheme, annotation, document, blind=False):
     """Put stored labels (or the document's defaults) into a fresh form, with the version
-    it shows (0: not labelled yet), so that saving it over a newer version is refused."""
-    form.outlet.data = document.outlet
+    it shows (0: not labelled yet), so that saving it over a newer version is refused.
+    ``blind`` (outlet-blind labelling): the document's outlet is never shown; the outlet
+    input holds only another outlet the sentence relays."""
+    form.outlet.data = None if blind else document.outlet
     form.revision.data = 0 if annotation is None else annotation.revision
     form.targets.data = json.dumps(scheme.stance_targets)
     if annotation is None or annotation.skipped:
@@ -126,6 +128,8 @@ def fill(form, scheme, annotation, document):
             form[f"{field.input}_end"].data = value.get("end")
         else:
             form[field.input].data = field.default if value is None else value
+    if blind and form.outlet.data == document.outlet:
+        form.outlet.data = None
     form.flagged.data = annotation.flagged
     form.comment.data = annotation.comment
 
