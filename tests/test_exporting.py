@@ -312,7 +312,7 @@ def test_round_trip_into_an_empty_database(runner, project, topics, tmp_path):
     db.session.commit()
     result = runner.invoke(args=["import-annotations", str(first)])
     assert result.exit_code == 0, result.output
-    assert "5 documents, 11 sentences, 25 annotations, 4 accounts, 10 gold" in result.output
+    assert "5 documents, 11 sentences, 25 annotations, 4 accounts, 11 gold" in result.output
     assert db.session.get(Document, "water").targets == ["Water utility", "City council", "Mayor"]
     assert db.session.get(Document, "border").targets == ["Azerbaijan", "Armenia"]
     second = tmp_path / "second.jsonl"
@@ -690,10 +690,12 @@ def test_records_carry_the_document_s_targets_and_exactly_the_targets_asked(
     # labelled before the mayor was a target: absent (not asked), not "none"
     assert first == {"alice": WATER, "bob": WATER, "cyd": {**WATER, "Mayor": "favor"}}
     assert records["border:0"]["annotations"][0]["stance"] == BORDER
-    # final labels hold the targets their annotators agree on, no other target as null
-    assert records["water:0"]["final_source"] == "majority"
-    assert records["water:0"]["final"]["stance"] == WATER  # two of three were not asked
-    assert records["water:1"]["final"] is None  # two asked about the mayor, two not
+    # final labels hold the targets their annotators agree on, no other target as null; a
+    # target counts only the annotators asked it (adjudication.agreement)
+    assert records["water:0"]["final_source"] == "unanimous"
+    assert records["water:0"]["final"]["stance"] == WATER  # one asked about the mayor: unset
+    assert records["water:1"]["final_source"] == "unanimous"  # the two asked agree
+    assert records["water:1"]["final"]["stance"] == {**WATER, "Mayor": "against"}
     assert records["water:2"]["final_source"] == "unanimous"
     assert records["water:2"]["final"]["stance"] == WATER
     assert records["border:1"]["final"]["stance"] == BORDER
