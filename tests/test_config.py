@@ -43,6 +43,7 @@ def case(name, tmp_path):
         ),
         "SECRET_KEY": ("key-from-the-environment", None),
         "SESSION_COOKIE_SECURE": ("1", lambda app: app.config["SESSION_COOKIE_SECURE"] is True),
+        "BLIND_OUTLET": ("1", lambda app: app.config["BLIND_OUTLET"] is True),
         "OVERLAP": ("5", lambda app: app.config["OVERLAP"] == 5),
         "LEASE_MINUTES": ("45", lambda app: app.config["LEASE_MINUTES"] == 45),
         "ANNOTATOR_SCHEMA_FILE": (
