@@ -225,3 +225,26 @@ def test_a_gold_form_that_asked_other_targets_saves_nothing(client, auth, runner
     assert saved.status_code == 302, saved.text
     gold = gold_of(water[0])
     assert gold.labels["stance"]["Mayor"] == "favor" and gold.note == "why"
+
+
+def test_a_target_no_annotator_was_asked_stays_unasked_in_the_gold(client, auth, runner, topics):
+    # found walking it in Chromium: the gold form preset 'none' and the export said so
+    water, _, _ = topics
+    given("alice", water[0], {"Water utility": "favor", "City council": "none"})
+    given("bob", water[0], {"Water utility": "against", "City council": "none"})
+    assert runner.invoke(args=["targets", "doc0", "--add", "Mayor"]).exit_code == 0
+    auth.login("reviewer")
+    page = client.get(f"/review/sentences/{water[0]}")
+    assert "Not asked of any annotator: Mayor" in page.text
+    form = gold_form(page, water[0])
+    assert "stance_2" not in dict(form["fields"])  # Mayor's row: nothing selected
+    saved = post(client, form, stance_0="favor")
+    assert saved.status_code == 302, saved.text
+    assert gold_of(water[0]).labels["stance"] == {"Water utility": "favor", "City council": "none"}
+    # answered on purpose, it is stored
+    page = client.get(f"/review/sentences/{water[1]}")
+    given("alice", water[1], {"Water utility": "none", "City council": "none"})
+    page = client.get(f"/review/sentences/{water[1]}")
+    saved = post(client, gold_form(page, water[1]), stance_2="against")
+    assert saved.status_code == 302, saved.text
+    assert gold_of(water[1]).labels["stance"]["Mayor"] == "against"

@@ -243,6 +243,7 @@ def render_review(sentence, document, form, status=200, prefilled=None, message=
             message=message,
             entered=entered,
             scheme=scheme,
+            unasked=unasked_by_all(scheme, sentence.id, gold),
             active={name: value for name, value in chosen_filters().items() if value},
             following=next_disagreement(
                 current_app.extensions["scheme"], sentence.id, chosen_filters()
@@ -274,13 +275,33 @@ def review_sentence(sentence_id):
         return targets_changed(sentence, document, gold, form, shown_with)
     if not form.validate():
         return render_review(sentence, document, form, 422)
+    # a target no annotator was asked stays unasked in the gold unless the reviewer answers it
+    left_unasked = [
+        field.target
+        for field in scheme.fields
+        if field.target in unasked_by_all(scheme, sentence_id, gold)
+        and not form[field.input].raw_data
+    ]
     labels = labels_from(form, scheme)
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)
         return render_review(sentence, document, form, 422)
+    for target in left_unasked:
+        labels["stance"].pop(target, None)
     labels = targets.keeping_unasked(labels, gold.labels if gold else None)
     return settle(sentence_id, labels, (form.note.data or "").strip() or None)
+
+
+def unasked_by_all(scheme, sentence_id, gold):
+    """The document's targets that no annotation of the sentence (nor its gold) answers:
+    added after it was labelled, and not asked again yet."""
+    answered = set()
+    for labels in [a.labels for _, a in annotations_of(sentence_id)] + [
+        gold.labels if gold else {}
+    ]:
+        answered.update((labels or {}).get("stance") or {})
+    return [target for target in scheme.stance_targets if target not in answered]
 
 
 def starting_form(sentence_id, document, gold):
@@ -291,6 +312,9 @@ def starting_form(sentence_id, document, gold):
     given = annotations_of(sentence_id)
     source = gold or (given[0][1] if given else None)
     fill(form, scheme, as_annotation(source.labels) if source else None, document)
+    for field in scheme.fields:
+        if field.target in unasked_by_all(scheme, sentence_id, gold):
+            form[field.input].data = None  # left unselected: it stays unasked
     prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
     return form, source.labels if source else {}, prefilled
 
