@@ -181,6 +181,8 @@ def test_requeue_hands_each_labelled_sentence_back_to_its_annotators(runner, wat
     form = form_on(page, f"/annotate/{water[0]}")
     assert ("revision", "1") in form["fields"]  # her labels, to complete
     assert ("stance_0", "favor") in form["fields"]
+    assert "Asked again: this article has a new stance target since you labelled" in page.text
+    assert "(City council)" in page.text
     # htmx: saved, and the next one asked again comes in the same answer, with her labels
     headers = {"HX-Request": "true", **rendered_forms("", page.text)[1]}
     answer = post(client, form, headers, stance_1="against")
@@ -189,6 +191,7 @@ def test_requeue_hands_each_labelled_sentence_back_to_its_annotators(runner, wat
     assert mine.labels["stance"] == {"Water utility": "favor", "City council": "against"}
     assert (mine.revision, mine.asked_again) == (2, False)
     assert f'data-sentence="{water[1]}"' in answer.text
+    assert "Asked again:" in answer.text
     form = form_on(answer, f"/annotate/{water[1]}")
     assert ("revision", "1") in form["fields"] and ("stance_0", "favor") in form["fields"]
     assert post(client, form, stance_1="none").status_code == 302
@@ -216,6 +219,9 @@ def test_requeue_alone_asks_for_targets_added_earlier(runner, water):
     assert "doc0: targets Water utility, City council, unchanged." in result.output
     assert "Asked again: 4 annotations by 2 annotators" in result.output
     assert next_sentence(user_id("alice")) == water[0]
+    shown = runner.invoke(args=["targets", "doc0"])  # the lead sees what is still waiting
+    assert shown.output.splitlines()[:2] == ["Water utility", "City council"]
+    assert "4 annotations asked again, not answered yet." in shown.output
 
 
 # the document page

@@ -2,10 +2,11 @@
 
 import click
 from flask import current_app
+from sqlalchemy import func, select
 
 from .. import targets
 from ..extensions import db
-from ..models import Document
+from ..models import Annotation, Document, Sentence
 from ..text import shown
 
 
@@ -65,6 +66,14 @@ def targets_command(document_id, set_, add, remove, force, requeue):
             click.echo(shown(target))
         if not current:
             click.echo(shown(f"{document_id} has no stance targets."), err=True)
+        waiting = db.session.scalar(
+            select(func.count())
+            .select_from(Annotation)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .where(Sentence.document_id == document_id, Annotation.asked_again.is_(True))
+        )
+        if waiting:  # on stderr: the targets alone stay on stdout, one a line
+            click.echo(f"{waiting} annotations asked again, not answered yet.", err=True)
         return
     try:
         wanted = wanted_targets(document_id, current, set_, add, remove)

@@ -7,6 +7,7 @@ answers with the next sentence's partial in the same request.
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 
 from .. import workspace
 from ..assignment import my_counts, next_sentence
@@ -99,6 +100,7 @@ def render_workspace(
     """The sentence in its article with the label form, progress and the way back;
     ``entered`` lists what a refused form held that the form no longer shows."""
     scheme = scheme_of(document)
+    asked_again = new_targets(sentence.id, scheme, form) if status < 400 else ()
     if htmx and status >= 400:
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
     return page_or_partial(
@@ -115,6 +117,7 @@ def render_workspace(
         blind=current_app.config["BLIND_OUTLET"],
         legend=workspace.key_legend(scheme),
         message=message,
+        asked_again=asked_again,
         entered=entered,
         handed=handed_proofs().dumps([current_user.id, sentence.id]),
         mine=workspace.my_progress(current_user.id),
@@ -124,6 +127,20 @@ def render_workspace(
         outlets=() if current_app.config["BLIND_OUTLET"] else workspace.known_outlets(),
         previous=workspace.previous_sentence(current_user.id, sentence.id),
     )
+
+
+def new_targets(sentence_id, scheme, form):
+    """The document's targets that my labels of this sentence do not answer (added since I
+    labelled it, and the lead asked again): the workspace names them."""
+    if not scheme.stance_targets or not form.revision.data:
+        return ()  # nothing labelled yet: every target is new alike
+    labels = db.session.scalar(
+        select(Annotation.labels).where(
+            Annotation.sentence_id == sentence_id, Annotation.annotator_id == current_user.id
+        )
+    )
+    answered = (labels or {}).get("stance") or {}
+    return tuple(target for target in scheme.stance_targets if target not in answered)
 
 
 def sentence_for_me(sentence_id):
