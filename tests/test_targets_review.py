@@ -248,3 +248,14 @@ def test_a_target_no_annotator_was_asked_stays_unasked_in_the_gold(client, auth,
     saved = post(client, gold_form(page, water[1]), stance_2="against")
     assert saved.status_code == 302, saved.text
     assert gold_of(water[1]).labels["stance"]["Mayor"] == "against"
+
+
+def test_a_filter_by_a_target_no_document_has_says_so(client, auth, topics):
+    auth.login("reviewer")
+    page = client.get("/review/disagreements?target=Nobody")
+    assert page.status_code == 200
+    assert "No document has the stance target “Nobody” now" in page.text
+    assert (
+        "No document has the stance target"
+        not in client.get("/review/disagreements?target=City council").text
+    )

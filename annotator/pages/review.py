@@ -156,6 +156,8 @@ def disagreement_list():
         active={name: value for name, value in filters.items() if value},
         fields=every.names,
         targets=every.stance_targets,
+        # a target no document has (removed since, or mistyped in a link) filters nothing in
+        unknown_target=filters.get("target") not in (None, *every.stance_targets),
         outlets=workspace.known_outlets(),
         annotators=db.session.scalars(labellers()).all(),
     )
