@@ -239,7 +239,7 @@ def test_an_admin_changes_the_targets_on_the_document_page(client, auth, water):
     shown = client.get(done.headers["Location"]).text
     assert "doc0: targets Water utility, City council (were Water utility)." in shown
     assert "Asked again: 4 annotations by 2 annotators" in shown
-    assert "<li>City council</li>" in shown
+    assert "<strong>Stance targets:</strong> Water utility, City council" in shown
 
 
 @pytest.mark.parametrize(
@@ -292,7 +292,8 @@ def test_reviewers_see_the_targets_and_annotators_not_the_page(client, auth, wat
     auth.login("reviewer")
     page = client.get("/documents/doc0")
     assert page.status_code == 200
-    assert "<li>Water utility</li>" in page.text and "<textarea" not in page.text
+    assert "<strong>Stance targets:</strong> Water utility</summary>" in page.text
+    assert "<textarea" not in page.text
     assert "Water utility" in client.get("/documents").text
     assert client.post("/documents/doc0", data={"targets": "Mayor"}).status_code == 403
     auth.logout()
