@@ -71,7 +71,7 @@ def report_of_dover(dover, header):
         f"  published  2016-06-03  {FOUND['published']}",
         "  url        -",
         "  author     -",
-        "  targets    Azerbaijan, Armenia",
+        "  targets    Azerbaijan, Armenia  (from the scheme's)",
         f"  source     {dover}",
         *REMOVED,
     ]
@@ -167,7 +167,7 @@ def test_show_names_the_fields_a_record_gave_and_the_options(runner, tmp_path):
         "  published  2016-06-04  (from field 'published')",
         "  url        https://example.org/storm  (from field 'url')",
         "  author     Ann Writer  (from field 'author')",
-        "  targets    Azerbaijan, Armenia",
+        "  targets    Azerbaijan, Armenia  (from the scheme's)",
         f"  source     {path}:1",
     ]
     assert f"To keep a removed line: flask import {path} --replace --keep-line 'LINE'" in lines
@@ -336,6 +336,7 @@ def test_a_records_fields_win_over_its_pages_and_say_so(runner, tmp_path):
         "title": "page metadata",
         "outlet": "field 'outlet'",
         "author": "page metadata",
+        "targets": "the scheme's",
     }
     page = record["html"].encode()
     assert document.html_digest == hashlib.sha256(page).hexdigest()

@@ -68,7 +68,9 @@ def test_show_json_offsets(runner, seeds):
         "kept_lines", "targets", "text", "sentences",
     }  # fmt: skip
     marker = "syndication marker '(MENAFN- AzerNews)'"
-    assert document["sources"] == {"id": "file name", "outlet": marker, "publisher": marker}
+    assert document["sources"] == {
+        "id": "file name", "outlet": marker, "publisher": marker, "targets": "the scheme's"
+    }  # fmt: skip
     assert document["removed"] == [{"text": "(MENAFN- AzerNews)", "reason": "syndication marker"}]
     assert (document["author"], document["kept_lines"]) == (None, [])
     assert [s["index"] for s in document["sentences"]] == list(range(9))

@@ -163,3 +163,13 @@ def test_outlet_blind_labelling_hides_the_outlet_and_takes_the_article_s(
     # opened again, the form still does not show the article's outlet
     again = client.get(f"/annotate/{sentence_id}")
     assert "Harbour Gazette" not in again.text
+
+
+def test_the_import_report_says_where_a_document_s_targets_came_from(runner, tmp_path):
+    path = write_jsonl(
+        tmp_path / "f.jsonl",
+        [{"id": "a", "text": WATER, "targets": ["Mayor"]}, {"id": "b", "text": BORDER}],
+    )
+    result = runner.invoke(args=["import", "--dry-run", "--targets", "Talks", str(path)])
+    assert "  targets    Mayor  (from field 'targets')" in result.output
+    assert "  targets    Talks  (from --targets option)" in result.output

@@ -27,7 +27,8 @@ def document_report(document, sentences, outcome=None):
         where = f"  (from {sources[name]})" if name in sources else ""
         yield shown(f"  {name:<10} {value}{where}")
     if document.get("targets") is not None:
-        yield shown(f"  {'targets':<10} {', '.join(document['targets']) or '(none)'}")
+        where = f"  (from {sources['targets']})" if "targets" in sources else ""
+        yield shown(f"  {'targets':<10} {', '.join(document['targets']) or '(none)'}{where}")
     yield shown(f"  {'source':<10} {document['source'] or '-'}")
     if document["removed"] is None:
         yield "  removed    not recorded (imported before this was kept, or read from an export)"

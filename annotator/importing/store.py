@@ -70,7 +70,7 @@ def first_given(*candidates):
     return None, None
 
 
-def prepare(raw, outlet=None, publisher=None, keep=(), targets=None):
+def prepare(raw, outlet=None, publisher=None, keep=(), targets=None, targets_from=None):
     """Clean and split one raw article into a document row and its sentence spans.
 
     The row records where each piece of metadata came from (``sources``: the options win
@@ -119,6 +119,10 @@ def prepare(raw, outlet=None, publisher=None, keep=(), targets=None):
         "kept_lines": restored(raw.text, title, keep, article) if keep else [],
         "targets": list(raw.targets if raw.targets is not None else targets or ()),
     }
+    if raw.targets is not None or targets_from:
+        document["sources"]["targets"] = (
+            "field 'targets'" if raw.targets is not None else targets_from
+        )
     if len(document["id"]) > 200:
         raise ImportProblem(raw.where, "'id' is longer than 200 characters")
     return document, spans
@@ -139,10 +143,10 @@ class Prepared:
 
     __slots__ = ("asked", "document", "packed", "where")
 
-    def __init__(self, raw, outlet=None, publisher=None, keep=(), targets=None):
+    def __init__(self, raw, outlet=None, publisher=None, keep=(), targets=None, targets_from=None):
         self.where = raw.where
         self.asked = raw.keep_lines  # the record's own lines to keep
-        self.document, spans = prepare(raw, outlet, publisher, keep, targets)
+        self.document, spans = prepare(raw, outlet, publisher, keep, targets, targets_from)
         self.packed = array("i", chain.from_iterable(spans))
 
     @property
@@ -332,9 +336,12 @@ def import_articles(
     keep = tuple(dict.fromkeys(line_key(plain(line)) for line in keep))
     if "" in keep:
         raise ImportProblem("--keep-line", "an empty line; give the text of the line to keep")
+    targets_from = "--targets option" if targets is not None else "the scheme's"
     if targets is None:
         targets = current_app.extensions["scheme"].stance_targets
-    articles = [Prepared(raw, outlet, publisher, keep, targets) for raw in raw_articles]
+    articles = [
+        Prepared(raw, outlet, publisher, keep, targets, targets_from) for raw in raw_articles
+    ]
     if not dry_run:
         write_transaction()  # SQLite: hold the write lock from the first read on
     try:
