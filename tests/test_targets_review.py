@@ -259,3 +259,13 @@ def test_a_filter_by_a_target_no_document_has_says_so(client, auth, topics):
         "No document has the stance target"
         not in client.get("/review/disagreements?target=City council").text
     )
+
+
+def test_agreement_on_a_target_nobody_was_asked_says_so(runner, topics):
+    water, _, _ = topics
+    given("alice", water[0], {"Water utility": "favor", "City council": "none"})
+    given("bob", water[0], {"Water utility": "against", "City council": "none"})
+    assert runner.invoke(args=["targets", "doc0", "--add", "Mayor"]).exit_code == 0
+    result = runner.invoke(args=["agreement", "--json", "--field", "stance.Mayor"])
+    assert result.exit_code == 0, result.output
+    assert "or a stance target nobody was asked" in result.output

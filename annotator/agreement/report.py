@@ -69,8 +69,14 @@ def is_number(label):
     return True
 
 
-def too_few(items, minimum):
-    """Why figures are left out for lack of items."""
+def too_few(items, minimum, answered=None):
+    """Why figures are left out for lack of items; ``answered``: how many annotations give
+    the field a value (none at all: a stance target nobody was asked yet)."""
+    if answered == 0:
+        return (
+            "no annotation gives it a value yet (nothing labelled, or a stance target "
+            "nobody was asked)"
+        )
     if not items:
         return "no sentence has two annotations yet"
     return f"only {items} sentences have two annotations or more; at least {minimum} wanted"
@@ -116,7 +122,7 @@ def category_figures(r, level, values, options):
         level=level,
     )
     if len(counts) < options.min_items or not len(counts):
-        reason = too_few(len(counts), options.min_items)
+        reason = too_few(len(counts), options.min_items, int(np.count_nonzero(r.matrix >= 0)))
         for name in ("percent", "alpha", "alpha_ci95", "fleiss_kappa", "ac1", "cohen_kappa"):
             figures.put(name, stats.undefined(reason))
         figures.data.update(pairs={}, pair_items={}, confusion=None, label_counts={})
