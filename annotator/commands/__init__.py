@@ -3,6 +3,7 @@ they read options, call the services and turn their errors into one-line message
 
 import copy
 from functools import partial
+from importlib import import_module
 
 import click
 from flask.cli import AppGroup
@@ -61,31 +62,15 @@ class Commands(AppGroup):
         return guarded
 
 
+# the modules whose COMMANDS make up ``flask``'s commands
+COMMAND_MODULES = ("adjudicate", "agreement", "backup", "exporting", "first_run", "importing",
+                   "project", "targets", "users")  # fmt: skip
+
+
 def init_app(app):
     """Make ``app.cli`` the app's group (keeping ``flask db``) and register every command."""
-    from . import (
-        adjudicate,
-        agreement,
-        backup,
-        exporting,
-        first_run,
-        importing,
-        project,
-        targets,
-        users,
-    )
-
     app.cli = Commands(app.name, commands=app.cli.commands)
-    for module in (
-        adjudicate,
-        agreement,
-        backup,
-        exporting,
-        first_run,
-        importing,
-        project,
-        targets,
-        users,
-    ):
+    for name in COMMAND_MODULES:
+        module = import_module(f".{name}", __name__)
         for command in module.COMMANDS:
             app.cli.add_command(command)

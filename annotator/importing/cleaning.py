@@ -362,7 +362,8 @@ def clean(raw, title=None, keep=()):
     article = CleanArticle(paragraphs=[], title=title, keep=frozenset(map(line_key, keep)))
     title_key = title.casefold() if title else None
     kept, in_header = [], True  # the header ends with the first line kept
-    seen = repeated(lines)
+    # lines met so far, and those the text holds more than once
+    seen, twice = set(), {line for line, n in Counter(filter(None, lines)).items() if n > 1}
     for number, line in enumerate(lines):
         if number in starts:
             kept.append("")
@@ -383,7 +384,8 @@ def clean(raw, title=None, keep=()):
             article.found("title", line, f"line {number + 1}")
             title_key, reason = line.casefold(), "title"
         if reason is None:
-            reason = structure(line, lines[number - 1] if number else "", following, seen)
+            previous = lines[number - 1] if number else ""
+            reason = structure(line, previous, following, line in twice, line in seen)
         seen.add(line)
         if reason is None:
             kept.append(line)
@@ -408,28 +410,7 @@ def clean(raw, title=None, keep=()):
     return article
 
 
-def repeated(lines):
-    """A set-like record of the lines met so far that knows which lines occur more than
-    once: ``line in seen.twice`` and ``seen.add(line)``."""
-    counts = Counter(line for line in lines if line)
-    return Seen(twice={line for line, count in counts.items() if count > 1})
-
-
-@dataclass
-class Seen:
-    """The lines met so far, and those that occur more than once in the text."""
-
-    twice: set[str]
-    met: set[str] = field(default_factory=set)
-
-    def add(self, line):
-        self.met.add(line)
-
-    def __contains__(self, line):
-        return line in self.met
-
-
-def structure(line, previous, following, seen):
+def structure(line, previous, following, repeated, met):
     """Why ``line`` goes by where it stands, or None. Only a line standing alone between
     blank lines can go (in hard-wrapped text a line is a piece of a sentence, and the same
     piece may come twice): a repeated one (a gallery, a pull quote) where it repeats, and
@@ -439,12 +420,7 @@ def structure(line, previous, following, seen):
     if alone and (reason := alone_furniture(line)):
         return reason
     words = len(line.split())
-    if (
-        alone
-        and line in seen.twice
-        and words >= 3
-        and (line in seen or not ENDS_SENTENCE.search(line))
-    ):
+    if alone and repeated and words >= 3 and (met or not ENDS_SENTENCE.search(line)):
         return "repeated line"
     if words <= 3 and alone and not ENDS_LINE.search(line):
         return "label"

@@ -278,11 +278,11 @@ def review_sentence(sentence_id):
     if not form.validate():
         return render_review(sentence, document, form, 422)
     # a target no annotator was asked stays unasked in the gold unless the reviewer answers it
+    unasked = unasked_by_all(scheme, sentence_id, gold)
     left_unasked = [
         field.target
         for field in scheme.fields
-        if field.target in unasked_by_all(scheme, sentence_id, gold)
-        and not form[field.input].raw_data
+        if field.target in unasked and not form[field.input].raw_data
     ]
     labels = labels_from(form, scheme)
     errors = scheme.check(labels, len(sentence.text))
@@ -314,8 +314,9 @@ def starting_form(sentence_id, document, gold):
     given = annotations_of(sentence_id)
     source = gold or (given[0][1] if given else None)
     fill(form, scheme, as_annotation(source.labels) if source else None, document)
+    unasked = unasked_by_all(scheme, sentence_id, gold)
     for field in scheme.fields:
-        if field.target in unasked_by_all(scheme, sentence_id, gold):
+        if field.target in unasked:
             form[field.input].data = None  # left unselected: it stays unasked
     prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
     return form, source.labels if source else {}, prefilled
