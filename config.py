@@ -61,3 +61,9 @@ class Config:
     # outlet-blind labelling (a bias control): annotators do not see an article's outlet or
     # publisher; a sentence's outlet label is the article's unless they name another
     BLIND_OUTLET = os.environ.get("BLIND_OUTLET", "").lower() in {"1", "true"}
+    # suggested labels (annotator.suggesting): "on", "off", or the share of sentences,
+    # chosen at random, that show them (the rest record them hidden, to measure their effect)
+    SUGGESTIONS = os.environ.get("SUGGESTIONS", "on")
+    # how often each server process looks for 50 new labels to retrain the claim
+    # classifier on, in the background; 0: never (``flask suggest --train`` still does)
+    SUGGESTION_TRAINING_SECONDS = _int_env("SUGGESTION_TRAINING_SECONDS", 60)

@@ -9,6 +9,7 @@ from .extensions import csrf, db, htmx, login, migrate
 from .pages import incoming
 from .schema import load_scheme
 from .signing_key import load_secret_key
+from .suggesting import SettingProblem, share_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALLEST_SETTINGS = {
@@ -17,6 +18,7 @@ SMALLEST_SETTINGS = {
     "SESSION_IDLE_MINUTES": 1,
     "SESSION_LIFETIME_HOURS": 1,
     "TRUSTED_PROXIES": 0,
+    "SUGGESTION_TRAINING_SECONDS": 0,
 }
 
 
@@ -26,6 +28,10 @@ def check_settings(config):
         value = config.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             raise SettingsError(f"{name}={value!r}: must be a whole number of at least {least}")
+    try:
+        config["SUGGESTIONS"] = share_of(config.get("SUGGESTIONS", "on"))
+    except SettingProblem as problem:
+        raise SettingsError(str(problem)) from None
 
 
 class SettingsError(click.ClickException, ValueError):
@@ -66,9 +72,11 @@ def create_app(config=None, instance_path=None):
 
     from . import commands, pages
     from .pages import annotate, auth, documents, review
+    from .suggesting import training
 
     for blueprint in (auth.bp, annotate.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
     pages.init_app(app)
     commands.init_app(app)
+    training.init_app(app)
     return app

@@ -156,6 +156,8 @@ def edit(annotation, values, revision):
         free_slot(annotation.sentence_id)
     db.session.add(revision_of(annotation))
     for name, value in values.items():
+        if name == "suggested":
+            continue  # what was offered when it was first saved; an edit offers nothing
         if name != "seconds":
             setattr(annotation, name, value)
         elif value is not None:  # time spent adds up over visits

@@ -7,7 +7,9 @@ from functools import cache
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -216,6 +218,9 @@ class Annotation(db.Model):
     updated: Mapped[datetime] = inserted_at(onupdate=utcnow)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     asked_again: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # what the suggesters proposed when it was first saved, and whether each field was kept
+    # (annotator.suggesting.provenance); None: no suggestion existed for the sentence
+    suggested: Mapped[dict | None] = mapped_column(JSON)
 
 
 class AnnotationRevision(db.Model):
@@ -269,6 +274,50 @@ class GoldRevision(db.Model):
     saved: Mapped[datetime]
 
 
+class SentenceSuggestion(db.Model):
+    """What the suggesters propose for a sentence (``annotator.suggesting``): made when it is
+    imported; its claim is made again when the classifier is retrained, until the sentence
+    is first handed out, so every annotator of a sentence is offered the same suggestion,
+    and never one learned from that sentence's own labels. ``*_by`` name the suggester and
+    its version (``attribution-rules/1``)."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["document_id", "index"],
+            ["sentences.document_id", "sentences.index"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    document_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    index: Mapped[int] = mapped_column(primary_key=True)
+    claim: Mapped[str | None] = mapped_column(String(100))
+    claim_confidence: Mapped[float | None]
+    claim_by: Mapped[str | None] = mapped_column(String(60))
+    # {"source_type", "entity", "source": {"start", "end"}, "cue": {...}}; None: no cue found
+    attribution: Mapped[dict | None] = mapped_column(JSON)
+    attribution_confidence: Mapped[float | None]
+    attribution_by: Mapped[str | None] = mapped_column(String(60))
+
+
+class SuggesterModel(db.Model):
+    """A trained claim classifier (``annotator.suggesting.training``): the newest is used."""
+
+    __tablename__ = "suggester_models"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    labels: Mapped[int]  # labelled sentences it learned from
+    held_out: Mapped[int]  # of which this many were first held out to score it
+    accuracy: Mapped[float | None]  # on those
+    library: Mapped[str] = mapped_column(String(60))  # "scikit-learn 1.9.1": loadable only by it
+    trained: Mapped[datetime] = inserted_at()
+    model: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 # A record kept with its earlier versions: the table they go to, and its column naming the record.
 REVISIONS = {Annotation: (AnnotationRevision, "annotation_id"), Gold: (GoldRevision, "gold_id")}
 
@@ -298,3 +347,4 @@ def revision_of(record):
 DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__table__
 SESSIONS, LEASES = LoginSession.__table__, Lease.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
+SUGGESTIONS = SentenceSuggestion.__table__

@@ -16,6 +16,7 @@ from .models import (
     DOCUMENTS,
     LEASES,
     SENTENCES,
+    SUGGESTIONS,
     Annotation,
     Document,
     Sentence,
@@ -75,8 +76,19 @@ SENTENCE_FOR_USER = (
             LEASES.c.expires >= bindparam("now"),
         )
         .label("leased"),
+        SUGGESTIONS.c.claim.label("suggested_claim"),
+        SUGGESTIONS.c.claim_confidence,
+        SUGGESTIONS.c.claim_by,
+        SUGGESTIONS.c.attribution.label("suggested_attribution"),
+        SUGGESTIONS.c.attribution_confidence,
+        SUGGESTIONS.c.attribution_by,
     )
     .join(DOCUMENTS, DOCUMENTS.c.id == SENTENCES.c.document_id)
+    .outerjoin(
+        SUGGESTIONS,
+        (SUGGESTIONS.c.document_id == SENTENCES.c.document_id)
+        & (SUGGESTIONS.c.index == SENTENCES.c.index),
+    )
     .outerjoin(
         ANNOTATIONS,
         (ANNOTATIONS.c.sentence_id == SENTENCES.c.id)
@@ -106,6 +118,17 @@ class DocumentView(NamedTuple):
     targets: list | None  # its stance targets (None: the scheme's)
 
 
+class SuggestionView(NamedTuple):
+    """The suggesters' proposal for the sentence (see ``suggesting.offered``)."""
+
+    claim: str | None
+    claim_confidence: float | None
+    claim_by: str | None
+    attribution: dict | None
+    attribution_confidence: float | None
+    attribution_by: str | None
+
+
 class AnnotationView(NamedTuple):
     """The user's stored annotation, to fill the form with."""
 
@@ -117,8 +140,9 @@ class AnnotationView(NamedTuple):
 
 
 def sentence_for(user_id, sentence_id):
-    """``(sentence, document, annotation, leased)`` for the user, or None when the sentence
-    does not exist; ``annotation`` is None when the user has not labelled it."""
+    """``(sentence, document, annotation, leased, suggestion)`` for the user, or None when
+    the sentence does not exist; ``annotation`` is None when the user has not labelled it,
+    ``suggestion`` when the sentence has none."""
     parameters = {"user_id": user_id, "sentence_id": sentence_id, "now": utcnow()}
     row = db.session.execute(SENTENCE_FOR_USER, parameters).first()
     if row is None:
@@ -130,7 +154,17 @@ def sentence_for(user_id, sentence_id):
     annotation = None
     if row.annotation_id is not None:
         annotation = AnnotationView(row.labels, row.skipped, row.flagged, row.comment, row.revision)
-    return sentence, document, annotation, bool(row.leased)
+    suggestion = None
+    if row.claim_by is not None or row.attribution_by is not None:
+        suggestion = SuggestionView(
+            row.suggested_claim,
+            row.claim_confidence,
+            row.claim_by,
+            row.suggested_attribution,
+            row.attribution_confidence,
+            row.attribution_by,
+        )
+    return sentence, document, annotation, bool(row.leased), suggestion
 
 
 def labelled_count(*conditions):

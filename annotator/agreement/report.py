@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import targets
 from . import statistics as stats
+from .assisted import suggestion_report
 from .data import UNRATED, having, load
 
 GROUPINGS = ("outlet", "annotator", "target")
@@ -298,7 +299,8 @@ def report(scheme, field=None, by=None, options=None):
     """The agreement report as a dict (see DESIGN.md): ``fields`` (a ``stance.<target>``
     for every target of any document), ``claims_only``, and with ``by`` the same per
     outlet or per annotator, or a target's own figures and document count per target,
-    under ``groups``."""
+    under ``groups``; without ``field``, ``suggestions``: how the suggestions were taken
+    (``assisted.py``)."""
     options = options or Options()
     if by is not None and by not in GROUPINGS:
         raise ReportError(f"--by {by!r} is not a grouping; use one of: {', '.join(GROUPINGS)}")
@@ -315,6 +317,7 @@ def report(scheme, field=None, by=None, options=None):
         "draws": options.draws,
         "seed": options.seed,
         **project.all_figures(names, everything, options),
+        "suggestions": suggestion_report(project.scheme) if field is None else None,
     }
     if by == "outlet":
         result["by"] = "outlet"

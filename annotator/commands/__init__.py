@@ -64,7 +64,7 @@ class Commands(AppGroup):
 
 # the modules whose COMMANDS make up ``flask``'s commands
 COMMAND_MODULES = ("adjudicate", "agreement", "backup", "exporting", "first_run", "importing",
-                   "project", "targets", "users")  # fmt: skip
+                   "project", "suggest", "targets", "users")  # fmt: skip
 
 
 def init_app(app):

@@ -3,6 +3,7 @@
 import click
 from flask import current_app
 
+from ..agreement.assisted import text_lines
 from ..agreement.figures import figure
 from ..agreement.report import GROUPINGS, Options, ReportError, report
 from ..text import shown, shown_json
@@ -88,6 +89,8 @@ def text_report(result):
             count = section["documents"]
             heading += f" ({count} document{'' if count == 1 else 's'})"
         lines += ["", heading, *section_lines(section)]
+    if "suggestions" in result and result["suggestions"] is not None:
+        lines += ["", *text_lines(result["suggestions"])]
     return "\n".join(map(shown, lines))
 
 

@@ -72,6 +72,8 @@ class Tally:
         self.labels = {}  # field -> Counter of final labels
         self.target_documents = Counter()  # stance target -> documents that have it
         self.target_sentences = Counter()  # stance target -> their records
+        self.assisted = Counter()  # annotations by what they recorded of the suggestions
+        self.suggesters = Counter()  # suggester/version -> fields it suggested
         self.last_document = None
 
     def add(self, split, record):
@@ -88,6 +90,8 @@ class Tally:
         annotations = record.get("annotations")
         if annotations:
             self.annotations[split] += len(annotations)
+            for given in annotations:
+                self.count_suggested(given.get("suggested"))
         if record["final"] is not None:
             self.final[split] += 1
             self.sources[record["final_source"]] += 1
@@ -95,6 +99,29 @@ class Tally:
                 self.labels.setdefault(field, Counter())[value] += 1
         elif annotations is not None:  # without --final-only: why, from the record itself
             self.count_unsettled([given for given in annotations if not given["skipped"]])
+
+    def count_suggested(self, suggested):
+        """Count what one annotation recorded of the suggestions."""
+        if suggested is None:
+            self.assisted["none"] += 1
+            return
+        self.assisted["shown" if suggested.get("shown") else "hidden"] += 1
+        self.suggesters.update(f.get("by") for f in suggested.get("fields", {}).values())
+
+    def suggestion_lines(self):
+        """How many annotations were made with suggestions, and by which suggesters."""
+        shown, hidden, none = (self.assisted[k] for k in ("shown", "hidden", "none"))
+        lines = [
+            f"Suggestions (`SUGGESTIONS`): {shown} annotations were made with suggested "
+            f"labels pre-filled, {hidden} with them hidden (recorded, not shown), {none} on "
+            "sentences without suggestions. Each annotation's `suggested` lists, per field, "
+            "the value suggested, by which suggester and version (`by`), its confidence, and "
+            "whether the annotator's first saved value was that one (`accepted`).",
+        ]
+        if self.suggesters:
+            names = ", ".join(markdown_text(n) for n in sorted(self.suggesters, key=str))
+            lines[0] += f" Suggesters: {names}."
+        return lines
 
     def unsettled(self):
         """Records without final labels."""
@@ -267,6 +294,8 @@ def card(name, command, moment, files, tally, scheme, agreement, comments=True, 
         if blind
         else "Outlet shown (`BLIND_OUTLET` off when exported): annotators saw the article's "
         "outlet and publisher, and the outlet input was filled with the article's.",
+        "",
+        *tally.suggestion_lines(),
         "",
         "## How `final` was decided",
         "",

@@ -77,7 +77,41 @@ def timestamp(value, line, name, missing):
 
 
 # what an exported annotation holds besides its labels
-RECORD_KEYS = {"annotator", "skipped", "flagged", "comment", "seconds", "created", "updated"}
+RECORD_KEYS = {"annotator", "skipped", "flagged", "comment", "seconds", "created", "updated",
+               "suggested"}  # fmt: skip
+SUGGESTED_KEYS = {"value", "by", "confidence", "accepted"}
+
+
+def suggested_of(given, scheme, line, who):
+    """An exported annotation's ``suggested`` (what it recorded of the suggestions),
+    checked: null, or ``{"shown": bool, "fields": {field name: {"value", "by",
+    "confidence", "accepted"}}}``."""
+    suggested = given.get("suggested")
+    if suggested is None:
+        return None
+    fields = suggested.get("fields") if isinstance(suggested, dict) else None
+    need(
+        isinstance(suggested, dict)
+        and isinstance(suggested.get("shown"), bool)
+        and isinstance(fields, dict),
+        line,
+        f"{who}: suggested must be null or an object with shown (true or false) and fields",
+    )
+    for name, value in fields.items():
+        need(
+            name in scheme.named,
+            line,
+            f"{who}: suggested names {shortened(repr(name))}, not a field of the label scheme",
+        )
+        need(
+            isinstance(value, dict)
+            and value.keys() <= SUGGESTED_KEYS
+            and isinstance(value.get("accepted"), bool),
+            line,
+            f"{who}: suggested {name} must be an object of value, by, confidence and "
+            "accepted (true or false)",
+        )
+    return suggested
 
 
 def shortened(text, most=80):
@@ -184,9 +218,8 @@ class Importer:
                 line,
                 f"annotation {number} has no annotator",
             )
-            labels = stored_labels(
-                given, text, self.scheme, line, f"annotation by {given['annotator']}"
-            )
+            who = f"annotation by {given['annotator']}"
+            labels = stored_labels(given, text, self.scheme, line, who)
             annotator_id = self.user(given["annotator"])
             need(annotator_id not in annotators, line, f"{given['annotator']} annotates it twice")
             annotators.add(annotator_id)
@@ -202,6 +235,7 @@ class Importer:
                     "created": timestamp(given.get("created"), line, "created", self.now),
                     "updated": timestamp(given.get("updated"), line, "updated", self.now),
                     "revision": 1,
+                    "suggested": suggested_of(given, self.scheme, line, who),
                 }
             )
         return rows

@@ -77,10 +77,11 @@ def parsed(labels):
 
 
 def annotation_record(
-    name, given, skipped, flagged, comment, seconds, created, updated, text, shape
+    name, given, skipped, flagged, comment, seconds, created, updated, suggested, text, shape
 ):
-    """One annotation of a sentence, as exported (``given``: its parsed labels); this runs
-    for every annotation of every export."""
+    """One annotation of a sentence, as exported (``given``: its parsed labels;
+    ``suggested``: what it recorded of the suggestions, as stored); this runs for every
+    annotation of every export."""
     record = label_record(given, text, shape, {"annotator": name})
     record["skipped"] = bool(skipped)  # SQLite's driver gives 0 and 1
     record["flagged"] = bool(flagged)
@@ -88,6 +89,7 @@ def annotation_record(
     record["seconds"] = seconds
     record["created"] = moment(created)
     record["updated"] = moment(updated)
+    record["suggested"] = orjson.loads(suggested) if isinstance(suggested, str) else suggested
     return record
 
 
@@ -103,6 +105,7 @@ RAW_ANNOTATION = [
     ANNOTATIONS.c.seconds,
     type_coerce(ANNOTATIONS.c.created, Text),
     type_coerce(ANNOTATIONS.c.updated, Text),
+    type_coerce(ANNOTATIONS.c.suggested, Text),
 ]
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from .. import workspace
+from .. import suggesting, workspace
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
@@ -35,6 +35,7 @@ from .forms import (
     form_class,
     labels_as_shown,
     labels_from,
+    prefill,
     show_errors,
 )
 from .incoming import page_number, whole_number
@@ -54,6 +55,52 @@ def vary_on_htmx(response):
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class Offer:
+    """The suggestions a new sentence comes with: ``fields`` {field name: (value, by,
+    confidence)} as ``suggesting.offered`` gives them; ``shown`` whether the workspace
+    pre-fills them (``SUGGESTIONS``) or only records them with the annotation."""
+
+    def __init__(self, fields, shown):
+        self.fields, self.shown = fields, shown
+
+    def confidence(self, name):
+        """A field's confidence as a percentage, or None."""
+        value = self.fields.get(name, (None, None, None))[2]
+        return None if value is None else round(100 * value)
+
+    def token(self, sentence_id):
+        """The offer signed into the form, to be recorded exactly as it was made."""
+        fields = {name: list(each) for name, each in self.fields.items()}
+        return offer_tokens().dumps([current_user.id, sentence_id, self.shown, fields])
+
+
+def offer_for(sentence_id, annotation, suggestion, scheme):
+    """What to offer with a sentence: nothing once I have labelled it, or when it has no
+    suggestions."""
+    fields = suggesting.offered(suggestion, scheme) if annotation is None else {}
+    if not fields:
+        return None
+    return Offer(fields, suggesting.shown_on(sentence_id, current_app.config["SUGGESTIONS"]))
+
+
+def offer_tokens():
+    """Signs the suggestions a form was shown with into it."""
+    return URLSafeSerializer(current_app.secret_key, salt="suggestion-offer")
+
+
+def submitted_offer(sentence_id):
+    """The Offer the submitted form was made with, or None (none, or not this form's)."""
+    try:
+        user_id, offered_for, shown, fields = offer_tokens().loads(
+            request.form.get("suggested") or ""
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if user_id != current_user.id or offered_for != sentence_id:
+        return None
+    return Offer({name: tuple(each) for name, each in fields.items()}, shown)
 
 
 def handed_proofs():
@@ -95,10 +142,11 @@ def same_account():
 
 
 def render_workspace(
-    sentence, document, form, skip_form=None, message=None, status=200, entered=None
+    sentence, document, form, skip_form=None, message=None, status=200, entered=None, offer=None
 ):
     """The sentence in its article with the label form, progress and the way back;
-    ``entered`` lists what a refused form held that the form no longer shows."""
+    ``entered`` lists what a refused form held that the form no longer shows; ``offer`` the
+    suggestions the form was filled with (or records, hidden)."""
     scheme = scheme_of(document)
     asked_again = new_targets(sentence.id, scheme, form) if status < 400 else ()
     if htmx and status >= 400:
@@ -119,6 +167,8 @@ def render_workspace(
         message=message,
         asked_again=asked_again,
         entered=entered,
+        offer=offer,
+        offer_token=offer.token(sentence.id) if offer else "",
         handed=handed_proofs().dumps([current_user.id, sentence.id]),
         mine=workspace.my_progress(current_user.id),
         project=workspace.project_progress(),
@@ -150,17 +200,20 @@ def sentence_for_me(sentence_id):
     found = workspace.sentence_for(current_user.id, sentence_id)
     if found is None:
         abort(404)
-    sentence, document, annotation, leased = found
+    sentence, document, annotation, leased, suggestion = found
     if annotation is None and not leased and not was_handed(sentence_id):
         abort(404)
-    return sentence, document, annotation
+    return sentence, document, annotation, suggestion
 
 
-def fresh_form(document, annotation):
-    """The label form for a sentence, filled with my labels or the document's defaults."""
+def fresh_form(document, annotation, offer=None):
+    """The label form for a sentence, filled with my labels, or the document's defaults and
+    the suggestions the offer shows."""
     scheme = scheme_of(document)
     form = form_class(scheme)(formdata=None)
     fill(form, scheme, annotation, document, blind=current_app.config["BLIND_OUTLET"])
+    if offer is not None and offer.shown:
+        prefill(form, scheme, offer.fields)
     return form
 
 
@@ -176,15 +229,24 @@ def store(sentence_id, values, revision):
 
 
 def refused_save(
-    refused, sentence, document, annotation, form, entered_labels, comment, entered_scheme=None
+    refused,
+    sentence,
+    document,
+    annotation,
+    form,
+    entered_labels,
+    comment,
+    entered_scheme=None,
+    offer=None,
 ):
     """The workspace after a refused save. A stale form is replaced by the labels as saved,
     with what the annotator had entered listed where it differs (``entered_labels`` None:
     a skip; read under ``entered_scheme``, the targets the form asked, when they are no
     longer the document's); otherwise the form keeps the entries."""
     if not isinstance(refused, StaleForm):
+        status = REFUSED_STATUS[type(refused)]
         return render_workspace(
-            sentence, document, form, message=str(refused), status=REFUSED_STATUS[type(refused)]
+            sentence, document, form, message=str(refused), status=status, offer=offer
         )
     if entered_labels is None:
         entered = [("skip", comment or "without a reason")]
@@ -234,18 +296,28 @@ def show_next(sentence_id):
     if not htmx:
         return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
     # mostly a sentence I have not labelled; one asked again shows my labels to complete
-    sentence, document, annotation, _ = workspace.sentence_for(current_user.id, sentence_id)
-    return render_workspace(sentence, document, fresh_form(document, annotation))
+    sentence, document, annotation, _, suggestion = workspace.sentence_for(
+        current_user.id, sentence_id
+    )
+    return workspace_with_offer(sentence, document, annotation, suggestion)
+
+
+def workspace_with_offer(sentence, document, annotation, suggestion):
+    """The workspace for a sentence as it opens: my labels, or its suggestions."""
+    offer = offer_for(sentence.id, annotation, suggestion, scheme_of(document))
+    form = fresh_form(document, annotation, offer)
+    return render_workspace(sentence, document, form, offer=offer)
 
 
 @bp.route("/<int:sentence_id>", methods=["GET", "POST"])
 @annotate_access
 def sentence_page(sentence_id):
     """Show the form for a sentence; on POST validate and save it, then go to the next one."""
-    sentence, document, annotation = sentence_for_me(sentence_id)
+    sentence, document, annotation, suggestion = sentence_for_me(sentence_id)
     scheme = scheme_of(document)
     if request.method == "GET":
-        return render_workspace(sentence, document, fresh_form(document, annotation))
+        return workspace_with_offer(sentence, document, annotation, suggestion)
+    offer = submitted_offer(sentence_id) if annotation is None else None
     form = form_class(scheme)()
     try:
         shown_with = asked_targets(form, scheme.stance_targets)
@@ -254,14 +326,14 @@ def sentence_page(sentence_id):
     if shown_with != scheme.stance_targets:
         return targets_changed(sentence, document, annotation, form, shown_with)
     if not form.validate():
-        return render_workspace(sentence, document, form, status=422)
+        return render_workspace(sentence, document, form, status=422, offer=offer)
     labels = labels_from(form, scheme)
     if current_app.config["BLIND_OUTLET"] and labels.get("outlet") is None:
         labels["outlet"] = document.outlet  # the article's own, which the annotator did not see
     errors = scheme.check(labels, len(sentence.text))
     if errors:
         show_errors(form, scheme, errors)
-        return render_workspace(sentence, document, form, status=422)
+        return render_workspace(sentence, document, form, status=422, offer=offer)
     values = {
         "labels": keeping_unasked(labels, annotation.labels if annotation else None),
         "skipped": False,
@@ -269,11 +341,13 @@ def sentence_page(sentence_id):
         "comment": (form.comment.data or "").strip() or None,
         "seconds": form.seconds.data,
     }
+    if offer is not None:
+        values["suggested"] = suggesting.provenance(offer.fields, offer.shown, labels, scheme)
     try:
         return store(sentence_id, values, whole_number(form.revision.data))
     except SaveRefused as refused:
         return refused_save(
-            refused, sentence, document, annotation, form, labels, values["comment"]
+            refused, sentence, document, annotation, form, labels, values["comment"], offer=offer
         )
 
 
@@ -292,7 +366,7 @@ def targets_changed(sentence, document, annotation, form, shown_with):
 @annotate_access
 def skip(sentence_id):
     """Skip a sentence (it goes to someone else), keeping the optional reason."""
-    sentence, document, annotation = sentence_for_me(sentence_id)
+    sentence, document, annotation, _ = sentence_for_me(sentence_id)
     skip_form = SkipForm()
     if not skip_form.validate():
         form = fresh_form(document, annotation)

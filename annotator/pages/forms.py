@@ -134,6 +134,17 @@ def fill(form, scheme, annotation, document, blind=False):
     form.comment.data = annotation.comment
 
 
+def prefill(form, scheme, suggested):
+    """Put suggested values ({field name: (value, by, confidence)}) into a fresh form."""
+    for name, (value, _, _) in suggested.items():
+        field = scheme.named[name]
+        if field.kind == "span":
+            form[f"{field.input}_start"].data = value["start"]
+            form[f"{field.input}_end"].data = value["end"]
+        else:
+            form[field.input].data = value
+
+
 def asked_targets(form, now):
     """The stance targets a submitted form was shown with (its stance rows are numbered in
     their order): ``now``'s when they are the same or the form does not say; another list,

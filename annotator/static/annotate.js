@@ -146,7 +146,10 @@
       var known = Array.prototype.some.call(
         document.querySelectorAll("#entity-suggestions option"),
         function (option) { return option.value === text; });
-      if (!entity.value && known) { entity.value = text; }
+      // an entity still as suggested belongs to the suggested source: it gives way too
+      var suggested = entity.dataset.suggested;
+      if ((!entity.value || entity.value === suggested) && known) { entity.value = text; }
+      else if (suggested && entity.value === suggested) { entity.value = ""; }
     }
   }
 

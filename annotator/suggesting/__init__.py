@@ -1,0 +1,187 @@
+"""Suggested labels: what the workspace pre-fills, and what each annotation records of it.
+
+Two suggesters, both offline and on the CPU: attribution by rules (``attribution.py``:
+source type, source and cue spans, entity) and the claim (``claims.py``: a rule-based prior,
+then a classifier trained on the project's own labels). Stance is left to the annotator:
+nothing shown yet predicts it well enough to help (see README, "Suggestions").
+
+Suggestions are made when a document is imported and stored per sentence
+(``SentenceSuggestion``); the workspace reads them with the sentence, so a request does no
+suggesting. ``SUGGESTIONS`` (``on``, ``off`` or a share such as ``0.5``) says on which
+sentences they are *shown*; on the others they are still recorded, hidden, with every
+annotation, so that agreement with the suggester can be compared between the annotators who
+saw it and those who did not.
+
+An annotation's ``suggested``: ``{"shown": bool, "fields": {field name: {"value", "by",
+"confidence", "accepted"}}}``; ``accepted`` says the annotator's first saved value is the
+suggested one (for a hidden suggestion: that they came to it unaided).
+"""
+
+import hashlib
+
+from sqlalchemy import delete, insert, select
+
+from ..extensions import db
+from ..models import SENTENCES, SUGGESTIONS, Document, SuggesterModel
+from . import attribution, claims
+
+ATTRIBUTION_BY = f"{attribution.NAME}/{attribution.VERSION}"
+PRIOR_BY = f"{claims.PRIOR}/{claims.PRIOR_VERSION}"
+# the labels object's span fields and the suggestion's (start, end) pairs
+SPANS = ("source", "cue")
+
+
+class SettingProblem(ValueError):
+    """A SUGGESTIONS value that is not on, off or a share between 0 and 1."""
+
+
+def share_of(setting):
+    """The share of sentences on which suggestions are shown, from ``SUGGESTIONS``."""
+    text = str(setting).strip().lower()
+    if text in {"on", "true", "1"}:
+        return 1.0
+    if text in {"off", "false", "0"}:
+        return 0.0
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        raise SettingProblem(
+            f"SUGGESTIONS={setting!r}: use on, off, or the share of sentences that show "
+            "suggestions, between 0 and 1 (e.g. 0.5)"
+        )
+    return share
+
+
+def shown_on(sentence_id, share):
+    """Whether a sentence shows its suggestions: the same answer for every annotator of it,
+    chosen at random (by a hash of its id) for a share between 0 and 1."""
+    if share >= 1.0:
+        return True
+    if share <= 0.0:
+        return False
+    digest = hashlib.blake2b(str(sentence_id).encode(), digest_size=8, person=b"suggest").digest()
+    return int.from_bytes(digest, "big") / 2**64 < share
+
+
+def attribution_labels(found):
+    """A rules suggestion as the stored ``attribution`` object."""
+    if found is None:
+        return {"source_type": "author"}
+    labels = {"source_type": found.source_type}
+    if found.entity:
+        labels["entity"] = found.entity
+    for name, span in zip(SPANS, (found.source, found.cue), strict=True):
+        if span is not None:
+            labels[name] = {"start": span[0], "end": span[1]}
+    return labels
+
+
+# how often "no cue here: the author's own voice" was right on the development sentences
+NO_CUE_CONFIDENCE = 0.82
+
+
+def rows_for(document_id, texts, outlets=(), classifier=None):
+    """The suggestion rows of a document's sentences (``texts``, in reading order)."""
+    found = attribution.suggest_document(texts, outlets)
+    inputs = [claims.classifier_input(t, a is not None) for t, a in zip(texts, found, strict=True)]
+    if classifier is not None:
+        claimed, claim_by = classifier.predict(inputs), classifier.name
+    else:
+        claimed = [claims.prior(t, a is not None) for t, a in zip(texts, found, strict=True)]
+        claim_by = PRIOR_BY
+    return [
+        {
+            "document_id": document_id,
+            "index": index,
+            "claim": claim,
+            "claim_confidence": confidence,
+            "claim_by": claim_by,
+            "attribution": attribution_labels(each),
+            "attribution_confidence": each.confidence if each else NO_CUE_CONFIDENCE,
+            "attribution_by": ATTRIBUTION_BY,
+        }
+        for index, (each, (claim, confidence)) in enumerate(zip(found, claimed, strict=True))
+    ]
+
+
+def latest_classifier():
+    """The newest trained claim classifier that this scikit-learn can load, or None."""
+    row = db.session.scalars(
+        select(SuggesterModel)
+        .where(SuggesterModel.name == claims.CLASSIFIER)
+        .order_by(SuggesterModel.version.desc())
+        .limit(1)
+    ).first()
+    return claims.loaded(row)
+
+
+def outlets_of(outlet):
+    """The names that mean a news outlet for the attribution of an article."""
+    return (outlet,) if outlet else ()
+
+
+def make_for(document_ids):
+    """Make (again) the suggestions of these documents' sentences; returns how many."""
+    classifier = latest_classifier()
+    made = 0
+    for document_id in document_ids:
+        outlet = db.session.scalar(select(Document.outlet).where(Document.id == document_id))
+        texts = db.session.scalars(
+            select(SENTENCES.c.text)
+            .where(SENTENCES.c.document_id == document_id)
+            .order_by(SENTENCES.c.index)
+        ).all()
+        db.session.execute(delete(SUGGESTIONS).where(SUGGESTIONS.c.document_id == document_id))
+        rows = rows_for(document_id, texts, outlets_of(outlet), classifier)
+        if rows:
+            db.session.execute(insert(SUGGESTIONS), rows)
+        made += len(rows)
+    return made
+
+
+def without_suggestions():
+    """The ids of documents with sentences but no suggestions (imported before there were)."""
+    have = select(SUGGESTIONS.c.document_id).distinct()
+    return db.session.scalars(
+        select(SENTENCES.c.document_id).distinct().where(SENTENCES.c.document_id.not_in(have))
+    ).all()
+
+
+def offered(row, scheme):
+    """{field name: (value, by, confidence)} of a stored suggestion row, keeping only the
+    values the scheme allows (a scheme with other claim labels or source types is offered
+    none of the built-in ones)."""
+    if row is None:
+        return {}
+    fields = {}
+    if row.claim is not None and row.claim in scheme.named["claim"].choices:
+        fields["claim"] = (row.claim, row.claim_by, row.claim_confidence)
+    given = row.attribution or {}
+    confidence, by = row.attribution_confidence, row.attribution_by
+    if given.get("source_type") in scheme.named["attribution.source_type"].choices:
+        fields["attribution.source_type"] = (given["source_type"], by, confidence)
+        for key in ("entity", *SPANS):
+            if given.get(key) is not None:
+                fields[f"attribution.{key}"] = (given[key], by, confidence)
+    return fields
+
+
+def provenance(fields, shown, labels, scheme):
+    """An annotation's ``suggested`` from what was offered and its saved labels; None when
+    nothing was offered."""
+    if not fields:
+        return None
+    return {
+        "shown": shown,
+        "fields": {
+            name: {
+                "value": value,
+                "by": by,
+                "confidence": confidence,
+                "accepted": scheme.named[name].value(labels) == value,
+            }
+            for name, (value, by, confidence) in fields.items()
+        },
+    }

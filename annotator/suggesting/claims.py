@@ -1,0 +1,163 @@
+"""Is a sentence a claim? A rule-based prior, then a classifier trained on the project's labels.
+
+The prior reads signs a fact-checker looks for: numbers, money and casualties make a
+sentence checkworthy; a named source makes it a claim; a question, a greeting or a wish is
+not one. Once the project has ``MINIMUM_LABELS`` labelled sentences of at least two kinds, a
+classifier learns from them (scikit-learn: TF-IDF words and word pairs, with the prior's
+signs as extra tokens, into a logistic regression with balanced class weights). It is
+trained in the background (``training.py``), never while a page waits; its accuracy on a
+fifth of the labelled sentences it did not learn from is kept with it and shown to the lead.
+"""
+
+import io
+import pickle
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+
+PRIOR = "claim-prior"
+PRIOR_VERSION = 1
+CLASSIFIER = "claim-classifier"
+MINIMUM_LABELS = 50
+PRIOR_LABELS = ("not_claim", "claim", "checkworthy_claim")
+
+NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?"
+    r"|millions?|billions?|percent|per cent)\b",
+    re.IGNORECASE,
+)
+WEIGHTY = re.compile(
+    r"\b(?:killed|dead|died|deaths?|injured|wounded|arrested|charged|convicted|sentenced|"
+    r"accused|alleged|violat\w*|fraud|attack\w*|bomb\w*|shot|murder\w*|crash\w*|missing|"
+    r"billion|million|percent|per cent|rate|rates|budget|tax\w*|prices?|profits?|loss(?:es)?|"
+    r"debt|deficit|unemployment|jobs|sales|revenue|earnings|shares?|increase\w*|decrease\w*|"
+    r"rose|fell|dropped|surged|declined|record)\b",
+    re.IGNORECASE,
+)
+PLEASANTRY = re.compile(
+    r"\b(?:thank\w*|congratulat\w*|welcome\w*|wish\w*|hope\w*|pleased|happy|glad|proud|"
+    r"excited|love|loved|condolences|sorry|please|good luck|best wishes)\b",
+    re.IGNORECASE,
+)
+OPINION = re.compile(
+    r"\b(?:should|must|ought|believe\w*|think\w*|feel\w*|opinion|seems?|perhaps|maybe|"
+    r"might|may|could|would|will|going to|plan\w*|want\w*|need\w*|important|"
+    r"great|terrible|wonderful|best|worst)\b",
+    re.IGNORECASE,
+)
+
+
+def signs(text, attributed):
+    """The prior's evidence in a sentence, as tokens (the classifier learns from them too)."""
+    found = []
+    if NUMBER.search(text):
+        found.append("_number_")
+    if WEIGHTY.search(text):
+        found.append("_weighty_")
+    if attributed:
+        found.append("_attributed_")
+    if text.rstrip().rstrip("\"”’'").endswith("?"):
+        found.append("_question_")
+    if PLEASANTRY.search(text):
+        found.append("_pleasantry_")
+    if OPINION.search(text):
+        found.append("_opinion_")
+    if len(text.split()) < 6:
+        found.append("_short_")
+    return found
+
+
+def prior(text, attributed):
+    """(label, confidence) from the rules; labels are ``PRIOR_LABELS``."""
+    evidence = set(signs(text, attributed))
+    if "_question_" in evidence or "_pleasantry_" in evidence or "_short_" in evidence:
+        return "not_claim", 0.6
+    if "_number_" in evidence and "_weighty_" in evidence:
+        return "checkworthy_claim", 0.6
+    if "_opinion_" in evidence and "_number_" not in evidence:
+        return "not_claim", 0.5
+    if "_number_" in evidence or "_weighty_" in evidence:
+        return "checkworthy_claim", 0.5
+    return "claim", 0.5
+
+
+def classifier_input(text, attributed):
+    """The sentence as the classifier reads it: its words and the prior's signs."""
+    return f"{text} {' '.join(signs(text, attributed))}"
+
+
+@dataclass
+class Classifier:
+    """A trained claim classifier and what is known of it."""
+
+    version: int
+    labels: int  # labelled sentences it learned from (all of them, after it was scored)
+    accuracy: float | None  # on the held-out fifth, when there was one
+    held_out: int
+    pipeline: object
+
+    @property
+    def name(self):
+        return f"{CLASSIFIER}/{self.version}"
+
+    def predict(self, inputs):
+        """(label, confidence) for each classifier input."""
+        probabilities = self.pipeline.predict_proba(inputs)
+        classes = self.pipeline.classes_
+        return [(str(classes[row.argmax()]), round(float(row.max()), 2)) for row in probabilities]
+
+    def dumps(self):
+        """The fitted pipeline as bytes, to store (with the scikit-learn version it needs)."""
+        buffer = io.BytesIO()
+        pickle.dump(self.pipeline, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        return buffer.getvalue()
+
+
+@cache
+def library():
+    """The scikit-learn a stored classifier needs, as stored with it."""
+    return f"scikit-learn {version('scikit-learn')}"
+
+
+def new_pipeline():
+    """An untrained classifier (scikit-learn is imported only by what trains or predicts:
+    it takes a second, which no page and no other command should wait for)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        LogisticRegression(max_iter=2000, class_weight="balanced", C=4.0),
+    )
+
+
+def train(examples, version, seed=13):
+    """A Classifier from ``examples`` [(classifier input, label)], or None when there are too
+    few, or only one kind. A fifth, chosen with ``seed``, is held out to score it; the
+    classifier kept is then fitted on all of them."""
+    if len(examples) < MINIMUM_LABELS or len({label for _, label in examples}) < 2:
+        return None
+    shuffled = list(examples)
+    random.Random(seed).shuffle(shuffled)
+    cut = len(shuffled) // 5
+    held_out, learned = shuffled[:cut], shuffled[cut:]
+    accuracy = None
+    if held_out and len({label for _, label in learned}) >= 2:
+        scored = new_pipeline().fit(*zip(*learned, strict=True))
+        predicted = scored.predict([text for text, _ in held_out])
+        right = sum(p == label for p, (_, label) in zip(predicted, held_out, strict=True))
+        accuracy = round(right / len(held_out), 3)
+    pipeline = new_pipeline().fit(*zip(*shuffled, strict=True))
+    return Classifier(version, len(examples), accuracy, len(held_out), pipeline)
+
+
+def loaded(row):
+    """A Classifier from its stored row, or None when it was stored by another version of
+    scikit-learn (it is retrained instead of being trusted)."""
+    if row is None or row.library != library():
+        return None
+    pipeline = pickle.loads(row.model)  # our own database's bytes, written by ``dumps``
+    return Classifier(row.version, row.labels, row.accuracy, row.held_out, pipeline)

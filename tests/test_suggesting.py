@@ -1,0 +1,380 @@
+"""Suggested labels (issue 17): the rules, their storage at import, the workspace's pre-fill
+posted as the page renders it, what each annotation records, SUGGESTIONS, the classifier's
+retraining, `flask suggest`, the export round trip and the acceptance and bias figures."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from annotator import SettingsError
+from annotator.assignment import next_sentence
+from annotator.extensions import db
+from annotator.labelling import save
+from annotator.models import (
+    Annotation,
+    AnnotationRevision,
+    Lease,
+    Sentence,
+    SentenceSuggestion,
+    SuggesterModel,
+)
+from annotator.suggesting import attribution, shown_on, training
+from tests.helpers import import_texts, label_values, make_app, rendered_forms
+
+ARTICLE = [
+    "Foreign Minister Jeyhun Bayramov met Italian Foreign Minister Antonio Tajani in New York.",
+    "Bayramov said the talks had been useful.",
+    "The minister added that six people were killed by mines in September.",
+    '"We will continue," he told reporters.',
+    "According to the Ministry of Defence, the measures ended on Wednesday.",
+    "Reuters reported that the border was calm.",
+    "Officials said the road would reopen.",
+]
+# what a careful editor marks in each (source, cue, type, entity), as the rules must find it
+EXPECTED = [
+    None,
+    ("Bayramov", "said", "person", "Jeyhun Bayramov"),
+    ("The minister", "added", "person", "Jeyhun Bayramov"),
+    ("he", "told", "person", "Jeyhun Bayramov"),
+    ("the Ministry of Defence", "According to", "organisation", "Ministry of Defence"),
+    ("Reuters", "reported", "media", "Reuters"),
+    ("Officials", "said", "anonymous", None),
+]
+
+
+def test_the_rules_find_source_cue_type_and_the_full_name_from_the_article():
+    found = attribution.suggest_document(ARTICLE)
+    for sentence, suggestion, expected in zip(ARTICLE, found, EXPECTED, strict=True):
+        if expected is None:
+            assert suggestion is None, sentence
+            continue
+        source, cue, kind, entity = expected
+        assert sentence[slice(*suggestion.source)] == source, sentence
+        assert sentence[slice(*suggestion.cue)] == cue, sentence
+        assert (suggestion.source_type, suggestion.entity) == (kind, entity), sentence
+
+
+def test_an_appositive_and_a_quote_before_the_cue():
+    sentences = [
+        "John Smith, the mayor of Dover, said the road was closed.",
+        '"It is a tragedy," said Jane Doe, a witness.',
+        "Smith, 45, said he was happy.",
+    ]
+    found = attribution.suggest_document(sentences)
+    assert [s[slice(*f.source)] for s, f in zip(sentences, found, strict=True)] == [
+        "John Smith",
+        "Jane Doe",
+        "Smith",
+    ]
+    assert found[2].entity == "John Smith"
+
+
+@pytest.fixture
+def article(app, tmp_path):
+    """The article imported: its sentence ids."""
+    return import_texts(tmp_path, ARTICLE)[0]
+
+
+def stored(index):
+    return db.session.get(SentenceSuggestion, ("doc0", index))
+
+
+def test_import_stores_every_sentences_suggestion(article):
+    assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 7
+    said = stored(1)
+    assert said.attribution == {
+        "source_type": "person",
+        "entity": "Jeyhun Bayramov",
+        "source": {"start": 0, "end": 8},
+        "cue": {"start": 9, "end": 13},
+    }
+    assert said.attribution_by == "attribution-rules/1" and said.claim_by == "claim-prior/1"
+    assert stored(2).claim == "checkworthy_claim"  # six people killed
+    assert stored(0).attribution == {"source_type": "author"}
+
+
+def test_flask_suggest_prints_what_the_workspace_would_prefill(runner, article):
+    result = runner.invoke(args=["suggest", "doc0", "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    assert [r["index"] for r in records] == list(range(7))
+    second = records[1]
+    assert second["text"] == ARTICLE[1] and second["claim"] in {"claim", "checkworthy_claim"}
+    assert second["attribution"]["source"] == {"start": 0, "end": 8, "text": "Bayramov"}
+    assert second["attribution"]["cue"]["text"] == "said"
+    assert second["attribution"]["entity"] == "Jeyhun Bayramov"
+    assert records[0]["attribution"]["source"] is None
+    text = runner.invoke(args=["suggest", "doc0"])
+    assert "person  source “Bayramov”  cue “said”  entity Jeyhun Bayramov" in text.output
+    missing = runner.invoke(args=["suggest", "no-such-doc"])
+    assert missing.exit_code == 1 and "no document 'no-such-doc'" in missing.output
+    bare = runner.invoke(args=["suggest"])
+    assert bare.exit_code == 2 and "give a DOCUMENT_ID, --missing or --train" in bare.output
+
+
+def test_flask_suggest_missing_makes_them_for_older_documents(runner, article):
+    db.session.execute(delete(SentenceSuggestion))
+    db.session.commit()
+    result = runner.invoke(args=["suggest", "--missing"])
+    assert result.exit_code == 0, result.output
+    assert "Made suggestions for 7 sentences of 1 documents." in result.output
+    assert stored(1).attribution["entity"] == "Jeyhun Bayramov"
+
+
+def label_form(client, url):
+    """(action, fields as rendered) of the workspace's label form at ``url``."""
+    page = client.get(url, follow_redirects=True)
+    forms, _ = rendered_forms("", page.text)
+    form = next(f for f in forms if "/skip" not in f["action"] and "/annotate/" in f["action"])
+    return page.text, form["action"], dict(form["fields"])
+
+
+def annotation_of(sentence_id):
+    db.session.rollback()
+    return db.session.scalar(select(Annotation).where(Annotation.sentence_id == sentence_id))
+
+
+def test_the_workspace_prefills_and_the_rendered_form_accepts_them_all(client, auth, article):
+    auth.login("alice")
+    for sentence_id in article:
+        page, action, fields = label_form(client, "/annotate")
+        assert action == f"/annotate/{sentence_id}"
+        assert 'class="suggested"' in page and fields["suggested"]
+        response = client.post(action, data=fields)
+        assert response.status_code == 302, response.text
+        annotation = annotation_of(sentence_id)
+        assert annotation.suggested["shown"] is True
+        assert all(f["accepted"] for f in annotation.suggested["fields"].values())
+    said = annotation_of(article[1])
+    assert said.labels["attribution"] == {
+        "source_type": "person",
+        "entity": "Jeyhun Bayramov",
+        "source": {"start": 0, "end": 8},
+        "cue": {"start": 9, "end": 13},
+    }
+    provenance = said.suggested["fields"]
+    assert provenance["attribution.source"] == {
+        "value": {"start": 0, "end": 8},
+        "by": "attribution-rules/1",
+        "confidence": attribution.CONFIDENCE["source cue"],
+        "accepted": True,
+    }
+    assert provenance["claim"]["by"] == "claim-prior/1"
+
+
+def test_a_changed_field_is_recorded_as_changed_and_an_edit_keeps_the_first_offer(
+    client, auth, article
+):
+    auth.login("alice")
+    label_form(client, "/annotate")
+    _, action, fields = label_form(client, f"/annotate/{article[0]}")
+    client.post(action, data=fields)
+    _, action, fields = label_form(client, "/annotate")
+    assert action == f"/annotate/{article[1]}"
+    fields |= {"claim": "not_claim", "entity": "J. Bayramov"}
+    client.post(action, data=fields)
+    offered = annotation_of(article[1]).suggested
+    accepted = {name: f["accepted"] for name, f in offered["fields"].items()}
+    assert accepted["attribution.entity"] is False and accepted["attribution.source"] is True
+    assert accepted["claim"] is (offered["fields"]["claim"]["value"] == "not_claim")
+    _, action, fields = label_form(client, f"/annotate/{article[1]}")
+    assert "suggested" not in fields or not fields["suggested"]  # my labels, no offer
+    client.post(action, data=fields | {"claim": "claim"})
+    edited = annotation_of(article[1])
+    assert edited.revision == 2 and edited.suggested == offered
+
+
+def test_with_suggestions_off_nothing_is_prefilled_and_the_offer_is_recorded_hidden(
+    app, client, auth, article
+):
+    app.config["SUGGESTIONS"] = 0.0
+    auth.login("alice")
+    label_form(client, "/annotate")
+    page, action, fields = label_form(client, f"/annotate/{article[0]}")
+    client.post(action, data=fields | {"claim": "claim"})
+    page, action, fields = label_form(client, "/annotate")
+    assert 'class="suggested"' not in page
+    assert "claim" not in fields and not fields["source_start"] and not fields["entity"]
+    client.post(action, data=fields | {"claim": "claim"})
+    hidden = annotation_of(article[1]).suggested
+    assert hidden["shown"] is False
+    assert hidden["fields"]["attribution.source"]["accepted"] is False  # not marked unaided
+    assert annotation_of(article[1]).labels["attribution"]["source"] is None
+
+
+def test_a_share_of_sentences_chosen_at_random_shows_them():
+    shown = [shown_on(sentence_id, 0.5) for sentence_id in range(1, 20_001)]
+    assert 0.48 < sum(shown) / len(shown) < 0.52
+    assert shown == [shown_on(sentence_id, 0.5) for sentence_id in range(1, 20_001)]
+    assert all(shown_on(n, 1.0) for n in range(50)) and not any(shown_on(n, 0.0) for n in range(50))
+
+
+@pytest.mark.parametrize("value", ["sometimes", "1.5", "-0.1"])
+def test_a_suggestions_setting_that_cannot_work_is_refused(tmp_path, value):
+    with pytest.raises(SettingsError, match=f"SUGGESTIONS='{value}': use on, off, or the share"):
+        make_app(f"sqlite:///{tmp_path / 'x.sqlite'}", SUGGESTIONS=value)
+
+
+def test_a_forged_offer_records_nothing(client, auth, article):
+    auth.login("alice")
+    _, action, fields = label_form(client, "/annotate")
+    client.post(action, data=fields | {"suggested": "not-a-signed-offer"})
+    assert annotation_of(article[0]).suggested is None
+
+
+SENTENCES = [
+    *(f"Prices rose {n} percent in the {n}th month, the office said." for n in range(30)),
+    *(f"The council will meet again to talk about plan {n}." for n in range(30)),
+    *(f"Unlabelled sentence number {n} is about the weather." for n in range(10)),
+]
+
+
+def test_the_classifier_is_retrained_every_50_labels_and_refreshes_unhanded_sentences(
+    make_user, tmp_path
+):
+    ids = import_texts(tmp_path, SENTENCES)[0]
+    alice = make_user("alice")
+    for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
+        assert next_sentence(alice.id) == sentence_id
+        label = "checkworthy_claim" if "percent" in text else "not_claim"
+        save(alice.id, sentence_id, label_values(claim=label))
+    held = next_sentence(alice.id)  # leased: its suggestion must not change under alice
+    assert training.retrain() is not None
+    model = db.session.scalar(select(SuggesterModel))
+    assert (model.version, model.labels, model.held_out) == (1, 60, 12)
+    assert model.accuracy is not None and model.accuracy >= 0.9
+    by = dict(db.session.execute(select(Sentence.id, SentenceSuggestion.claim_by).join(
+        SentenceSuggestion, (SentenceSuggestion.document_id == Sentence.document_id)
+        & (SentenceSuggestion.index == Sentence.index))).all())  # fmt: skip
+    assert {by[n] for n in ids[:60]} == {"claim-prior/1"}  # labelled: as they were offered
+    assert by[held] == "claim-prior/1"
+    assert {by[n] for n in ids[61:]} == {"claim-classifier/1"}
+    assert training.retrain() is None  # not 50 new labels since
+
+
+def test_the_trainer_needs_labels_of_two_kinds(runner, article):
+    result = runner.invoke(args=["suggest", "--train"])
+    assert result.exit_code == 1 and "not enough labels to train on" in result.output
+
+
+@pytest.mark.slow
+def test_the_background_trainer_trains_on_its_own(database_uri, make_user, tmp_path):
+    app = make_app(database_uri, SUGGESTION_TRAINING_SECONDS=1)
+    with app.app_context():
+        ids = import_texts(tmp_path, SENTENCES)[0]
+        alice = make_user("alice")
+        for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
+            next_sentence(alice.id)
+            label = "checkworthy_claim" if "percent" in text else "not_claim"
+            save(alice.id, sentence_id, label_values(claim=label))
+        app.test_client().get("/login")  # a first request starts the process's trainer
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            if db.session.scalar(select(func.count()).select_from(SuggesterModel)):
+                break
+            time.sleep(0.5)
+        assert db.session.scalar(select(SuggesterModel.labels)) == 60
+        app.extensions["claim_trainer"].stopped.set()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_export_carries_what_was_suggested_and_import_annotations_restores_it(
+    client, auth, runner, article, tmp_path
+):
+    auth.login("alice")
+    for _ in article[:3]:
+        _, action, fields = label_form(client, "/annotate")
+        client.post(action, data=fields)
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(args=["export", "--out", str(out)]).exit_code == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    exported = records[1]["annotations"][0]["suggested"]
+    assert exported["shown"] is True and exported["fields"]["attribution.entity"]["accepted"]
+    assert records[5]["annotations"] == []
+    card = out.with_suffix(".md").read_text()
+    assert "3 annotations were made with suggested labels pre-filled" in card
+    db.session.execute(delete(AnnotationRevision))
+    db.session.execute(delete(Annotation))
+    db.session.execute(update(Sentence).values(taken=0))
+    db.session.execute(delete(Lease))
+    db.session.commit()
+    result = runner.invoke(args=["import-annotations", str(out)])
+    assert result.exit_code == 0, result.output
+    assert annotation_of(article[1]).suggested == exported
+    again = tmp_path / "again.jsonl"
+    assert runner.invoke(args=["export", "--out", str(again)]).exit_code == 0
+    assert again.read_text() == out.read_text()
+
+
+def test_import_annotations_refuses_a_malformed_offer(runner, article, tmp_path):
+    record = {
+        "id": "x:0", "text": "A sentence.", "document": {"id": "x"},
+        "position": {"index": 0, "start": 0, "end": 11},
+        "annotations": [{"annotator": "zed", "claim": "claim",
+                         "suggested": {"shown": "yes", "fields": {}}}],
+    }  # fmt: skip
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = runner.invoke(args=["import-annotations", str(path)])
+    assert result.exit_code == 1
+    assert "line 1: annotation by zed: suggested must be null or an object with shown" in (
+        result.output
+    )
+
+
+def offer(shown, **accepted):
+    """A recorded offer: per field, whether it was accepted."""
+    return {
+        "shown": shown,
+        "fields": {
+            name.replace("__", "."): {"value": "x", "by": "t/1", "confidence": 0.5, "accepted": a}
+            for name, a in accepted.items()
+        },
+    }
+
+
+def test_agreement_reports_acceptance_and_agreement_with_and_without_suggestions(
+    client, auth, runner, make_user, tmp_path
+):
+    ids = import_texts(tmp_path, [f"Sentence {n} is here." for n in range(4)])[0]
+    alice, bob = make_user("alice"), make_user("bob")
+    # sentences 0 and 1 shown to both, 2 and 3 hidden from both; by hand:
+    #   alice kept claim on 0 and 1 (2 of 2 shown), matched it unaided on 2 (1 of 2 hidden)
+    #   bob kept it on 0 only (1 of 2), matched it on neither hidden one (0 of 2)
+    #   claim: alice/bob agree on 0 and 1 (assisted: 2 items, percent 1.0), and disagree on
+    #   2 and 3 (unassisted: percent 0.0)
+    plan = {
+        ids[0]: (True, ("claim", True), ("claim", True)),
+        ids[1]: (True, ("not_claim", True), ("not_claim", False)),
+        ids[2]: (False, ("claim", True), ("not_claim", False)),
+        ids[3]: (False, ("not_claim", False), ("claim", False)),
+    }
+    for sentence_id, (shown, *given) in plan.items():
+        for user, (claim, kept) in zip((alice, bob), given, strict=True):
+            assert next_sentence(user.id) == sentence_id
+            values = label_values(claim=claim) | {"suggested": offer(shown, claim=kept)}
+            save(user.id, sentence_id, values)
+    result = runner.invoke(args=["agreement", "--json"])
+    figures = json.loads(result.output)["suggestions"]
+    assert figures["annotations"] == 8 and figures["shown"] == 4
+    assert figures["fields"]["claim"] == {
+        "shown": 4, "accepted": 0.75, "hidden": 4, "matched_unaided": 0.25,
+    }  # fmt: skip
+    assert figures["annotators"]["alice"]["claim"]["accepted"] == 1.0
+    assert figures["annotators"]["bob"]["claim"]["matched_unaided"] == 0.0
+    between = figures["between_annotators"]["claim"]
+    assert between["assisted"] == {"items": 2, "percent": 1.0, "alpha": 1.0}
+    assert between["unassisted"]["items"] == 2 and between["unassisted"]["percent"] == 0.0
+    text = runner.invoke(args=["agreement"]).output
+    assert "Suggestions: 8 annotations recorded them, 4 shown, 4 hidden" in text
+    assert "  claim: 0.750 (4) · 0.250 (4)" in text
+    auth.login("reviewer")
+    deadline = time.monotonic() + 30
+    while "Suggestions: were they taken" not in (page := client.get("/review/agreement").text):
+        assert time.monotonic() < deadline, "the figures were never computed"
+        time.sleep(0.2)
+    assert "matched when hidden" in page and "Assisted items" in page
