@@ -64,6 +64,7 @@ class Config:
     # suggested labels (annotator.suggesting): "on", "off", or the share of sentences,
     # chosen at random, that show them (the rest record them hidden, to measure their effect)
     SUGGESTIONS = os.environ.get("SUGGESTIONS", "on")
-    # how often each server process looks for 50 new labels to retrain the claim
-    # classifier on, in the background; 0: never (``flask suggest --train`` still does)
-    SUGGESTION_TRAINING_SECONDS = _int_env("SUGGESTION_TRAINING_SECONDS", 60)
+    # how often each server process's background worker makes the suggestions of newly
+    # imported documents and, after 50 new annotations, retrains the claim classifier;
+    # 0: never (``flask suggest --missing`` and ``--train`` still do)
+    SUGGESTER_SECONDS = _int_env("SUGGESTER_SECONDS", 5)

@@ -311,8 +311,10 @@ class SuggesterModel(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     version: Mapped[int]
     labels: Mapped[int]  # labelled sentences it learned from
+    upto: Mapped[int]  # the newest annotation's id when it was trained
     held_out: Mapped[int]  # of which this many were first held out to score it
     accuracy: Mapped[float | None]  # on those
+    prior_accuracy: Mapped[float | None]  # the rule-based prior's on the same sentences
     library: Mapped[str] = mapped_column(String(60))  # "scikit-learn 1.9.1": loadable only by it
     trained: Mapped[datetime] = inserted_at()
     model: Mapped[bytes] = mapped_column(LargeBinary)

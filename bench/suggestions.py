@@ -116,7 +116,7 @@ def attribution_figures(rows):
 def claim_inputs(rows):
     found = suggested(rows)
     return [
-        (claims.classifier_input(r["text"], s is not None), r["claim"])
+        (claims.classifier_input(r["text"], claims.signs(r["text"], s is not None)), r["claim"])
         for s, r in zip(found, rows, strict=True)
     ]
 
@@ -127,7 +127,7 @@ def learning_curve(rows, seed=13):
     random.Random(seed).shuffle(examples)
     found = suggested(rows)
     prior_right = sum(
-        claims.prior(r["text"], s is not None)[0] == r["claim"]
+        claims.prior(claims.signs(r["text"], s is not None))[0] == r["claim"]
         for s, r in zip(found, rows, strict=True)
     )
     curve = {"prior (no labels)": round(prior_right / len(rows), 3)}
@@ -153,7 +153,7 @@ def speed(rows, repeat=5):
         started = time.perf_counter()
         found = attribution.suggest_document(texts)
         for text, s in zip(texts, found, strict=True):
-            claims.prior(text, s is not None)
+            claims.prior(claims.signs(text, s is not None))
         timings.append((time.perf_counter() - started) * 1000 / len(texts))
     return round(statistics.median(timings), 3)
 
@@ -192,7 +192,7 @@ def keys_per_sentence(rows):
         for s, r in zip(found, rows, strict=True):
             start = {"source_type": "author"}
             if assisted:
-                start["claim"] = claims.prior(r["text"], s is not None)[0]
+                start["claim"] = claims.prior(claims.signs(r["text"], s is not None))[0]
                 if s is not None:
                     start |= {"source_type": s.source_type, "source": s.source, "cue": s.cue,
                               "entity": s.entity}  # fmt: skip

@@ -19,15 +19,16 @@ from urllib.parse import urlencode
 import assignment
 from flask_migrate import upgrade
 
-from annotator import create_app
+from annotator import create_app, suggesting
 from annotator.extensions import db
 from annotator.models import User
+from annotator.suggesting import training
 
 SERVE = """
 import logging, sys
 from werkzeug.serving import WSGIRequestHandler, make_server
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
-from annotator import create_app
+from annotator import create_app, suggesting
 WSGIRequestHandler.protocol_version = "HTTP/1.1"
 server = make_server("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)
 print("ready", flush=True)
@@ -36,11 +37,15 @@ server.serve_forever()
 
 
 def prepare(uri, total):
-    """A migrated database with ``total`` sentences and a user 'bench'."""
+    """A migrated database with ``total`` sentences, their suggestions and a claim
+    classifier trained on the labels (as the server's worker leaves them), and a user
+    'bench'."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
         assignment.fill(total, 20, app.config["OVERLAP"])  # half of it labelled by others
+        suggesting.make_missing()
+        training.retrain(force=True)
         user = User(name="bench", role="annotator")
         user.set_password("bench-password")
         db.session.add(user)

@@ -20,9 +20,10 @@ from annotator.models import Annotation, Sentence, User
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # the sample articles
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # the production configuration: CSRF on, real session lifetimes; only the secret is fixed,
-# and no background retraining (a thread per test's app would outlive its test and its
-# database: tests/test_suggesting.py runs the trainer itself)
-SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret", "SUGGESTION_TRAINING_SECONDS": 0}
+# and no background suggester (a thread per test's app would outlive its test and its
+# database: tests make suggestions as `flask suggest --missing` does, and
+# tests/test_suggesting.py runs the worker itself)
+SETTINGS = {"TESTING": True, "SECRET_KEY": "test-only-secret", "SUGGESTER_SECONDS": 0}
 # a token as the pages render it: in a form's hidden field, or in htmx's hx-headers
 PAGE_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 

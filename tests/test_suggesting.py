@@ -20,7 +20,7 @@ from annotator.models import (
     SentenceSuggestion,
     SuggesterModel,
 )
-from annotator.suggesting import attribution, shown_on, training
+from annotator.suggesting import attribution, make_missing, shown_on, training
 from tests.helpers import import_texts, label_values, make_app, rendered_forms
 
 ARTICLE = [
@@ -72,16 +72,21 @@ def test_an_appositive_and_a_quote_before_the_cue():
 
 
 @pytest.fixture
-def article(app, tmp_path):
-    """The article imported: its sentence ids."""
-    return import_texts(tmp_path, ARTICLE)[0]
+def article(runner, tmp_path):
+    """The article imported, and its suggestions made as the server's worker makes them
+    (the tests run none): its sentence ids."""
+    ids = import_texts(tmp_path, ARTICLE)[0]
+    result = runner.invoke(args=["suggest", "--missing"])
+    assert result.exit_code == 0, result.output
+    assert "Made suggestions for 7 sentences." in result.output
+    return ids
 
 
 def stored(index):
     return db.session.get(SentenceSuggestion, ("doc0", index))
 
 
-def test_import_stores_every_sentences_suggestion(article):
+def test_every_sentence_gets_its_suggestion_made_and_stored(article):
     assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 7
     said = stored(1)
     assert said.attribution == {
@@ -114,13 +119,15 @@ def test_flask_suggest_prints_what_the_workspace_would_prefill(runner, article):
     assert bare.exit_code == 2 and "give a DOCUMENT_ID, --missing or --train" in bare.output
 
 
-def test_flask_suggest_missing_makes_them_for_older_documents(runner, article):
-    db.session.execute(delete(SentenceSuggestion))
-    db.session.commit()
-    result = runner.invoke(args=["suggest", "--missing"])
+def test_an_import_makes_none_and_flask_suggest_makes_a_documents_at_once(runner, app, tmp_path):
+    import_texts(tmp_path, ARTICLE)
+    assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 0
+    result = runner.invoke(args=["suggest", "doc0", "--json"])
     assert result.exit_code == 0, result.output
-    assert "Made suggestions for 7 sentences of 1 documents." in result.output
-    assert stored(1).attribution["entity"] == "Jeyhun Bayramov"
+    assert json.loads(result.output)[1]["attribution"]["entity"] == "Jeyhun Bayramov"
+    assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 7
+    again = runner.invoke(args=["suggest", "--missing"])
+    assert "Made suggestions for 0 sentences." in again.output
 
 
 def label_form(client, url):
@@ -235,6 +242,7 @@ def test_the_classifier_is_retrained_every_50_labels_and_refreshes_unhanded_sent
     make_user, tmp_path
 ):
     ids = import_texts(tmp_path, SENTENCES)[0]
+    make_missing()
     alice = make_user("alice")
     for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
         assert next_sentence(alice.id) == sentence_id
@@ -252,6 +260,18 @@ def test_the_classifier_is_retrained_every_50_labels_and_refreshes_unhanded_sent
     assert by[held] == "claim-prior/1"
     assert {by[n] for n in ids[61:]} == {"claim-classifier/1"}
     assert training.retrain() is None  # not 50 new labels since
+    # made again (as for a document imported before there were suggestions): its sentences
+    # given out take the prior, never a model that learned their own labels; the rest it
+    db.session.execute(delete(SentenceSuggestion).where(SentenceSuggestion.document_id == "doc0"))
+    db.session.commit()
+    make_missing()
+    claimed_by = db.session.scalars(
+        select(SentenceSuggestion.claim_by).order_by(SentenceSuggestion.index)
+        .where(SentenceSuggestion.document_id == "doc0")
+    ).all()  # fmt: skip
+    assert claimed_by[:61] == ["claim-prior/1"] * 61 and set(claimed_by[61:]) == {
+        "claim-classifier/1"
+    }
 
 
 def test_the_trainer_needs_labels_of_two_kinds(runner, article):
@@ -260,8 +280,8 @@ def test_the_trainer_needs_labels_of_two_kinds(runner, article):
 
 
 @pytest.mark.slow
-def test_the_background_trainer_trains_on_its_own(database_uri, make_user, tmp_path):
-    app = make_app(database_uri, SUGGESTION_TRAINING_SECONDS=1)
+def test_the_background_worker_suggests_and_trains_on_its_own(database_uri, make_user, tmp_path):
+    app = make_app(database_uri, SUGGESTER_SECONDS=1)
     with app.app_context():
         ids = import_texts(tmp_path, SENTENCES)[0]
         alice = make_user("alice")
@@ -269,7 +289,8 @@ def test_the_background_trainer_trains_on_its_own(database_uri, make_user, tmp_p
             next_sentence(alice.id)
             label = "checkworthy_claim" if "percent" in text else "not_claim"
             save(alice.id, sentence_id, label_values(claim=label))
-        app.test_client().get("/login")  # a first request starts the process's trainer
+        assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 0
+        app.test_client().get("/login")  # a first request starts the process's worker
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             db.session.rollback()
@@ -277,7 +298,8 @@ def test_the_background_trainer_trains_on_its_own(database_uri, make_user, tmp_p
                 break
             time.sleep(0.5)
         assert db.session.scalar(select(SuggesterModel.labels)) == 60
-        app.extensions["claim_trainer"].stopped.set()
+        assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 70
+        app.extensions["suggester"].stopped.set()
         db.session.remove()
         db.engine.dispose()
 

@@ -95,6 +95,9 @@ def classifier_state():
         "labels": row.labels,
         "held_out": row.held_out,
         "accuracy": row.accuracy,
+        "prior_accuracy": row.prior_accuracy,
+        "used": row.prior_accuracy is None
+        or (row.accuracy is not None and row.accuracy > row.prior_accuracy),
         "trained": row.trained.isoformat(),
     }
 
@@ -179,7 +182,9 @@ def text_lines(result):
     else:
         lines.append(
             f"  claim: {state['name']} on {state['labels']} labels, held-out accuracy "
-            f"{figure(state['accuracy'])} ({state['held_out']} sentences)"
+            f"{figure(state['accuracy'])} against the prior's {figure(state['prior_accuracy'])} "
+            f"({state['held_out']} sentences): "
+            + ("suggesting" if state["used"] else "not used until it beats the prior")
         )
     return lines
 

@@ -6,7 +6,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import suggesting
-from ..database import writing
 from ..extensions import db
 from ..models import SENTENCES, SUGGESTIONS, Document
 from ..suggesting import training
@@ -59,6 +58,11 @@ def suggestion_records(document):
     return records
 
 
+def percent(share):
+    """A share as a percentage, or n/a."""
+    return "n/a" if share is None else f"{share:.1%}"
+
+
 def lines_of(record):
     """One sentence's suggestions for the terminal: what is suggested, then the sentence."""
     parts = [f"{record['index']:>4}  {record.get('claim', '-')}"]
@@ -77,16 +81,16 @@ def lines_of(record):
 @click.argument("document_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one item per sentence.")
 @click.option(
-    "--missing", is_flag=True, help="Make suggestions for documents imported without them."
+    "--missing",
+    is_flag=True,
+    help="Make the suggestions the server has not made yet (of documents imported since).",
 )
 @click.option("--train", is_flag=True, help="Train the claim classifier now on every label so far.")
 def suggest_command(document_id, as_json, missing, train):
     """Print the suggestions for a document's sentences, or make them (--missing, --train)."""
     if missing:
-        documents = suggesting.without_suggestions()
-        with writing():
-            made = suggesting.make_for(documents)
-        click.echo(f"Made suggestions for {made} sentences of {len(documents)} documents.")
+        made = suggesting.make_missing()
+        click.echo(f"Made suggestions for {made} sentences.")
     if train:
         classifier = training.retrain(force=True)
         if classifier is None:
@@ -94,10 +98,15 @@ def suggest_command(document_id, as_json, missing, train):
                 f"not enough labels to train on: the classifier needs "
                 f"{suggesting.claims.MINIMUM_LABELS} labelled sentences of two kinds or more"
             )
-        accuracy = "n/a" if classifier.accuracy is None else f"{classifier.accuracy:.1%}"
         click.echo(
-            f"Trained {classifier.name} on {classifier.labels} labelled sentences; "
-            f"accuracy on {classifier.held_out} held out: {accuracy}."
+            f"Trained {classifier.name} on {classifier.labels} labelled sentences; accuracy "
+            f"on {classifier.held_out} held out: {percent(classifier.accuracy)} (the prior's: "
+            f"{percent(classifier.prior_accuracy)}); "
+            + (
+                "its suggestions replace the prior's."
+                if classifier.better_than_prior
+                else "the prior stays until the classifier beats it."
+            )
         )
     if document_id is None:
         if not (missing or train):
@@ -106,12 +115,11 @@ def suggest_command(document_id, as_json, missing, train):
     document = db.session.get(Document, document_id)
     if document is None:
         raise click.ClickException(f"no document {document_id!r}; `flask documents` lists them")
+    suggesting.make_missing(only=document_id)  # as the server would have by now
     records = suggestion_records(document)
     if as_json:
         click.echo(shown_json(records, indent=1))
         return
-    if not records:
-        click.echo(shown(f"{document_id} has no suggestions: run `flask suggest --missing`"))
     state = current_app.config["SUGGESTIONS"]
     click.echo(f"# shown to annotators on {state:.0%} of sentences (SUGGESTIONS)")
     for record in records:

@@ -10,10 +10,9 @@ from itertools import chain
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
-from .. import suggesting
 from ..database import write_transaction
 from ..extensions import db
-from ..models import DOCUMENTS, SENTENCES, SUGGESTIONS, Document, Sentence
+from ..models import DOCUMENTS, SENTENCES, Document, Sentence
 from ..queries import annotation_count
 from ..text import plain
 from .cleaning import clean, line_key
@@ -142,21 +141,13 @@ class Prepared:
     sentence spans packed as (paragraph, start, end) triples (12 bytes each, not ~120 as
     tuples: a million sentences wait in memory during a large import)."""
 
-    __slots__ = ("asked", "document", "packed", "suggestions", "where")
+    __slots__ = ("asked", "document", "packed", "where")
 
     def __init__(self, raw, outlet=None, publisher=None, keep=(), targets=None, targets_from=None):
         self.where = raw.where
         self.asked = raw.keep_lines  # the record's own lines to keep
         self.document, spans = prepare(raw, outlet, publisher, keep, targets, targets_from)
         self.packed = array("i", chain.from_iterable(spans))
-        self.suggestions = ()
-
-    def suggest(self, classifier):
-        """Make its sentences' suggestions (before the write lock is taken)."""
-        text, doc_id = self.document["text"], self.document["id"]
-        texts = [text[start:end] for _, start, end in self.spans()]
-        outlets = suggesting.outlets_of(self.document["outlet"])
-        self.suggestions = suggesting.rows_for(doc_id, texts, outlets, classifier)
 
     @property
     def sentences(self):
@@ -216,7 +207,7 @@ class Importer:
         self.page_by_id = {doc_id: page for doc_id, _, page in rows if page}
         self.id_by_page = {page: doc_id for doc_id, page in self.page_by_id.items()}
         self.seq = db.session.scalar(select(func.coalesce(func.max(Document.seq), 0)))
-        self.documents, self.sentences, self.suggestions = [], [], []
+        self.documents, self.sentences = [], []
         self.ids_in_this_import = set()
 
     def stored_as(self, document):
@@ -286,7 +277,6 @@ class Importer:
             }
             for index, (paragraph, start, end) in enumerate(article.spans())
         )
-        self.suggestions.extend(article.suggestions)
         if len(self.sentences) >= BATCH:
             self.flush()
 
@@ -314,16 +304,13 @@ class Importer:
         self.summary.replaced += 1
 
     def flush(self):
-        """Write queued documents, then their sentences and their suggestions."""
+        """Write queued documents, then their sentences."""
         if self.documents:
             db.session.execute(insert(DOCUMENTS), self.documents)
             self.documents = []
         if self.sentences:
             db.session.execute(insert(SENTENCES), self.sentences)
             self.sentences = []
-        if self.suggestions:
-            db.session.execute(insert(SUGGESTIONS), self.suggestions)
-            self.suggestions = []
 
 
 def import_articles(
@@ -356,9 +343,6 @@ def import_articles(
         Prepared(raw, outlet, publisher, keep, targets, targets_from) for raw in raw_articles
     ]
     if not dry_run:
-        classifier = suggesting.latest_classifier()
-        for article in articles:
-            article.suggest(classifier)
         write_transaction()  # SQLite: hold the write lock from the first read on
     try:
         importer = Importer(replace, dry_run)

@@ -5,9 +5,11 @@ source type, source and cue spans, entity) and the claim (``claims.py``: a rule-
 then a classifier trained on the project's own labels). Stance is left to the annotator:
 nothing shown yet predicts it well enough to help (see README, "Suggestions").
 
-Suggestions are made when a document is imported and stored per sentence
-(``SentenceSuggestion``); the workspace reads them with the sentence, so a request does no
-suggesting. ``SUGGESTIONS`` (``on``, ``off`` or a share such as ``0.5``) says on which
+Suggestions are made in the background, by each server process's worker
+(``training.py``), for the documents imported since its last round (a few seconds), and
+stored per sentence (``SentenceSuggestion``); the workspace reads them with the sentence, so
+neither an import nor a request does any suggesting. ``flask suggest --missing`` makes them
+at once. ``SUGGESTIONS`` (``on``, ``off`` or a share such as ``0.5``) says on which
 sentences they are *shown*; on the others they are still recorded, hidden, with every
 annotation, so that agreement with the suggester can be compared between the annotators who
 saw it and those who did not.
@@ -19,10 +21,12 @@ suggested one (for a hidden suggestion: that they came to it unaided).
 
 import hashlib
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import exists, insert, select, true
+from sqlalchemy.exc import IntegrityError
 
+from ..database import writing
 from ..extensions import db
-from ..models import SENTENCES, SUGGESTIONS, Document, SuggesterModel
+from ..models import ANNOTATIONS, DOCUMENTS, SENTENCES, SUGGESTIONS, SuggesterModel
 from . import attribution, claims
 
 ATTRIBUTION_BY = f"{attribution.NAME}/{attribution.VERSION}"
@@ -82,39 +86,47 @@ def attribution_labels(found):
 NO_CUE_CONFIDENCE = 0.82
 
 
-def rows_for(document_id, texts, outlets=(), classifier=None):
-    """The suggestion rows of a document's sentences (``texts``, in reading order)."""
+def rows_for(document_id, texts, outlets=(), classifier=None, handed=()):
+    """The suggestion rows of a document's sentences (``texts``, in reading order); the
+    sentences at the indexes in ``handed`` (given out already, perhaps labelled) take their
+    claim from the prior, never from a classifier that may have learned their own labels."""
     found = attribution.suggest_document(texts, outlets)
-    inputs = [claims.classifier_input(t, a is not None) for t, a in zip(texts, found, strict=True)]
+    evidence = [claims.signs(t, a is not None) for t, a in zip(texts, found, strict=True)]
+    claimed = [claims.prior(e) for e in evidence]
+    claim_by = [PRIOR_BY] * len(texts)
     if classifier is not None:
-        claimed, claim_by = classifier.predict(inputs), classifier.name
-    else:
-        claimed = [claims.prior(t, a is not None) for t, a in zip(texts, found, strict=True)]
-        claim_by = PRIOR_BY
+        fresh = [n for n in range(len(texts)) if n not in handed]
+        inputs = [claims.classifier_input(texts[n], evidence[n]) for n in fresh]
+        for n, predicted in zip(fresh, classifier.predict(inputs) if fresh else (), strict=True):
+            claimed[n], claim_by[n] = predicted, classifier.name
     return [
         {
             "document_id": document_id,
             "index": index,
             "claim": claim,
             "claim_confidence": confidence,
-            "claim_by": claim_by,
+            "claim_by": by,
             "attribution": attribution_labels(each),
             "attribution_confidence": each.confidence if each else NO_CUE_CONFIDENCE,
             "attribution_by": ATTRIBUTION_BY,
         }
-        for index, (each, (claim, confidence)) in enumerate(zip(found, claimed, strict=True))
+        for index, (each, (claim, confidence), by) in enumerate(
+            zip(found, claimed, claim_by, strict=True)
+        )
     ]
 
 
 def latest_classifier():
-    """The newest trained claim classifier that this scikit-learn can load, or None."""
+    """The newest trained claim classifier that this scikit-learn can load, if it beats
+    the prior; else None."""
     row = db.session.scalars(
         select(SuggesterModel)
         .where(SuggesterModel.name == claims.CLASSIFIER)
         .order_by(SuggesterModel.version.desc())
         .limit(1)
     ).first()
-    return claims.loaded(row)
+    classifier = claims.loaded(row)
+    return classifier if classifier and classifier.better_than_prior else None
 
 
 def outlets_of(outlet):
@@ -122,31 +134,58 @@ def outlets_of(outlet):
     return (outlet,) if outlet else ()
 
 
-def make_for(document_ids):
-    """Make (again) the suggestions of these documents' sentences; returns how many."""
-    classifier = latest_classifier()
-    made = 0
+def rows_of_documents(document_ids, classifier):
+    """The suggestion rows of these documents' sentences, made from what is stored."""
+    given_out = (SENTENCES.c.taken > 0) | exists().where(
+        ANNOTATIONS.c.sentence_id == SENTENCES.c.id
+    )
+    rows = []
     for document_id in document_ids:
-        outlet = db.session.scalar(select(Document.outlet).where(Document.id == document_id))
-        texts = db.session.scalars(
-            select(SENTENCES.c.text)
+        outlet = db.session.scalar(select(DOCUMENTS.c.outlet).where(DOCUMENTS.c.id == document_id))
+        sentences = db.session.execute(
+            select(SENTENCES.c.index, SENTENCES.c.text, given_out.label("given_out"))
             .where(SENTENCES.c.document_id == document_id)
             .order_by(SENTENCES.c.index)
         ).all()
-        db.session.execute(delete(SUGGESTIONS).where(SUGGESTIONS.c.document_id == document_id))
-        rows = rows_for(document_id, texts, outlets_of(outlet), classifier)
-        if rows:
-            db.session.execute(insert(SUGGESTIONS), rows)
+        handed = {s.index for s in sentences if s.given_out}
+        texts = [s.text for s in sentences]
+        rows += rows_for(document_id, texts, outlets_of(outlet), classifier, handed)
+    return rows
+
+
+def without_suggestions(limit=None, only=None):
+    """The ids of documents with sentences but no suggestions yet (newly imported, or
+    imported before there were any), in import order; ``only``: this document, if so."""
+    query = (
+        select(DOCUMENTS.c.id)
+        .where(DOCUMENTS.c.id == only if only is not None else true())
+        .where(~exists().where(SUGGESTIONS.c.document_id == DOCUMENTS.c.id))
+        .where(exists().where(SENTENCES.c.document_id == DOCUMENTS.c.id))
+        .order_by(DOCUMENTS.c.seq)
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
+
+
+BATCH = 50  # documents whose suggestions are made, then written in one short transaction
+
+
+def make_missing(only=None):
+    """Make the suggestions of every document that has none (``only``: of this one), a
+    batch of documents at a time: made outside any write transaction, written in a short
+    one (saves go on meanwhile). Another process writing the same first is no error.
+    Returns how many sentences got suggestions."""
+    classifier, made = latest_classifier(), 0
+    while documents := without_suggestions(BATCH, only):
+        rows = rows_of_documents(documents, classifier)
+        db.session.rollback()  # end the read before the write lock is asked for
+        try:
+            with writing():
+                db.session.execute(insert(SUGGESTIONS), rows)
+        except IntegrityError:
+            continue  # another process made some of them meanwhile: ask again
         made += len(rows)
     return made
-
-
-def without_suggestions():
-    """The ids of documents with sentences but no suggestions (imported before there were)."""
-    have = select(SUGGESTIONS.c.document_id).distinct()
-    return db.session.scalars(
-        select(SENTENCES.c.document_id).distinct().where(SENTENCES.c.document_id.not_in(have))
-    ).all()
 
 
 def offered(row, scheme):

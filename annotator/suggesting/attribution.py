@@ -21,6 +21,7 @@ five were.
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NAME = "attribution-rules"
 VERSION = 1
@@ -44,11 +45,9 @@ VERBS = {
 PHRASES = (
     "according to",
     "quoted as saying",
-    "was quoted as saying",
     "pointed out",
     "points out",
     "went on to say",
-    "in a statement",
 )
 # verbs that report only with a named speaker before them ("suggested", "expected" and
 # "believes" are often not reporting at all: "the data suggested", "is expected to")
@@ -57,10 +56,9 @@ WEAK = {
     "expected", "indicated", "indicates", "projected", "projects", "forecast", "forecasts",
     "claims", "reports", "states", "notes", "charges", "promises", "agreed", "estimates",
 }  # fmt: skip
-WORD = re.compile(
-    r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Prof|St|Jr|Sr|Inc|Co|Corp|Ltd|U\.S)\."
-    r"|[A-Z]\.(?=\s+[A-Z])|[A-Za-z][\w’'.-]*[\w]|[A-Za-z]|\d+(?:[.,]\d+)*|[^\w\s]"
-)
+# a word (with the inner dots of "U.S." and the dot of an abbreviation before a name:
+# "Mr. Smith", "Sen. Chris Dodd"), a number, or a mark
+WORD = re.compile(r"[A-Za-z](?:[\w’'-]|\.(?=\w))*(?:\.(?= [A-Z]))?|\d+(?:[.,]\d+)*|[^\w\s]")
 # capitalised words that never name a speaker
 CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
             "january", "february", "march", "april", "may", "june", "july", "august",
@@ -165,31 +163,43 @@ class Suggestion:
     pattern: str = "none"
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A word (or mark) of a sentence, with its offsets; worked out once, as every rule
+    reads them many times (the rules run on every sentence imported)."""
+
     text: str
     start: int
     end: int
-
-    @property
-    def lower(self):
-        return self.text.lower()
-
-    @property
-    def capital(self):
-        return self.text[:1].isupper()
+    lower: str
+    capital: bool
 
 
 def words_of(sentence):
     """The sentence's words and marks, with their offsets."""
-    return [Word(m.group(), m.start(), m.end()) for m in WORD.finditer(sentence)]
+    return [
+        Word(text, m.start(), m.end(), text.lower(), text[:1].isupper())
+        for m in WORD.finditer(sentence)
+        for text in (m.group(),)
+    ]
+
+
+END = Word(".", 0, 0, ".", False)  # closes the last run of capitalised words
+# each phrase by its first word, longest first; a word that may start a cue
+PHRASE_STARTS = {}
+for _phrase in sorted(PHRASES, key=len, reverse=True):
+    PHRASE_STARTS.setdefault(_phrase.split()[0], []).append((tuple(_phrase.split()), _phrase))
+CUE_STARTS = frozenset(VERBS) | PHRASE_STARTS.keys()
+# whether a sentence may hold a cue at all, found by the regular expression engine: most
+# sentences do not, and are only scanned for names (``CAPITAL_RUN``)
+CUE_SEARCH = re.compile(rf"\b(?:{'|'.join(sorted(CUE_STARTS))})\b|^According")
+# two or more capitalised words in a row ("of" between them): where full names are
+CAPITAL_RUN = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:of\s+)?[A-Z][\w’'.-]*)+")
 
 
 def cue_at(words, i):
     """The cue that starts at word ``i`` as (number of words, its text), or None."""
-    for phrase in PHRASES:
-        parts = phrase.split()
-        if [w.lower for w in words[i : i + len(parts)]] == parts:
+    for parts, phrase in PHRASE_STARTS.get(words[i].lower, ()):
+        if tuple(w.lower for w in words[i : i + len(parts)]) == parts:
             return len(parts), phrase
     if words[i].lower in VERBS and (not words[i].capital or i == 0):
         return 1, words[i].lower
@@ -384,7 +394,7 @@ class Mentions:
     def remember(self, sentence_words):
         """Collect the full names in a sentence (runs of two to four capitalised words)."""
         run = []
-        for word in [*sentence_words, Word(".", 0, 0)]:
+        for word in [*sentence_words, END]:
             if (
                 word.capital and word.lower not in DETERMINERS | CALENDAR and word.text not in {"I"}
             ) or (run and word.lower == "of"):
@@ -462,18 +472,18 @@ def organisation_name(words):
     return " ".join(w.text for w in words) or None
 
 
-def find(sentence, mentions, outlets=()):
-    """The attribution of one sentence (its speaker's full name from ``mentions``)."""
-    words = words_of(sentence)
+def find(words, mentions, outlets=()):
+    """The attribution of a sentence's ``words`` (the speaker's full name from
+    ``mentions``)."""
     best = None
-    for i in range(len(words)):
+    for i, word in enumerate(words):
+        if word.lower not in CUE_STARTS:
+            continue
         found = cue_at(words, i)
         if found is None:
             continue
         size, cue = found
         cue_words = (i, i + size - 1)
-        if cue == "in a statement":
-            continue  # a setting, not a cue: "X said in a statement" finds "said"
         if cue == "according to":
             phrase = phrase_after(words, i + size)
             pattern = "according to"
@@ -537,9 +547,14 @@ def suggest_document(sentences, outlets=()):
     mentions = Mentions([], [])
     found = []
     for sentence in sentences:
-        words = words_of(sentence)
-        suggestion = find(sentence, mentions, outlets)
-        mentions.remember(words)
+        suggestion = None
+        if CUE_SEARCH.search(sentence):
+            words = words_of(sentence)
+            suggestion = find(words, mentions, outlets)
+            mentions.remember(words)
+        else:
+            for run in CAPITAL_RUN.finditer(sentence):
+                mentions.remember(words_of(run.group()))
         if suggestion is not None and suggestion.entity:
             if suggestion.source_type == "person":
                 mentions.last_person = suggestion.entity

@@ -1,11 +1,12 @@
-"""Retraining the claim classifier as labels arrive: in the background, never on a request.
+"""The suggesters' background work: never on a request, never in an import.
 
-Each server process runs one thread (started by its first request) that every
-``SUGGESTION_TRAINING_SECONDS`` counts the labelled sentences; once there are ``EVERY`` more
-than the newest classifier learned from, it trains a new one, stores it (two processes
-training at once: the second one's is refused by the version's uniqueness, and dropped),
-and makes the claim suggestions again for the sentences nobody has been handed yet.
-``flask suggest --train`` does the same at once.
+Each server process runs one worker thread (started by its first request) that every
+``SUGGESTER_SECONDS`` makes the suggestions of newly imported documents, and once ``EVERY``
+annotations (or a tenth of the labels it learned from, if more) were saved since the newest
+claim classifier was trained, trains a new one,
+stores it (two processes training at once: the second one's is refused by the version's
+uniqueness, and dropped) and makes the claim suggestions again for the sentences nobody has
+been handed yet. ``flask suggest --missing`` and ``--train`` do the same at once.
 """
 
 import threading
@@ -15,20 +16,21 @@ from flask import current_app
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import suggesting
 from ..database import writing
 from ..extensions import db
 from ..models import ANNOTATIONS, GOLD, SENTENCES, SUGGESTIONS, SuggesterModel
 from . import claims
 
-EVERY = 50  # new labelled sentences that make a retraining worth it
+EVERY = 50  # new annotations that make a retraining worth it
+GROWTH = 10  # and at least a tenth of those it learned from: a large project is not
+# retrained after every 50 of its 100,000 labels (each training reads them all)
 REFRESH_BATCH = 2_000
 
 
-def labelled_sentences():
-    """How many sentences have at least one label (not a skip)."""
-    return db.session.scalar(
-        select(func.count(func.distinct(ANNOTATIONS.c.sentence_id))).where(~ANNOTATIONS.c.skipped)
-    )
+def newest_annotation():
+    """The newest annotation's id (read from the key's index: cheap every few seconds)."""
+    return db.session.scalar(select(func.coalesce(func.max(ANNOTATIONS.c.id), 0)))
 
 
 def attributed(attribution):
@@ -55,7 +57,9 @@ def examples():
         claim = (labels or {}).get("claim")
         if claim is None:
             continue
-        texts[sentence_id] = claims.classifier_input(text, attributed(attribution))
+        texts[sentence_id] = claims.classifier_input(
+            text, claims.signs(text, attributed(attribution))
+        )
         votes.setdefault(sentence_id, Counter())[claim] += 1
     settled = dict(db.session.execute(select(GOLD.c.sentence_id, GOLD.c.labels)).all())
     found = []
@@ -75,14 +79,19 @@ def newest():
     ).first()
 
 
-def retrain(force=False):
-    """Train, store and use a new claim classifier when ``EVERY`` more sentences were
-    labelled since the newest (``force``: whenever there are enough labels at all); returns
-    it, or None when nothing was trained."""
+def retrain(force=False, tried=None):
+    """Train, store and use a new claim classifier when ``EVERY`` annotations were saved
+    since the newest was trained (``force``: whenever there are enough labels at all);
+    returns it, or None when nothing was trained. ``tried`` (a worker's dict) remembers the
+    last attempt, so that labels too few or all alike are not read again every round."""
     latest = newest()
-    known = latest.labels if latest else 0
-    if not force and labelled_sentences() - known < EVERY:
+    upto = newest_annotation()
+    due = max(EVERY, (latest.labels // GROWTH) if latest else 0)
+    since = max(latest.upto if latest else 0, (tried or {}).get("upto", 0))
+    if not force and upto - since < due:
         return None
+    if tried is not None:
+        tried["upto"] = upto
     classifier = claims.train(examples(), version=(latest.version if latest else 0) + 1)
     db.session.rollback()  # end the read transaction before the long work is written
     if classifier is None:
@@ -94,15 +103,18 @@ def retrain(force=False):
                     name=claims.CLASSIFIER,
                     version=classifier.version,
                     labels=classifier.labels,
+                    upto=upto,
                     held_out=classifier.held_out,
                     accuracy=classifier.accuracy,
+                    prior_accuracy=classifier.prior_accuracy,
                     library=claims.library(),
                     model=classifier.dumps(),
                 )
             )
     except IntegrityError:
         return None  # another process stored this version first
-    refresh(classifier)
+    if classifier.better_than_prior:
+        refresh(classifier)
     return classifier
 
 
@@ -140,7 +152,10 @@ def refresh(classifier):
         db.session.rollback()
         if not rows:
             return refreshed
-        inputs = [claims.classifier_input(r.text, attributed(r.attribution)) for r in rows]
+        inputs = [
+            claims.classifier_input(r.text, claims.signs(r.text, attributed(r.attribution)))
+            for r in rows
+        ]
         predicted = classifier.predict(inputs)
         changes = [
             {"d": row.document_id, "i": row.index, "claim": claim, "p": confidence}
@@ -164,45 +179,56 @@ def refresh(classifier):
         after = (rows[-1].document_id, rows[-1].index)
 
 
-class Trainer:
+class Worker:
     """The background thread of one server process."""
 
     def __init__(self, app, seconds):
         self.app, self.seconds = app, seconds
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="claim-training", daemon=True)
+        self.tried = {}  # the last retraining attempt (see ``retrain``)
+        self.thread = threading.Thread(target=self.run, name="suggester", daemon=True)
 
     def run(self):
-        """Look for new labels every ``seconds`` until stopped."""
-        while not self.stopped.wait(self.seconds):
-            with self.app.app_context():
-                try:
-                    classifier = retrain()
-                except Exception:  # a bad round must not end the thread; it is logged
-                    current_app.logger.exception("retraining the claim classifier failed")
-                    db.session.rollback()
-                    continue
-                finally:
-                    db.session.remove()
-                if classifier is not None:
-                    current_app.logger.info(
-                        "claim classifier %s trained on %d labels, held-out accuracy %s",
-                        classifier.name, classifier.labels, classifier.accuracy,
-                    )  # fmt: skip
+        """A round now, then every ``seconds`` until stopped."""
+        while True:
+            self.round()
+            if self.stopped.wait(self.seconds):
+                return
+
+    def round(self):
+        """Make missing suggestions, then retrain if it is time; a failure is logged and
+        the next round tries again."""
+        with self.app.app_context():
+            log = current_app.logger
+            try:
+                made = suggesting.make_missing()
+                classifier = retrain(tried=self.tried)
+            except Exception:  # a bad round must not end the thread
+                log.exception("the suggester's background round failed")
+                return
+            finally:
+                db.session.remove()
+            if made:
+                log.info("suggestions made for %d sentences", made)
+            if classifier is not None:
+                log.info(
+                    "claim classifier %s trained on %d labels, held-out accuracy %s",
+                    classifier.name, classifier.labels, classifier.accuracy,
+                )  # fmt: skip
 
 
 def init_app(app):
-    """Start the process's trainer at its first request (a server's worker, not a command)."""
-    seconds = app.config["SUGGESTION_TRAINING_SECONDS"]
+    """Start the process's worker at its first request (a server's, not a command's)."""
+    seconds = app.config["SUGGESTER_SECONDS"]
     if not seconds:
         return
     lock = threading.Lock()
 
     @app.before_request
-    def start_trainer():
-        if "claim_trainer" in app.extensions:
+    def start_worker():
+        if "suggester" in app.extensions:
             return
         with lock:
-            if "claim_trainer" not in app.extensions:
-                trainer = app.extensions["claim_trainer"] = Trainer(app, seconds)
-                trainer.thread.start()
+            if "suggester" not in app.extensions:
+                worker = app.extensions["suggester"] = Worker(app, seconds)
+                worker.thread.start()

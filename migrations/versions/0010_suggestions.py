@@ -5,8 +5,8 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07 16:00:00
 
-Sentences imported before this have no suggestion until ``flask suggest --missing`` makes
-them (the workspace then offers none, and their annotations record none). Adding the
+The suggestions of sentences imported before this are made by the server's background
+worker, or at once by ``flask suggest --missing``. Adding the
 annotations column copies no table; undoing it copies ``annotations`` once (batch mode).
 """
 
@@ -43,8 +43,10 @@ def upgrade():
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("labels", sa.Integer(), nullable=False),
+        sa.Column("upto", sa.Integer(), nullable=False),
         sa.Column("held_out", sa.Integer(), nullable=False),
         sa.Column("accuracy", sa.Double(), nullable=True),
+        sa.Column("prior_accuracy", sa.Double(), nullable=True),
         sa.Column("library", sa.String(length=60), nullable=False),
         sa.Column(
             "trained", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
