@@ -175,8 +175,10 @@ def make_missing(only=None):
     batch of documents at a time: made outside any write transaction, written in a short
     one (saves go on meanwhile). Another process writing the same first is no error.
     Returns how many sentences got suggestions."""
-    classifier, made = latest_classifier(), 0
+    classifier, loaded, made = None, False, 0
     while documents := without_suggestions(BATCH, only):
+        if not loaded:  # once there is work for it (a round mostly finds none)
+            classifier, loaded = latest_classifier(), True
         rows = rows_of_documents(documents, classifier)
         db.session.rollback()  # end the read before the write lock is asked for
         try:

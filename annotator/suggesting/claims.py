@@ -140,7 +140,8 @@ def new_pipeline():
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        # the 20,000 commonest words and pairs: a large project's model stays a few MB
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=20_000),
         LogisticRegression(max_iter=2000, class_weight="balanced", C=4.0),
     )
 

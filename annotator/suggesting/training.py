@@ -70,9 +70,10 @@ def examples():
 
 
 def newest():
-    """The newest stored classifier's row, or None."""
-    return db.session.scalars(
-        select(SuggesterModel)
+    """The newest stored classifier's version, labels and last annotation (not the model
+    itself, megabytes read only to predict), or None."""
+    return db.session.execute(
+        select(SuggesterModel.version, SuggesterModel.labels, SuggesterModel.upto)
         .where(SuggesterModel.name == claims.CLASSIFIER)
         .order_by(SuggesterModel.version.desc())
         .limit(1)
@@ -84,15 +85,15 @@ def retrain(force=False, tried=None):
     since the newest was trained (``force``: whenever there are enough labels at all);
     returns it, or None when nothing was trained. ``tried`` (a worker's dict) remembers the
     last attempt, so that labels too few or all alike are not read again every round."""
-    latest = newest()
+    latest, tried = newest(), tried if tried is not None else {}
     upto = newest_annotation()
-    due = max(EVERY, (latest.labels // GROWTH) if latest else 0)
-    since = max(latest.upto if latest else 0, (tried or {}).get("upto", 0))
-    if not force and upto - since < due:
+    learned = max(latest.labels if latest else 0, tried.get("labels", 0))
+    since = max(latest.upto if latest else 0, tried.get("upto", 0))
+    if not force and upto - since < max(EVERY, learned // GROWTH):
         return None
-    if tried is not None:
-        tried["upto"] = upto
-    classifier = claims.train(examples(), version=(latest.version if latest else 0) + 1)
+    found = examples()
+    tried |= {"upto": upto, "labels": len(found)}
+    classifier = claims.train(found, version=(latest.version if latest else 0) + 1)
     db.session.rollback()  # end the read transaction before the long work is written
     if classifier is None:
         return None
