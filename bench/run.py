@@ -36,6 +36,7 @@ import agreement
 import articles
 import assignment
 import load
+import suggestions
 import workspace
 from corpus import write_corpus
 from results import write_section
@@ -573,6 +574,120 @@ MiB (Import section).
     write_section("Import while annotators save", body)
 
 
+def prf_cells(figures):
+    """Precision / recall / F1 of one span, exact and overlapping, as table cells."""
+    return " | ".join(
+        f"{figures[kind]['precision']:.2f} / {figures[kind]['recall']:.2f} / "
+        f"**{figures[kind]['f1']:.2f}**"
+        for kind in ("exact", "overlap")
+    )
+
+
+def bench_suggestions(sentences):
+    """Suggestion quality on the hand-labelled sentences, the classifier's learning curve,
+    keys per sentence for a scripted annotator, and how fast the background worker makes
+    suggestions for a large import."""
+    figures = suggestions.run()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, database = Path(tmp) / "corpus.jsonl", Path(tmp) / "s.sqlite"
+        write_corpus(corpus, sentences)
+        flask(database, "init-db")
+        flask(database, "import", str(corpus))
+        seconds, peak, output = flask(database, "suggest", "--missing")
+    print(output, f"{seconds:.1f} s", flush=True)
+    rate = sentences / seconds
+    sets = ("dev", "heldout")
+    span_rows = "\n".join(
+        f"| {name} ({figures[name]['sentences']}) | {span} | {prf_cells(figures[name][span])} |"
+        for name in sets
+        for span in ("source", "cue")
+    )
+    other_rows = "\n".join(
+        f"| {name} | {figures[name]['source_type_accuracy']:.2f} | "
+        f"{figures[name]['entity']['accuracy']:.2f} ({figures[name]['entity']['sentences']}) | "
+        f"{figures[name]['entity']['accuracy_where_source_found']:.2f} | "
+        f"{figures[name]['no_cue_author_share']:.2f} |"
+        for name in sets
+    )
+    curve = figures["claim learning curve (dev + heldout, shuffled)"]
+    curve_rows = "\n".join(f"| {name} | {value:.3f} |" for name, value in curve.items())
+    key_rows = "\n".join(
+        f"| {name} | {kind} | {k['keys, mean']:.2f} | {k['keys, attributed sentences, mean']:.2f}"
+        f" | {k['mouse selections per attributed sentence']:.2f} | "
+        f"{k['characters typed per attributed sentence']:.1f} |"
+        for name in sets
+        for kind, k in figures[name]["keys"].items()
+    )
+    body = f"""
+765 real news sentences labelled by hand for claim, source type, source and cue spans and
+entity (`tests/data/labelled`, see its SOURCES.md): **dev**, 677 sentences of 41 articles, on
+which the rules were written and tuned; **heldout**, 88 sentences of 14 other articles,
+labelled before any rule ran on them. `bench/suggestions.py` prints every figure.
+
+### Attribution rules: spans (precision / recall / F1)
+
+| set (sentences) | span | exact | overlap |
+|---|---|---|---|
+{span_rows}
+
+| set | source type | entity (sentences with one) | entity, source found | no cue: author |
+|---|---|---|---|---|
+{other_rows}
+
+Held-out, measured once before any tuning (the rules as first written): source exact F1
+0.58, overlap 0.71; cue exact 0.72; source type 0.74; entity 0.19. Tuning on dev (names
+after titles, single surnames, the speaker last quoted for "he" and "the company", time
+phrases and appositives skipped) moved it to the figures above. One dev-driven rule (a
+lone unknown name is an organisation) lowered held-out source type accuracy and was taken
+out again, so held-out is not entirely unseen. The labellers themselves differ where the
+guide was silent (an unnamed spokesperson: organisation in one file, person in another),
+which caps type accuracy; entity accuracy is low where the article never gives the full name
+in the labelled sentences or a pronoun follows a quote by someone else.
+
+Confidence shown in the workspace: the share of a pattern's suggestions that were right on
+dev ("source cue" 0.79 of 216; "cue source" 0.89 of 28; "according to" 4 of 4, shown as
+0.89), and 0.82 for "no cue: the author" ({figures["dev"]["no_cue_author_share"]:.2f} on dev).
+
+### Claim: prior, then a classifier trained on the project's labels
+
+Accuracy on the rest of the 765 sentences (shuffled, seed 13) after training on the first N,
+three classes (`not_claim`, `claim`, `checkworthy_claim`):
+
+| | accuracy |
+|---|---|
+{curve_rows}
+
+With fewer than about 100 labels the classifier is no better than the prior, so the app keeps
+the prior until a training's held-out fifth says the classifier beats it (both are scored on
+the same sentences and shown to the lead).
+
+### Keys per sentence, scripted annotator, same sentences
+
+The workspace's keys: a choice is one key; a span one mouse selection plus `s`/`c` (or
+`Shift+S`/`Shift+C` to clear a wrong one); the entity `e`, the name typed, `Esc`; `Enter`
+saves. "With suggestions": the form opens as the suggesters fill it (claim from the prior:
+a new project's case). Means per sentence; "attributed": the sentences a person,
+organisation, outlet or anonymous source asserts (mouse: selections; typed: characters).
+
+| set | form opens | keys | keys, attributed | mouse, attributed | typed, attributed |
+|---|---|---|---|---|---|
+{key_rows}
+
+### Speed
+
+- Making the suggestions (rules + prior): {figures["milliseconds per sentence (rules + prior)"]:.3f}
+  ms per sentence on the labelled set (long, attribution-heavy sentences); in the background
+  worker, never on a request. `flask suggest --missing` after importing {sentences:,}
+  generated sentences: {seconds:.1f} s, {rate:,.0f} sentences/s, peak {peak:.0f} MiB.
+- On the request path: the workspace reads the stored suggestion in the same statement as
+  the sentence, and signs what it offered into the form; the Workspace section measures
+  save-and-next with every sentence's suggestion stored, shown and recorded (before
+  suggestions, 2026-11-27: app p50 3.8 ms, p99 5.0 ms on SQLite).
+- The import is unchanged: suggestions are not made during it (Import section).
+"""
+    write_section("Suggestions", body)
+
+
 def main():
     """Parse the flags and run the benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -599,6 +714,7 @@ def main():
             "export",
             "load",
             "busy-import",
+            "suggestions",
         ],
     )
     args = parser.parse_args()
@@ -618,6 +734,8 @@ def main():
         bench_load(args.annotators, args.load_seconds, args.think, args.stage_seconds)
     if args.only in (None, "busy-import"):
         bench_import_while_saving()
+    if args.only in (None, "suggestions"):
+        bench_suggestions(args.sentences)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ def case(name, tmp_path):
         ),
         "TRUSTED_PROXIES": ("1", lambda app: isinstance(app.wsgi_app, ProxyFix)),
         "GUIDELINES_FILE": (str(guidelines), shown_guidelines),
+        "SUGGESTIONS": ("0.25", lambda app: app.config["SUGGESTIONS"] == 0.25),
+        "SUGGESTER_SECONDS": ("12", lambda app: app.config["SUGGESTER_SECONDS"] == 12),
     }
     # a setting added to the table gets a text value; give it a case of its own if it needs one
     value, check = cases.get(name, (f"{name.lower()}-from-the-environment", None))
