@@ -130,6 +130,19 @@ def test_an_import_makes_none_and_flask_suggest_makes_a_documents_at_once(runner
     assert "Made suggestions for 0 sentences." in again.output
 
 
+def test_replacing_a_document_drops_its_suggestions_with_its_sentences(runner, article, tmp_path):
+    path = tmp_path / "new.jsonl"
+    path.write_text(json.dumps({"id": "doc0", "text": "A new text. Officials said so."}) + "\n")
+    result = runner.invoke(args=["import", "--replace", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 0
+    assert runner.invoke(args=["suggest", "--missing"]).output.startswith(
+        "Made suggestions for 2 sentences."
+    )
+    assert stored(1).attribution["source_type"] == "anonymous"
+
+
 def label_form(client, url):
     """(action, fields as rendered) of the workspace's label form at ``url``."""
     page = client.get(url, follow_redirects=True)

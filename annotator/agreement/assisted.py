@@ -22,8 +22,8 @@ import numpy as np
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ANNOTATIONS, USERS, SuggesterModel
-from ..suggesting import claims
+from ..models import ANNOTATIONS, USERS
+from ..suggesting import FACTS, newest_model
 from . import statistics as stats
 from .figures import figure
 
@@ -82,12 +82,7 @@ def agreement_between(items, name, scheme):
 
 def classifier_state():
     """The newest claim classifier and its held-out accuracy, or None."""
-    row = db.session.scalars(
-        select(SuggesterModel)
-        .where(SuggesterModel.name == claims.CLASSIFIER)
-        .order_by(SuggesterModel.version.desc())
-        .limit(1)
-    ).first()
+    row = newest_model(FACTS)
     if row is None:
         return None
     return {

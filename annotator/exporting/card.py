@@ -111,6 +111,8 @@ class Tally:
     def suggestion_lines(self):
         """How many annotations were made with suggestions, and by which suggesters."""
         shown, hidden, none = (self.assisted[k] for k in ("shown", "hidden", "none"))
+        if not shown + hidden + none:
+            return ["Suggestions: not counted (these records hold no annotations)."]
         lines = [
             f"Suggestions (`SUGGESTIONS`): {shown} annotations were made with suggested "
             f"labels pre-filled, {hidden} with them hidden (recorded, not shown), {none} on "

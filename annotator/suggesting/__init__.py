@@ -116,16 +116,25 @@ def rows_for(document_id, texts, outlets=(), classifier=None, handed=()):
     ]
 
 
+MODELS = SuggesterModel.__table__
+FACTS = [column for column in MODELS.c if column.key != "model"]  # all but megabytes
+
+
+def newest_model(columns=MODELS.c):
+    """The newest claim classifier's row (``columns`` of it; ``FACTS``: all but the model
+    itself), or None."""
+    return db.session.execute(
+        select(*columns)
+        .where(MODELS.c.name == claims.CLASSIFIER)
+        .order_by(MODELS.c.version.desc())
+        .limit(1)
+    ).first()
+
+
 def latest_classifier():
     """The newest trained claim classifier that this scikit-learn can load, if it beats
     the prior; else None."""
-    row = db.session.scalars(
-        select(SuggesterModel)
-        .where(SuggesterModel.name == claims.CLASSIFIER)
-        .order_by(SuggesterModel.version.desc())
-        .limit(1)
-    ).first()
-    classifier = claims.loaded(row)
+    classifier = claims.loaded(newest_model())
     return classifier if classifier and classifier.better_than_prior else None
 
 

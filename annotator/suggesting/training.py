@@ -69,23 +69,12 @@ def examples():
     return found
 
 
-def newest():
-    """The newest stored classifier's version, labels and last annotation (not the model
-    itself, megabytes read only to predict), or None."""
-    return db.session.execute(
-        select(SuggesterModel.version, SuggesterModel.labels, SuggesterModel.upto)
-        .where(SuggesterModel.name == claims.CLASSIFIER)
-        .order_by(SuggesterModel.version.desc())
-        .limit(1)
-    ).first()
-
-
 def retrain(force=False, tried=None):
     """Train, store and use a new claim classifier when ``EVERY`` annotations were saved
     since the newest was trained (``force``: whenever there are enough labels at all);
     returns it, or None when nothing was trained. ``tried`` (a worker's dict) remembers the
     last attempt, so that labels too few or all alike are not read again every round."""
-    latest, tried = newest(), tried if tried is not None else {}
+    latest, tried = suggesting.newest_model(suggesting.FACTS), tried if tried is not None else {}
     upto = newest_annotation()
     learned = max(latest.labels if latest else 0, tried.get("labels", 0))
     since = max(latest.upto if latest else 0, tried.get("upto", 0))
