@@ -155,9 +155,12 @@ def edit(annotation, values, revision):
     if values["skipped"] and not annotation.skipped:
         free_slot(annotation.sentence_id)
     db.session.add(revision_of(annotation))
+    was_skipped = annotation.skipped
     for name, value in values.items():
         if name == "suggested":
-            continue  # what was offered when it was first saved; an edit offers nothing
+            if was_skipped:  # labelled after a skip: what it was offered now
+                annotation.suggested = value
+            continue  # else what was offered when it was first labelled; an edit offers none
         if name != "seconds":
             setattr(annotation, name, value)
         elif value is not None:  # time spent adds up over visits

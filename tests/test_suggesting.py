@@ -107,10 +107,13 @@ def test_flask_suggest_prints_what_the_workspace_would_prefill(runner, article):
     assert [r["index"] for r in records] == list(range(7))
     second = records[1]
     assert second["text"] == ARTICLE[1] and second["claim"] in {"claim", "checkworthy_claim"}
+    assert second["shown"] is True
     assert second["attribution"]["source"] == {"start": 0, "end": 8, "text": "Bayramov"}
     assert second["attribution"]["cue"]["text"] == "said"
     assert second["attribution"]["entity"] == "Jeyhun Bayramov"
-    assert records[0]["attribution"]["source"] is None
+    assert records[0]["attribution"] == {"source_type": "author", "entity": None, "source": None,
+                                         "cue": None, "confidence": 0.82,
+                                         "by": "attribution-rules/1"}  # fmt: skip
     text = runner.invoke(args=["suggest", "doc0"])
     assert "person  source “Bayramov”  cue “said”  entity Jeyhun Bayramov" in text.output
     missing = runner.invoke(args=["suggest", "no-such-doc"])
@@ -237,11 +240,38 @@ def test_a_suggestions_setting_that_cannot_work_is_refused(tmp_path, value):
         make_app(f"sqlite:///{tmp_path / 'x.sqlite'}", SUGGESTIONS=value)
 
 
-def test_a_forged_offer_records_nothing(client, auth, article):
+def test_a_forged_offer_records_what_the_sentence_offers_and_an_empty_one_none(
+    client, auth, article
+):
     auth.login("alice")
     _, action, fields = label_form(client, "/annotate")
+    client.post(action, data=fields)
+    honest = annotation_of(article[0]).suggested
+    _, action, fields = label_form(client, "/annotate")
     client.post(action, data=fields | {"suggested": "not-a-signed-offer"})
-    assert annotation_of(article[0]).suggested is None
+    forged = annotation_of(article[1]).suggested
+    assert forged["shown"] is True and forged["fields"]["attribution.entity"]["accepted"]
+    _, action, fields = label_form(client, "/annotate")
+    del fields["suggested"]  # a form without the field: the same
+    client.post(action, data=fields)
+    assert annotation_of(article[2]).suggested["fields"]["attribution.cue"]["accepted"]
+    _, action, fields = label_form(client, "/annotate")
+    client.post(action, data=fields | {"suggested": ""})  # a form shown with no suggestion
+    assert annotation_of(article[3]).suggested is None
+    assert honest["fields"]["claim"]["by"] == "claim-prior/1"
+
+
+def test_a_sentence_labelled_after_a_skip_records_its_offer(client, auth, article):
+    auth.login("alice")
+    page, action, fields = label_form(client, "/annotate")
+    skip = next(f for f in rendered_forms("", page)[0] if f["action"].endswith("/skip"))
+    client.post(skip["action"], data=dict(skip["fields"]) | {"reason": "later"})
+    assert annotation_of(article[0]).skipped
+    page, action, fields = label_form(client, f"/annotate/{article[0]}")
+    assert 'class="suggested"' in page
+    client.post(action, data=fields | {"claim": "claim"})
+    labelled = annotation_of(article[0])
+    assert not labelled.skipped and labelled.suggested["shown"] is True
 
 
 SENTENCES = [
@@ -339,7 +369,12 @@ def test_export_carries_what_was_suggested_and_import_annotations_restores_it(
     db.session.commit()
     result = runner.invoke(args=["import-annotations", str(out)])
     assert result.exit_code == 0, result.output
-    assert annotation_of(article[1]).suggested == exported
+    assert exported["fields"]["attribution.source"]["value"] == {
+        "start": 0, "end": 8, "text": "Bayramov",
+    }  # fmt: skip
+    restored = annotation_of(article[1]).suggested
+    assert restored["fields"]["attribution.source"]["value"] == {"start": 0, "end": 8}
+    assert restored["fields"]["claim"] == exported["fields"]["claim"]
     again = tmp_path / "again.jsonl"
     assert runner.invoke(args=["export", "--out", str(again)]).exit_code == 0
     assert again.read_text() == out.read_text()
@@ -412,4 +447,4 @@ def test_agreement_reports_acceptance_and_agreement_with_and_without_suggestions
     while "Suggestions: were they taken" not in (page := client.get("/review/agreement").text):
         assert time.monotonic() < deadline, "the figures were never computed"
         time.sleep(0.2)
-    assert "matched when hidden" in page and "Assisted items" in page
+    assert "Matched when hidden" in page and "Assisted items" in page

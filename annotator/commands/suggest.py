@@ -20,10 +20,12 @@ def span_record(span, text):
 
 def suggestion_records(document):
     """The document's sentences with what the workspace would pre-fill (``offered``: the
-    values the scheme allows), as DESIGN.md's ``flask suggest --json`` describes them."""
+    values the scheme allows) and whether ``SUGGESTIONS`` shows it, as README's
+    "Suggestions" describes them."""
     scheme = scheme_of(document)
     rows = db.session.execute(
         select(
+            SENTENCES.c.id,
             SENTENCES.c.index,
             SENTENCES.c.start,
             SENTENCES.c.end,
@@ -38,13 +40,24 @@ def suggestion_records(document):
         .where(SENTENCES.c.document_id == document.id)
         .order_by(SENTENCES.c.index)
     )
-    records = []
+    records, share = [], current_app.config["SUGGESTIONS"]
     for row in rows:
         fields = suggesting.offered(row, scheme)
-        record = {"index": row.index, "start": row.start, "end": row.end, "text": row.text}
+        record = {"index": row.index, "start": row.start, "end": row.end, "text": row.text,
+                  "shown": suggesting.shown_on(row.id, share)}  # fmt: skip
         if "claim" in fields:
             claim, by, confidence = fields["claim"]
             record |= {"claim": claim, "claim_confidence": confidence, "claim_by": by}
+        choices = scheme.named["attribution.source_type"].choices
+        said = (row.attribution or {}).get("source_type")
+        if "attribution.source_type" not in fields and said in choices:
+            # "no cue: the author", which the form holds anyway (not offered, but said)
+            author = (
+                row.attribution["source_type"],
+                row.attribution_by,
+                row.attribution_confidence,
+            )
+            fields["attribution.source_type"] = author
         if "attribution.source_type" in fields:
             attribution = {"source_type": fields["attribution.source_type"][0]}
             attribution["entity"] = fields.get("attribution.entity", (None,))[0]
@@ -65,7 +78,8 @@ def percent(share):
 
 def lines_of(record):
     """One sentence's suggestions for the terminal: what is suggested, then the sentence."""
-    parts = [f"{record['index']:>4}  {record.get('claim', '-')}"]
+    hidden = "" if record["shown"] else "  (hidden: SUGGESTIONS)"
+    parts = [f"{record['index']:>4}{hidden}  {record.get('claim', '-')}"]
     attribution = record.get("attribution") or {}
     if attribution.get("source_type", "author") != "author":
         parts.append(attribution["source_type"])

@@ -25,7 +25,9 @@ DICTIONARY = [
         "annotations",
         "one object per annotator (left out with `--final-only`): `annotator` (name or "
         "pseudonym), the labels below, `skipped`, `flagged`, `comment`, `seconds` spent, "
-        "`created`, `updated` (UTC)",
+        "`created`, `updated` (UTC), and `suggested`: what the suggesters offered when it was "
+        "first labelled (`shown` or hidden, and per field its `value`, `by`, `confidence` and "
+        "whether it was `accepted`), or null",
     ),
     None,  # the label fields
     ("final", "the settled labels (the shape of an annotation's labels), or null"),

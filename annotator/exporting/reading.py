@@ -111,6 +111,9 @@ def suggested_of(given, scheme, line, who):
             f"{who}: suggested {name} must be an object of value, by, confidence and "
             "accepted (true or false)",
         )
+        span = value.get("value")
+        if isinstance(span, dict):  # a span: its offsets (the export adds its text)
+            value["value"] = {key: span.get(key) for key in ("start", "end")}
     return suggested
 
 

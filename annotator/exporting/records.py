@@ -89,8 +89,22 @@ def annotation_record(
     record["seconds"] = seconds
     record["created"] = moment(created)
     record["updated"] = moment(updated)
-    record["suggested"] = orjson.loads(suggested) if isinstance(suggested, str) else suggested
+    record["suggested"] = suggested_record(suggested, text)
     return record
+
+
+def suggested_record(suggested, text):
+    """An annotation's ``suggested`` as exported: suggested spans carry the text they cover,
+    as the labels' spans do (``import-annotations`` drops it again)."""
+    if isinstance(suggested, str):
+        suggested = orjson.loads(suggested)
+    if not suggested:
+        return None
+    for given in suggested.get("fields", {}).values():
+        span = given.get("value")
+        if isinstance(span, dict) and "start" in span:
+            given["value"] = span_record(span, text)
+    return suggested
 
 
 # labels as their JSON text: parsed with orjson, several times faster than the JSON type

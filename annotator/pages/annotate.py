@@ -77,9 +77,10 @@ class Offer:
 
 
 def offer_for(sentence_id, annotation, suggestion, scheme):
-    """What to offer with a sentence: nothing once I have labelled it, or when it has no
-    suggestions."""
-    fields = suggesting.offered(suggestion, scheme) if annotation is None else {}
+    """What to offer with a sentence: nothing once I have labelled it (a skip is no
+    label), or when it has no suggestions."""
+    fresh = annotation is None or annotation.skipped
+    fields = suggesting.offered(suggestion, scheme) if fresh else {}
     if not fields:
         return None
     return Offer(fields, suggesting.shown_on(sentence_id, current_app.config["SUGGESTIONS"]))
@@ -90,16 +91,19 @@ def offer_tokens():
     return URLSafeSerializer(current_app.secret_key, salt="suggestion-offer")
 
 
-def submitted_offer(sentence_id):
-    """The Offer the submitted form was made with, or None (none, or not this form's)."""
+def submitted_offer(sentence_id, stored):
+    """The Offer the submitted form was made with: None when it was made with none (its
+    ``suggested`` field empty); ``stored`` (what the sentence offers now, fixed since it was
+    handed out) when the field is missing or is not a token this app signed for this form."""
+    token = request.form.get("suggested")
+    if token == "":
+        return None
     try:
-        user_id, offered_for, shown, fields = offer_tokens().loads(
-            request.form.get("suggested") or ""
-        )
+        user_id, offered_for, shown, fields = offer_tokens().loads(token or "")
     except (BadSignature, ValueError, TypeError):
-        return None
+        return stored
     if user_id != current_user.id or offered_for != sentence_id:
-        return None
+        return stored
     return Offer({name: tuple(each) for name, each in fields.items()}, shown)
 
 
@@ -317,7 +321,7 @@ def sentence_page(sentence_id):
     scheme = scheme_of(document)
     if request.method == "GET":
         return workspace_with_offer(sentence, document, annotation, suggestion)
-    offer = submitted_offer(sentence_id) if annotation is None else None
+    offer = submitted_offer(sentence_id, offer_for(sentence_id, annotation, suggestion, scheme))
     form = form_class(scheme)()
     try:
         shown_with = asked_targets(form, scheme.stance_targets)

@@ -9,6 +9,7 @@
   var DOUBLE_PRESS_MS = 400;
   var shownAt = performance.now();
   var swappedAt = -Infinity;  // when a save last brought in the next sentence
+  var touched = false;  // whether anything was chosen or typed on this sentence yet
   var active = 0;
   var queued = null;  // keys typed while the next sentence is on its way, replayed after
 
@@ -184,11 +185,11 @@
     if (act(event.key)) { event.preventDefault(); }
   }
 
-  // Enter saves; but an Enter on a sentence that just appeared, with nothing chosen, is the
-  // second half of a double press that already saved the sentence before it.
+  // Enter saves; but an Enter on a sentence that just appeared, with nothing done on it
+  // yet, is the second half of a double press that already saved the sentence before it
+  // (suggested labels pre-fill the form: what is checked does not tell).
   function saveUnlessDoubled() {
-    var untouched = !form().querySelector("input[name=claim]:checked");
-    if (untouched && performance.now() - swappedAt < DOUBLE_PRESS_MS) { return; }
+    if (!touched && performance.now() - swappedAt < DOUBLE_PRESS_MS) { return; }
     form().requestSubmit();
   }
 
@@ -212,7 +213,7 @@
   function act(key) {
     var handled = true;
     if (/^[1-9]$/.test(key)) { choose(parseInt(key, 10)); }
-    else if (key === "Enter") { saveUnlessDoubled(); }
+    else if (key === "Enter") { saveUnlessDoubled(); return true; }
     else if (keyed("[data-mark]", key)) { mark(keyed("[data-mark]", key).dataset.mark); }
     else if (key !== key.toLowerCase() && keyed("[data-mark]", key.toLowerCase())) {
       setSpan(keyed("[data-mark]", key.toLowerCase()).dataset.mark, null);
@@ -224,6 +225,7 @@
     else if (key === "h") { click("history-link"); }
     else if (key === "?") { openGuidelines(); }
     else { handled = false; }
+    touched = touched || handled;
     return handled;
   }
 
@@ -265,14 +267,27 @@
     (message || invalid).scrollIntoView({ block: "nearest" });
   }
 
+  // A group whose suggested value was changed says so: "suggested: Author".
+  function showSuggested() {
+    document.querySelectorAll(".suggested[data-value]").forEach(function (mark) {
+      var group = mark.closest("fieldset");
+      var chosen = group && group.querySelector("input[type=radio]:checked");
+      var changed = !chosen || chosen.value !== mark.dataset.value;
+      mark.classList.toggle("overridden", changed);
+      mark.textContent = changed ? "suggested: " + mark.dataset.title : mark.dataset.shown;
+    });
+  }
+
   function init(swapped) {
     var keys = queued || [];
     queued = null;
     if (!form()) { return; }
     shownAt = performance.now();
     swappedAt = swapped === true ? shownAt : -Infinity;
+    touched = false;
     window.scrollTo(0, 0);  // a text field below may have scrolled the window: start over
     showSpans();
+    showSuggested();
     showInArticle(sentence());
     focusGroup(0);
     showFirstError();
@@ -297,8 +312,10 @@
     if (event.target.closest && event.target.closest("[data-mark]")) { event.preventDefault(); }
   });
   document.addEventListener("input", function (event) {
+    touched = true;
     if (event.target.dataset && event.target.dataset.span) { showSpans(); }
   });
+  document.addEventListener("change", function () { touched = true; showSuggested(); });
   // Time on the sentence goes with the save (capture: before htmx reads the form).
   document.addEventListener("submit", function (event) {
     if (event.target.id === "label-form") {

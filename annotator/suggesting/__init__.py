@@ -42,7 +42,7 @@ class SettingProblem(ValueError):
 def share_of(setting):
     """The share of sentences on which suggestions are shown, from ``SUGGESTIONS``."""
     text = str(setting).strip().lower()
-    if text in {"on", "true", "1"}:
+    if text in {"on", "true", "1", ""}:  # unset, as an empty variable leaves it
         return 1.0
     if text in {"off", "false", "0"}:
         return 0.0
@@ -210,7 +210,11 @@ def offered(row, scheme):
         fields["claim"] = (row.claim, row.claim_by, row.claim_confidence)
     given = row.attribution or {}
     confidence, by = row.attribution_confidence, row.attribution_by
-    if given.get("source_type") in scheme.named["attribution.source_type"].choices:
+    source_type = scheme.named["attribution.source_type"]
+    # "no cue: the author" is what the form holds anyway: nothing to offer, nor to count
+    if given.get("source_type") in source_type.choices and given != {
+        "source_type": source_type.default
+    }:
         fields["attribution.source_type"] = (given["source_type"], by, confidence)
         for key in ("entity", *SPANS):
             if given.get(key) is not None:

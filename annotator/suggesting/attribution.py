@@ -143,6 +143,7 @@ MEDIA_WORDS = {"newspaper", "daily", "magazine", "broadcaster", "news", "tv", "r
                "television", "agency", "outlet", "channel", "journal", "gazette",
                "herald"}  # fmt: skip
 TIME_WORDS = {"on", "last", "this", "next", "early", "late", "since"}
+PASSIVE = {"is", "are", "was", "were", "be", "been", "being"}
 # lower-case words inside a name: "Erik van Sebille", "Ursula von der Leyen"
 PARTICLES = {"van", "von", "der", "de", "da", "del", "della", "di", "du", "la", "le", "bin",
              "al", "el", "ibn", "ter", "ten"}  # fmt: skip
@@ -221,24 +222,28 @@ NOT_PLURAL = {"is", "was", "has", "this", "its", "as", "us", "his", "hers", "you
               "status"}  # fmt: skip
 
 
-def plural_alone(words, at, beside):
-    """A lower-case plural noun standing alone between punctuation and the cue: a group
-    as the source ("…, organizers say.")."""
-    word = words[at]
+def is_plural(word):
+    """A lower-case word that reads as a plural noun: "organizers", "managers"."""
     return (
         not word.capital
         and word.lower.endswith("s")
         and word.lower not in NOT_PLURAL
         and len(word.text) > 3
-        and 0 <= beside < len(words)
-        and not words[beside].text[0].isalnum()
     )
+
+
+def plural_alone(words, at, beside):
+    """A lower-case plural noun standing alone between punctuation (at ``beside``) and the
+    cue: a group as the source ("…, say oceanographers, but")."""
+    return is_plural(words[at]) and 0 <= beside < len(words) and not words[beside].text[0].isalnum()
 
 
 def phrase_before(words, cue):
     """The noun phrase ending just before word ``cue`` (auxiliaries and adverbs skipped),
     as (first, last) word indexes, or None."""
     last = cue - 1
+    if last >= 0 and words[last].lower in PASSIVE and words[cue].lower != "quoted":
+        return None  # "Iraq is estimated to …", "X was told": reported, not reporting
     while last >= 0:
         if words[last].lower in AUXILIARIES or words[last].lower.endswith("ly"):
             last -= 1
@@ -260,8 +265,9 @@ def phrase_before(words, cue):
         return last, last
     if words[last].text in {"’s", "'s"}:
         return None
-    if plural_alone(words, last, last - 1):
-        return last, last  # "…, organizers say"
+    group = plural_group(words, last)
+    if group is not None:
+        return group, last  # "…, organizers say", "…, securities managers said"
     if not is_name_word(words[last]) or words[last].lower in DETERMINERS:
         return None
     first = last
@@ -277,8 +283,22 @@ def phrase_before(words, cue):
             break
     while words[first].lower in LINKS:
         first += 1
-    # a capital at the sentence start that is not a name ("Yesterday officials said")
     return first, last
+
+
+def plural_group(words, last):
+    """The first word of a run of one to three lower-case words ending in the plural noun
+    at ``last``, standing alone after punctuation: a group as the source ("…, organizers
+    say", "…, securities managers said"), or None."""
+    if not is_plural(words[last]):
+        return None
+    first = last
+    while first > 0 and last - first < 2:
+        before = words[first - 1]
+        if before.capital or not before.text.isalpha() or before.lower in NOT_NAME | AUXILIARIES:
+            break
+        first -= 1
+    return first if first == 0 or not words[first - 1].text[0].isalnum() else None
 
 
 def phrase_after(words, start):
@@ -357,7 +377,22 @@ def source_type_of(phrase, outlets=()):
     bare = re.sub(r"^(the|a|an) ", "", joined)
     if bare in MEDIA or bare in {o.lower() for o in outlets} or lowers[-1] in MEDIA_WORDS:
         return "media"
+    if (
+        not any(w.capital for w in phrase)
+        and is_plural(phrase[-1])
+        and lowers[0]
+        not in {
+            "the",
+            "its",
+            "his",
+            "her",
+            "their",
+        }
+    ):
+        return "anonymous"  # a group nobody names: "securities managers", "analysts"
     capitals = [w for w in phrase if w.capital and w.lower not in TITLES | DETERMINERS]
+    if len(phrase) > 1 and phrase[0].start == 0 and not any(w.capital for w in phrase[1:]):
+        capitals = []  # capitalised only as the sentence's first word: "Banking sources said"
     if any(w in ORGANISATION_WORDS for w in lowers) and not (
         lowers[-1] in TITLES - ORGANISATION_WORDS and capitals
     ):
