@@ -220,7 +220,7 @@ class Annotation(db.Model):
     asked_again: Mapped[bool] = mapped_column(default=False, server_default=false())
     # what the suggesters proposed when it was first saved, and whether each field was kept
     # (annotator.suggesting.provenance); None: no suggestion existed for the sentence
-    suggested: Mapped[dict | None] = mapped_column(JSON)
+    suggested: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class AnnotationRevision(db.Model):
@@ -316,8 +316,20 @@ class SuggesterModel(db.Model):
     accuracy: Mapped[float | None]  # on those
     prior_accuracy: Mapped[float | None]  # the rule-based prior's on the same sentences
     library: Mapped[str] = mapped_column(String(60))  # "scikit-learn 1.9.1": loadable only by it
+    signature: Mapped[str] = mapped_column(String(64))  # HMAC of ``model`` (claims.signature)
     trained: Mapped[datetime] = inserted_at()
     model: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BackgroundTurn(db.Model):
+    """Whose turn it is to do a background job (``suggesting.training``): one server process
+    at a time, until ``until`` (seconds since the epoch) unless it renews its turn."""
+
+    __tablename__ = "background_turns"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(40))
+    until: Mapped[float]
 
 
 # A record kept with its earlier versions: the table they go to, and its column naming the record.
@@ -349,4 +361,4 @@ def revision_of(record):
 DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__table__
 SESSIONS, LEASES = LoginSession.__table__, Lease.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
-SUGGESTIONS = SentenceSuggestion.__table__
+SUGGESTIONS, TURNS = SentenceSuggestion.__table__, BackgroundTurn.__table__

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select, update
 
 from annotator import SettingsError
@@ -202,8 +203,8 @@ def test_a_changed_field_is_recorded_as_changed_and_an_edit_keeps_the_first_offe
     accepted = {name: f["accepted"] for name, f in offered["fields"].items()}
     assert accepted["attribution.entity"] is False and accepted["attribution.source"] is True
     assert accepted["claim"] is (offered["fields"]["claim"]["value"] == "not_claim")
-    _, action, fields = label_form(client, f"/annotate/{article[1]}")
-    assert "suggested" not in fields or not fields["suggested"]  # my labels, no offer
+    page, action, fields = label_form(client, f"/annotate/{article[1]}")
+    assert 'class="suggested"' not in page  # my labels, no offer
     client.post(action, data=fields | {"claim": "claim"})
     edited = annotation_of(article[1])
     assert edited.revision == 2 and edited.suggested == offered
@@ -256,9 +257,44 @@ def test_a_forged_offer_records_what_the_sentence_offers_and_an_empty_one_none(
     client.post(action, data=fields)
     assert annotation_of(article[2]).suggested["fields"]["attribution.cue"]["accepted"]
     _, action, fields = label_form(client, "/annotate")
-    client.post(action, data=fields | {"suggested": ""})  # a form shown with no suggestion
-    assert annotation_of(article[3]).suggested is None
+    other = label_form(client, f"/annotate/{article[0]}")[2]["suggested"]
+    client.post(action, data=fields | {"suggested": other})  # signed, for another sentence
+    assert annotation_of(article[3]).suggested["shown"] is True
     assert honest["fields"]["claim"]["by"] == "claim-prior/1"
+
+
+def test_a_form_shown_before_its_sentence_had_suggestions_records_none(client, auth, article):
+    db.session.execute(delete(SentenceSuggestion))
+    db.session.commit()
+    auth.login("alice")
+    page, action, fields = label_form(client, "/annotate")
+    assert 'class="suggested"' not in page
+    make_missing()  # the worker's round comes between showing and saving
+    client.post(action, data=fields | {"claim": "claim"})
+    assert annotation_of(article[0]).suggested is None
+
+
+def test_a_hidden_offer_is_nowhere_in_the_page(app, client, auth, article):
+    app.config["SUGGESTIONS"] = 0.0
+    auth.login("alice")
+    label_form(client, "/annotate")
+    page, action, fields = label_form(client, f"/annotate/{article[0]}")
+    client.post(action, data=fields | {"claim": "claim"})
+    page, action, fields = label_form(client, "/annotate")
+    assert action == f"/annotate/{article[1]}"
+    form = page.split('id="label-form"')[1].split("</form>")[0]
+    assert "suggested" not in form.replace('name="suggested"', "")  # no mark, no data
+    assert not fields["entity"] and not fields["source_start"] and "claim" not in fields
+    payload = URLSafeSerializer("any key").load_payload(fields["suggested"].split(".")[0].encode())
+    assert payload[2] is False and "Jeyhun" not in str(payload) and "person" not in str(payload)
+
+
+def test_a_refused_skip_keeps_the_offer(client, auth, article):
+    auth.login("alice")
+    page, _, _ = label_form(client, "/annotate")
+    skip = next(f for f in rendered_forms("", page)[0] if f["action"].endswith("/skip"))
+    refused = client.post(skip["action"], data=dict(skip["fields"]) | {"reason": "x" * 501})
+    assert refused.status_code == 422 and 'class="suggested"' in refused.text
 
 
 def test_a_sentence_labelled_after_a_skip_records_its_offer(client, auth, article):
@@ -334,17 +370,25 @@ def test_the_background_worker_suggests_and_trains_on_its_own(database_uri, make
             save(alice.id, sentence_id, label_values(claim=label))
         assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 0
         app.test_client().get("/login")  # a first request starts the process's worker
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            db.session.rollback()
-            if db.session.scalar(select(func.count()).select_from(SuggesterModel)):
-                break
-            time.sleep(0.5)
-        assert db.session.scalar(select(SuggesterModel.labels)) == 60
-        assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 70
-        app.extensions["suggester"].stopped.set()
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            wait_for_a_model()
+            assert db.session.scalar(select(SuggesterModel.labels)) == 60
+            assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 70
+        finally:
+            app.extensions["suggester"].stopped.set()
+            app.extensions["suggester"].thread.join(timeout=60)
+            db.session.remove()
+            db.engine.dispose()
+
+
+def wait_for_a_model():
+    """Until a classifier is stored (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        if db.session.scalar(select(func.count()).select_from(SuggesterModel)):
+            return
+        time.sleep(0.5)
 
 
 def test_export_carries_what_was_suggested_and_import_annotations_restores_it(
@@ -380,20 +424,66 @@ def test_export_carries_what_was_suggested_and_import_annotations_restores_it(
     assert again.read_text() == out.read_text()
 
 
-def test_import_annotations_refuses_a_malformed_offer(runner, article, tmp_path):
+@pytest.mark.parametrize(
+    ("suggested", "message"),
+    [
+        ({"shown": "yes", "fields": {}}, "must be null or an object of shown"),
+        (
+            {
+                "shown": True,
+                "fields": {
+                    "claim": {"value": "claim", "by": {}, "confidence": 0.5, "accepted": True}
+                },
+            },
+            "suggested 'claim': by must be the suggester's name",
+        ),
+        (
+            {
+                "shown": True,
+                "fields": {
+                    "claim": {"value": "claim", "by": "x/1", "confidence": 7, "accepted": True}
+                },
+            },
+            "confidence must be a number from 0 to 1",
+        ),
+        (
+            {
+                "shown": True,
+                "fields": {
+                    "claim": {"value": "maybe", "by": "x/1", "confidence": 0.5, "accepted": True}
+                },
+            },
+            "value 'maybe': choose one of",
+        ),
+        (
+            {
+                "shown": True,
+                "fields": {
+                    "attribution.cue": {
+                        "value": {"start": 5, "end": 99},
+                        "by": "x/1",
+                        "confidence": 0.5,
+                        "accepted": False,
+                    }
+                },
+            },
+            "is not inside the sentence",
+        ),
+        ({"shown": True, "fields": {"mood": {}}}, "suggested 'mood' is not a field"),
+    ],
+)
+def test_import_annotations_refuses_a_malformed_offer(runner, app, tmp_path, suggested, message):
     record = {
         "id": "x:0", "text": "A sentence.", "document": {"id": "x"},
         "position": {"index": 0, "start": 0, "end": 11},
-        "annotations": [{"annotator": "zed", "claim": "claim",
-                         "suggested": {"shown": "yes", "fields": {}}}],
+        "annotations": [{"annotator": "zed", "claim": "claim", "suggested": suggested}],
     }  # fmt: skip
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(record) + "\n")
     result = runner.invoke(args=["import-annotations", str(path)])
     assert result.exit_code == 1
-    assert "line 1: annotation by zed: suggested must be null or an object with shown" in (
-        result.output
-    )
+    assert "line 1: annotation by zed: suggested" in result.output and message in result.output
+    assert db.session.scalar(select(func.count()).select_from(Annotation)) == 0
 
 
 def offer(shown, **accepted):

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ANNOTATIONS, USERS
-from ..suggesting import FACTS, newest_model
+from ..suggesting import FACTS, claims, newest_model
 from . import statistics as stats
 from .figures import figure
 
@@ -91,8 +91,7 @@ def classifier_state():
         "held_out": row.held_out,
         "accuracy": row.accuracy,
         "prior_accuracy": row.prior_accuracy,
-        "used": row.prior_accuracy is None
-        or (row.accuracy is not None and row.accuracy > row.prior_accuracy),
+        "used": claims.beats_prior(row.accuracy, row.prior_accuracy),
         "trained": row.trained.isoformat(),
     }
 

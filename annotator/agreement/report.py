@@ -317,7 +317,7 @@ def report(scheme, field=None, by=None, options=None):
         "draws": options.draws,
         "seed": options.seed,
         **project.all_figures(names, everything, options),
-        "suggestions": suggestion_report(project.scheme) if field is None else None,
+        **({"suggestions": suggestion_report(project.scheme)} if field is None else {}),
     }
     if by == "outlet":
         result["by"] = "outlet"

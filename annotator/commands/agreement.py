@@ -89,7 +89,7 @@ def text_report(result):
             count = section["documents"]
             heading += f" ({count} document{'' if count == 1 else 's'})"
         lines += ["", heading, *section_lines(section)]
-    if "suggestions" in result and result["suggestions"] is not None:
+    if "suggestions" in result:  # without --field
         lines += ["", *text_lines(result["suggestions"])]
     return "\n".join(map(shown, lines))
 

@@ -82,39 +82,52 @@ RECORD_KEYS = {"annotator", "skipped", "flagged", "comment", "seconds", "created
 SUGGESTED_KEYS = {"value", "by", "confidence", "accepted"}
 
 
-def suggested_of(given, scheme, line, who):
+def suggested_of(given, scheme, text, line, who):
     """An exported annotation's ``suggested`` (what it recorded of the suggestions),
     checked: null, or ``{"shown": bool, "fields": {field name: {"value", "by",
-    "confidence", "accepted"}}}``."""
+    "confidence", "accepted"}}}`` whose values fit the scheme and the sentence (a span's
+    text, which the export adds, is dropped)."""
     suggested = given.get("suggested")
     if suggested is None:
         return None
     fields = suggested.get("fields") if isinstance(suggested, dict) else None
     need(
         isinstance(suggested, dict)
-        and isinstance(suggested.get("shown"), bool)
+        and suggested.keys() == {"shown", "fields"}
+        and isinstance(suggested["shown"], bool)
         and isinstance(fields, dict),
         line,
-        f"{who}: suggested must be null or an object with shown (true or false) and fields",
+        f"{who}: suggested must be null or an object of shown (true or false) and fields",
     )
+    checked = {}
     for name, value in fields.items():
-        need(
-            name in scheme.named,
-            line,
-            f"{who}: suggested names {shortened(repr(name))}, not a field of the label scheme",
-        )
+        field = scheme.named.get(name)
+        where = f"{who}: suggested {shortened(repr(name))}"
+        need(field is not None, line, f"{where} is not a field of the label scheme")
         need(
             isinstance(value, dict)
-            and value.keys() <= SUGGESTED_KEYS
-            and isinstance(value.get("accepted"), bool),
+            and value.keys() == SUGGESTED_KEYS
+            and isinstance(value["accepted"], bool),
             line,
-            f"{who}: suggested {name} must be an object of value, by, confidence and "
-            "accepted (true or false)",
+            f"{where} must be an object of value, by, confidence and accepted (true or false)",
         )
-        span = value.get("value")
-        if isinstance(span, dict):  # a span: its offsets (the export adds its text)
-            value["value"] = {key: span.get(key) for key in ("start", "end")}
-    return suggested
+        by, confidence, suggested_value = value["by"], value["confidence"], value["value"]
+        need(
+            by is None or (isinstance(by, str) and 0 < len(by) <= 60),
+            line,
+            f"{where}: by must be the suggester's name and version, at most 60 characters",
+        )
+        need(
+            confidence is None or (type(confidence) in (int, float) and 0 <= confidence <= 1),
+            line,
+            f"{where}: confidence must be a number from 0 to 1, or null",
+        )
+        if field.kind == "span" and isinstance(suggested_value, dict):
+            suggested_value = {k: suggested_value.get(k) for k in ("start", "end")}
+        problem = field.problem(suggested_value, len(text))
+        need(problem is None, line, f"{where}: value {shortened(repr(suggested_value))}: {problem}")
+        checked[name] = {**value, "value": suggested_value}
+    return {"shown": suggested["shown"], "fields": checked}
 
 
 def shortened(text, most=80):
@@ -238,7 +251,7 @@ class Importer:
                     "created": timestamp(given.get("created"), line, "created", self.now),
                     "updated": timestamp(given.get("updated"), line, "updated", self.now),
                     "revision": 1,
-                    "suggested": suggested_of(given, self.scheme, line, who),
+                    "suggested": suggested_of(given, self.scheme, text, line, who),
                 }
             )
         return rows

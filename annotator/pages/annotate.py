@@ -9,7 +9,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from .. import suggesting, workspace
+from .. import workspace
 from ..assignment import my_counts, next_sentence
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
@@ -39,6 +39,7 @@ from .forms import (
     show_errors,
 )
 from .incoming import page_number, whole_number
+from .offers import offer_for, submitted_offer, token_of
 from .showing import differences
 
 # a refused save, as the HTTP status the page answers with
@@ -55,56 +56,6 @@ def vary_on_htmx(response):
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-class Offer:
-    """The suggestions a new sentence comes with: ``fields`` {field name: (value, by,
-    confidence)} as ``suggesting.offered`` gives them; ``shown`` whether the workspace
-    pre-fills them (``SUGGESTIONS``) or only records them with the annotation."""
-
-    def __init__(self, fields, shown):
-        self.fields, self.shown = fields, shown
-
-    def confidence(self, name):
-        """A field's confidence as a percentage, or None."""
-        value = self.fields.get(name, (None, None, None))[2]
-        return None if value is None else round(100 * value)
-
-    def token(self, sentence_id):
-        """The offer signed into the form, to be recorded exactly as it was made."""
-        fields = {name: list(each) for name, each in self.fields.items()}
-        return offer_tokens().dumps([current_user.id, sentence_id, self.shown, fields])
-
-
-def offer_for(sentence_id, annotation, suggestion, scheme):
-    """What to offer with a sentence: nothing once I have labelled it (a skip is no
-    label), or when it has no suggestions."""
-    fresh = annotation is None or annotation.skipped
-    fields = suggesting.offered(suggestion, scheme) if fresh else {}
-    if not fields:
-        return None
-    return Offer(fields, suggesting.shown_on(sentence_id, current_app.config["SUGGESTIONS"]))
-
-
-def offer_tokens():
-    """Signs the suggestions a form was shown with into it."""
-    return URLSafeSerializer(current_app.secret_key, salt="suggestion-offer")
-
-
-def submitted_offer(sentence_id, stored):
-    """The Offer the submitted form was made with: None when it was made with none (its
-    ``suggested`` field empty); ``stored`` (what the sentence offers now, fixed since it was
-    handed out) when the field is missing or is not a token this app signed for this form."""
-    token = request.form.get("suggested")
-    if token == "":
-        return None
-    try:
-        user_id, offered_for, shown, fields = offer_tokens().loads(token or "")
-    except (BadSignature, ValueError, TypeError):
-        return stored
-    if user_id != current_user.id or offered_for != sentence_id:
-        return stored
-    return Offer({name: tuple(each) for name, each in fields.items()}, shown)
 
 
 def handed_proofs():
@@ -172,7 +123,7 @@ def render_workspace(
         asked_again=asked_again,
         entered=entered,
         offer=offer,
-        offer_token=offer.token(sentence.id) if offer else "",
+        offer_token=token_of(offer, sentence.id),
         handed=handed_proofs().dumps([current_user.id, sentence.id]),
         mine=workspace.my_progress(current_user.id),
         project=workspace.project_progress(),
@@ -346,7 +297,7 @@ def sentence_page(sentence_id):
         "seconds": form.seconds.data,
     }
     if offer is not None:
-        values["suggested"] = suggesting.provenance(offer.fields, offer.shown, labels, scheme)
+        values["suggested"] = offer.provenance(labels, scheme)
     try:
         return store(sentence_id, values, whole_number(form.revision.data))
     except SaveRefused as refused:
@@ -370,11 +321,14 @@ def targets_changed(sentence, document, annotation, form, shown_with):
 @annotate_access
 def skip(sentence_id):
     """Skip a sentence (it goes to someone else), keeping the optional reason."""
-    sentence, document, annotation, _ = sentence_for_me(sentence_id)
+    sentence, document, annotation, suggestion = sentence_for_me(sentence_id)
     skip_form = SkipForm()
     if not skip_form.validate():
-        form = fresh_form(document, annotation)
-        return render_workspace(sentence, document, form, skip_form=skip_form, status=422)
+        offer = offer_for(sentence_id, annotation, suggestion, scheme_of(document))
+        form = fresh_form(document, annotation, offer)
+        return render_workspace(
+            sentence, document, form, skip_form=skip_form, status=422, offer=offer
+        )
     values = {
         "labels": {},
         "skipped": True,
@@ -385,8 +339,11 @@ def skip(sentence_id):
     try:
         return store(sentence_id, values, whole_number(skip_form.revision.data))
     except SaveRefused as refused:
-        form = fresh_form(document, annotation)
-        return refused_save(refused, sentence, document, annotation, form, None, values["comment"])
+        offer = offer_for(sentence_id, annotation, suggestion, scheme_of(document))
+        form = fresh_form(document, annotation, offer)
+        return refused_save(
+            refused, sentence, document, annotation, form, None, values["comment"], offer=offer
+        )
 
 
 @bp.get("/history")

@@ -21,6 +21,7 @@ suggested one (for a hidden suggestion: that they came to it unaided).
 
 import hashlib
 
+from flask import current_app
 from sqlalchemy import exists, insert, select, true
 from sqlalchemy.exc import IntegrityError
 
@@ -95,7 +96,7 @@ def rows_for(document_id, texts, outlets=(), classifier=None, handed=()):
     claimed = [claims.prior(e) for e in evidence]
     claim_by = [PRIOR_BY] * len(texts)
     if classifier is not None:
-        fresh = [n for n in range(len(texts)) if n not in handed]
+        fresh = [n for n in range(len(texts)) if n not in handed and not classifier.knows(texts[n])]
         inputs = [claims.classifier_input(texts[n], evidence[n]) for n in fresh]
         for n, predicted in zip(fresh, classifier.predict(inputs) if fresh else (), strict=True):
             claimed[n], claim_by[n] = predicted, classifier.name
@@ -134,7 +135,7 @@ def newest_model(columns=MODELS.c):
 def latest_classifier():
     """The newest trained claim classifier that this scikit-learn can load, if it beats
     the prior; else None."""
-    classifier = claims.loaded(newest_model())
+    classifier = claims.loaded(newest_model(), current_app.secret_key)
     return classifier if classifier and classifier.better_than_prior else None
 
 
@@ -143,23 +144,28 @@ def outlets_of(outlet):
     return (outlet,) if outlet else ()
 
 
-def rows_of_documents(document_ids, classifier):
-    """The suggestion rows of these documents' sentences, made from what is stored."""
+def stored_documents(document_ids):
+    """What the suggesters read of these documents: {id: (outlet, content hash, texts,
+    indexes of the sentences given out)}; the read transaction is ended after it."""
     given_out = (SENTENCES.c.taken > 0) | exists().where(
         ANNOTATIONS.c.sentence_id == SENTENCES.c.id
     )
-    rows = []
+    found = {}
     for document_id in document_ids:
-        outlet = db.session.scalar(select(DOCUMENTS.c.outlet).where(DOCUMENTS.c.id == document_id))
+        outlet, digest = db.session.execute(
+            select(DOCUMENTS.c.outlet, DOCUMENTS.c.content_hash).where(
+                DOCUMENTS.c.id == document_id
+            )
+        ).one()
         sentences = db.session.execute(
             select(SENTENCES.c.index, SENTENCES.c.text, given_out.label("given_out"))
             .where(SENTENCES.c.document_id == document_id)
             .order_by(SENTENCES.c.index)
         ).all()
         handed = {s.index for s in sentences if s.given_out}
-        texts = [s.text for s in sentences]
-        rows += rows_for(document_id, texts, outlets_of(outlet), classifier, handed)
-    return rows
+        found[document_id] = (outlet, digest, [s.text for s in sentences], handed)
+    db.session.rollback()
+    return found
 
 
 def without_suggestions(limit=None, only=None):
@@ -188,14 +194,28 @@ def make_missing(only=None):
     while documents := without_suggestions(BATCH, only):
         if not loaded:  # once there is work for it (a round mostly finds none)
             classifier, loaded = latest_classifier(), True
-        rows = rows_of_documents(documents, classifier)
-        db.session.rollback()  # end the read before the write lock is asked for
+        stored = stored_documents(documents)  # no read stays open while the rules run
+        rows = {
+            document_id: rows_for(document_id, texts, outlets_of(outlet), classifier, handed)
+            for document_id, (outlet, _, texts, handed) in stored.items()
+        }
         try:
             with writing():
-                db.session.execute(insert(SUGGESTIONS), rows)
+                # a document replaced (``import --replace``) meanwhile is left for next time
+                now = dict(
+                    db.session.execute(
+                        select(DOCUMENTS.c.id, DOCUMENTS.c.content_hash).where(
+                            DOCUMENTS.c.id.in_(documents)
+                        )
+                    ).all()
+                )
+                current = [r for d, made_rows in rows.items() if now.get(d) == stored[d][1]
+                           for r in made_rows]  # fmt: skip
+                if current:
+                    db.session.execute(insert(SUGGESTIONS), current)
         except IntegrityError:
             continue  # another process made some of them meanwhile: ask again
-        made += len(rows)
+        made += len(current)
     return made
 
 

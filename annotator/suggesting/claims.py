@@ -10,6 +10,8 @@ fifth of the labelled sentences it did not learn from is kept with it, beside th
 the same fifth, and shown to the lead. It replaces the prior only once it is the better.
 """
 
+import hashlib
+import hmac
 import io
 import pickle
 import random
@@ -100,14 +102,17 @@ class Classifier:
     held_out: int
     pipeline: object
     prior_accuracy: float | None = None  # the prior's on the same fifth (default labels)
+    learned: frozenset = frozenset()  # ``text_key`` of every sentence it learned from
 
     @property
     def better_than_prior(self):
-        """Whether it is used: the prior stays until the classifier beats it on the
-        sentences both were scored on (with 50 labels it often does not)."""
-        if self.prior_accuracy is None:
-            return True
-        return self.accuracy is not None and self.accuracy > self.prior_accuracy
+        """Whether it is used (``beats_prior``)."""
+        return beats_prior(self.accuracy, self.prior_accuracy)
+
+    def knows(self, text):
+        """Whether it learned from this sentence (or the same words elsewhere: wire copy
+        repeats): its label must not come back to another annotator as a suggestion."""
+        return text_key(text) in self.learned
 
     @property
     def name(self):
@@ -120,10 +125,35 @@ class Classifier:
         return [(str(classes[row.argmax()]), round(float(row.max()), 2)) for row in probabilities]
 
     def dumps(self):
-        """The fitted pipeline as bytes, to store (with the scikit-learn version it needs)."""
+        """The fitted pipeline and what it learned from, as bytes to store (with the
+        scikit-learn version it needs and ``signature``)."""
         buffer = io.BytesIO()
-        pickle.dump(self.pipeline, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        kept = {"pipeline": self.pipeline, "learned": self.learned}
+        pickle.dump(kept, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         return buffer.getvalue()
+
+
+def beats_prior(accuracy, prior_accuracy):
+    """Whether a classifier is used: only once scored, and, where the prior applies (the
+    default claim labels), once it beats the prior on the sentences both were scored on
+    (with 50 labels it often does not)."""
+    if accuracy is None:
+        return False
+    return prior_accuracy is None or accuracy > prior_accuracy
+
+
+def text_key(text):
+    """A sentence's words, lower-cased (a classifier input's signs left out), as a short
+    digest."""
+    words = (w for w in text.lower().split() if not (w.startswith("_") and w.endswith("_")))
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+
+
+def signature(model, key):
+    """An HMAC of stored model bytes under the app's secret key: a model is unpickled only
+    when it is one this app stored (anyone able to write the table could otherwise run
+    code in every server process)."""
+    return hmac.new(key.encode() if isinstance(key, str) else key, model, "sha256").hexdigest()
 
 
 @cache
@@ -166,7 +196,10 @@ def train(examples, version, seed=13):
             right = sum(prior(signs_in(text))[0] == label for text, label in held_out)
             prior_accuracy = round(right / len(held_out), 3)
     pipeline = new_pipeline().fit(*zip(*shuffled, strict=True))
-    return Classifier(version, len(examples), accuracy, len(held_out), pipeline, prior_accuracy)
+    learned = frozenset(text_key(text) for text, _ in examples)
+    return Classifier(
+        version, len(examples), accuracy, len(held_out), pipeline, prior_accuracy, learned
+    )
 
 
 def signs_in(classifier_text):
@@ -174,12 +207,23 @@ def signs_in(classifier_text):
     return [w for w in classifier_text.split() if w.startswith("_") and w.endswith("_")]
 
 
-def loaded(row):
-    """A Classifier from its stored row, or None when it was stored by another version of
-    scikit-learn (it is retrained instead of being trusted)."""
-    if row is None or row.library != library():
-        return None
-    pipeline = pickle.loads(row.model)  # our own database's bytes, written by ``dumps``
-    return Classifier(
-        row.version, row.labels, row.accuracy, row.held_out, pipeline, row.prior_accuracy
+def loadable(row, key):
+    """Whether a stored row's model can be unpickled: stored by this scikit-learn, and
+    signed with ``key`` (the app's secret key)."""
+    return (
+        row is not None
+        and row.library == library()
+        and hmac.compare_digest(row.signature, signature(row.model, key))
     )
+
+
+def loaded(row, key):
+    """A Classifier from its stored row, or None when it was stored by another version of
+    scikit-learn or under another secret key (the worker then trains a new one)."""
+    if not loadable(row, key):
+        return None
+    kept = pickle.loads(row.model)  # signed by this app: see ``signature``
+    return Classifier(
+        row.version, row.labels, row.accuracy, row.held_out, kept["pipeline"],
+        row.prior_accuracy, kept["learned"],
+    )  # fmt: skip

@@ -9,7 +9,10 @@ uniqueness, and dropped) and makes the claim suggestions again for the sentences
 been handed yet. ``flask suggest --missing`` and ``--train`` do the same at once.
 """
 
+import os
 import threading
+import time
+import uuid
 from collections import Counter
 
 from flask import current_app
@@ -19,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import suggesting
 from ..database import writing
 from ..extensions import db
-from ..models import ANNOTATIONS, GOLD, SENTENCES, SUGGESTIONS, SuggesterModel
+from ..models import ANNOTATIONS, GOLD, SENTENCES, SUGGESTIONS, TURNS, SuggesterModel
 from . import claims
 
 EVERY = 50  # new annotations that make a retraining worth it
@@ -78,14 +81,16 @@ def retrain(force=False, tried=None):
     upto = newest_annotation()
     learned = max(latest.labels if latest else 0, tried.get("labels", 0))
     since = max(latest.upto if latest else 0, tried.get("upto", 0))
-    if not force and upto - since < max(EVERY, learned // GROWTH):
+    outdated = latest is not None and latest.library != claims.library()  # cannot be loaded
+    if not force and not outdated and upto - since < max(EVERY, learned // GROWTH):
         return None
     found = examples()
+    db.session.rollback()  # no read transaction stays open while it trains
     tried |= {"upto": upto, "labels": len(found)}
     classifier = claims.train(found, version=(latest.version if latest else 0) + 1)
-    db.session.rollback()  # end the read transaction before the long work is written
     if classifier is None:
         return None
+    model = classifier.dumps()
     try:
         with writing():
             db.session.execute(
@@ -98,7 +103,8 @@ def retrain(force=False, tried=None):
                     accuracy=classifier.accuracy,
                     prior_accuracy=classifier.prior_accuracy,
                     library=claims.library(),
-                    model=classifier.dumps(),
+                    model=model,
+                    signature=claims.signature(model, current_app.secret_key),
                 )
             )
     except IntegrityError:
@@ -142,6 +148,10 @@ def refresh(classifier):
         db.session.rollback()
         if not rows:
             return refreshed
+        after = (rows[-1].document_id, rows[-1].index)
+        rows = [row for row in rows if not classifier.knows(row.text)]  # the same words
+        if not rows:
+            continue
         inputs = [
             claims.classifier_input(r.text, claims.signs(r.text, attributed(r.attribution)))
             for r in rows
@@ -166,7 +176,32 @@ def refresh(classifier):
             )
             db.session.execute(statement, changes)
         refreshed += len(rows)
-        after = (rows[-1].document_id, rows[-1].index)
+
+
+TURN = "suggester"
+
+
+def my_turn(holder, seconds):
+    """Whether process ``holder`` does this round: it takes, or renews, the turn for
+    ``seconds`` unless another process holds it (whose turn ends if it stops renewing it).
+    One process at a time: several would each make the same suggestions and train the
+    same classifier, stealing each other's CPU from the annotators."""
+    now = time.time()
+    try:
+        with writing():
+            renewed = db.session.execute(
+                update(TURNS)
+                .where(TURNS.c.name == TURN, (TURNS.c.until < now) | (TURNS.c.holder == holder))
+                .values(holder=holder, until=now + seconds)
+            ).rowcount
+            if renewed:
+                return True
+            if db.session.scalar(select(TURNS.c.name).where(TURNS.c.name == TURN)) is not None:
+                return False
+            db.session.execute(insert(TURNS).values(name=TURN, holder=holder, until=now + seconds))
+            return True
+    except IntegrityError:
+        return False  # another process took the first turn at the same moment
 
 
 class Worker:
@@ -174,6 +209,7 @@ class Worker:
 
     def __init__(self, app, seconds):
         self.app, self.seconds = app, seconds
+        self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.stopped = threading.Event()
         self.tried = {}  # the last retraining attempt (see ``retrain``)
         self.thread = threading.Thread(target=self.run, name="suggester", daemon=True)
@@ -191,6 +227,8 @@ class Worker:
         with self.app.app_context():
             log = current_app.logger
             try:
+                if not my_turn(self.holder, max(60, 3 * self.seconds)):
+                    return
                 made = suggesting.make_missing()
                 classifier = retrain(tried=self.tried)
             except Exception:  # a bad round must not end the thread

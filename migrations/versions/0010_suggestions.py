@@ -1,5 +1,5 @@
-"""suggestions: what the suggesters propose per sentence, trained claim classifiers, and
-what each annotation was offered
+"""suggestions: what the suggesters propose per sentence, trained claim classifiers, what
+each annotation was offered, and whose turn it is to do the background work
 
 Revision ID: 0010
 Revises: 0009
@@ -48,6 +48,7 @@ def upgrade():
         sa.Column("accuracy", sa.Double(), nullable=True),
         sa.Column("prior_accuracy", sa.Double(), nullable=True),
         sa.Column("library", sa.String(length=60), nullable=False),
+        sa.Column("signature", sa.String(length=64), nullable=False),
         sa.Column(
             "trained", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
@@ -55,12 +56,20 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name", "version"),
     )
+    op.create_table(
+        "background_turns",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("holder", sa.String(length=40), nullable=False),
+        sa.Column("until", sa.Double(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
     with op.batch_alter_table("annotations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("suggested", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("suggested", sa.JSON(none_as_null=True), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("annotations", schema=None) as batch_op:
         batch_op.drop_column("suggested")
+    op.drop_table("background_turns")
     op.drop_table("suggester_models")
     op.drop_table("suggestions")
