@@ -16,12 +16,20 @@ from annotator.labelling import save
 from annotator.models import (
     Annotation,
     AnnotationRevision,
+    BackgroundTurn,
     Lease,
     Sentence,
     SentenceSuggestion,
     SuggesterModel,
 )
-from annotator.suggesting import attribution, make_missing, shown_on, training
+from annotator.suggesting import (
+    attribution,
+    latest_classifier,
+    make_missing,
+    rows_for,
+    shown_on,
+    training,
+)
 from tests.helpers import import_texts, label_values, make_app, rendered_forms
 
 ARTICLE = [
@@ -538,3 +546,29 @@ def test_agreement_reports_acceptance_and_agreement_with_and_without_suggestions
         assert time.monotonic() < deadline, "the figures were never computed"
         time.sleep(0.2)
     assert "Matched when hidden" in page and "Assisted items" in page
+
+
+def test_one_process_at_a_time_does_the_background_work(app):
+    assert training.my_turn("process-a", 60) is True
+    assert training.my_turn("process-b", 60) is False  # a's turn
+    assert training.my_turn("process-a", 60) is True  # renewed
+    db.session.execute(update(BackgroundTurn).values(until=time.time() - 1))
+    db.session.commit()
+    assert training.my_turn("process-b", 60) is True  # a stopped renewing it
+
+
+def test_a_model_is_loaded_only_as_this_app_stored_it(make_user, tmp_path):
+    ids = import_texts(tmp_path, SENTENCES)[0]
+    alice = make_user("alice")
+    for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
+        next_sentence(alice.id)
+        label = "checkworthy_claim" if "percent" in text else "not_claim"
+        save(alice.id, sentence_id, label_values(claim=label))
+    trained = training.retrain(force=True)
+    assert latest_classifier().name == trained.name
+    # the same words elsewhere (wire copy) are suggested by the prior, not the classifier
+    rows = rows_for("copy", [SENTENCES[0], "Prices rose 7 percent, a new figure."], (), trained)
+    assert [r["claim_by"] for r in rows] == ["claim-prior/1", "claim-classifier/1"]
+    db.session.execute(update(SuggesterModel).values(model=b"\x80\x04N."))  # bytes not signed
+    db.session.commit()
+    assert latest_classifier() is None
