@@ -8,6 +8,7 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, make_url, select
 
+from .. import suggesting
 from ..extensions import db
 from ..importing import ImportProblem, import_files
 from ..models import Document, User
@@ -45,6 +46,7 @@ def setup_command():
         raise click.ClickException(f"{error} — nothing was imported.") from None
     if summary:
         click.echo(f"Seed articles: {summary}")
+        suggesting.make_missing()  # the first sentence shown is pre-filled already
     password = ensure_admin()
     if password:
         click.echo(f"Demo admin created. Log in as '{DEMO_ADMIN}' with password: {password}")
