@@ -198,6 +198,11 @@ def keys_per_sentence(rows):
                               "entity": s.entity}  # fmt: skip
             costs.append(keys_for(r, start))
         attributed = [c for c, r in zip(costs, rows, strict=True) if r["source_type"] != "author"]
+        right = [
+            c
+            for c, s, r in zip(costs, found, rows, strict=True)
+            if r["source_type"] != "author" and s is not None and attribution_right(s, r)
+        ]
         results["with suggestions" if assisted else "without"] = {
             "keys, mean": round(statistics.mean(c[0] for c in costs), 2),
             "keys, attributed sentences, mean": round(statistics.mean(c[0] for c in attributed), 2),
@@ -207,8 +212,21 @@ def keys_per_sentence(rows):
             "characters typed per attributed sentence": round(
                 statistics.mean(c[2] for c in attributed), 1
             ),
+            "attributed sentences whose attribution suggestion is right": len(right),
+            "keys where it is right, mean": round(statistics.mean(c[0] for c in right), 2),
+            "keys where it is right, most": max(c[0] for c in right),
         }
     return results
+
+
+def attribution_right(suggestion, row):
+    """Whether a suggestion's source type, spans and entity are all the hand label's."""
+    return (
+        suggestion.source_type == row["source_type"]
+        and suggestion.source == gold_span(row, "source")
+        and suggestion.cue == gold_span(row, "cue")
+        and normal_name(suggestion.entity) == normal_name(row.get("entity"))
+    )
 
 
 def run():
