@@ -139,12 +139,14 @@ def new_targets(sentence_id, scheme, form):
     labelled it, and the lead asked again): the workspace names them."""
     if not scheme.stance_targets or not form.revision.data:
         return ()  # nothing labelled yet: every target is new alike
-    labels = db.session.scalar(
-        select(Annotation.labels).where(
+    mine = db.session.execute(
+        select(Annotation.labels, Annotation.skipped).where(
             Annotation.sentence_id == sentence_id, Annotation.annotator_id == current_user.id
         )
-    )
-    answered = (labels or {}).get("stance") or {}
+    ).first()
+    if mine is None or mine.skipped:
+        return ()  # a skip answered nothing: no target is new to it
+    answered = (mine.labels or {}).get("stance") or {}
     return tuple(target for target in scheme.stance_targets if target not in answered)
 
 

@@ -1,14 +1,14 @@
 """The suggestions a workspace form offers, and how the saved form proves which.
 
-The form carries a signed token naming its user, its sentence, whether the suggestions
-were shown, and a digest of them: never the values themselves, which a hidden offer
-(``SUGGESTIONS`` below 1) must not show in the page's source. On a save, the sentence's
-stored suggestion (fixed once it is handed out) is recorded when its digest is the one the
-form was made with; a form made with none records none; a form whose token is missing or
-not one this app signed for this user and sentence records the stored suggestion.
+The form carries a signed token naming its user, its sentence and a digest of the offer
+keyed with the app's secret key: never the values, nor whether they were shown, which a
+hidden offer (``SUGGESTIONS`` below 1) must not give away in the page's source. On a save,
+the sentence's stored suggestion (fixed once it is handed out) is recorded when its digest
+is the one the form was made with; a form made with none records none; a form whose token
+is missing or not one this app signed for this user and sentence records the stored one.
 """
 
-import hashlib
+import hmac
 
 import orjson
 from flask import current_app, request
@@ -31,10 +31,14 @@ class Offer:
         value = self.fields.get(name, (None, None, None))[2]
         return None if value is None else round(100 * value)
 
-    @property
-    def digest(self):
-        """A short digest of the suggested values, to be signed into the form."""
-        return hashlib.blake2b(orjson.dumps(self.fields), digest_size=12).hexdigest()
+    def digest(self, sentence_id):
+        """A digest of the offer on this sentence, keyed with the app's secret key: the
+        same values on two sentences give two digests, and none can be guessed back."""
+        made = orjson.dumps([sentence_id, self.shown, self.fields])
+        key = current_app.secret_key
+        return hmac.new(key.encode() if isinstance(key, str) else key, made, "blake2b").hexdigest()[
+            :32
+        ]
 
     def provenance(self, labels, scheme):
         """The annotation's ``suggested`` record for these saved labels."""
@@ -58,8 +62,8 @@ def offer_tokens():
 
 def token_of(offer, sentence_id):
     """The form's token for ``offer`` (None: the form offers nothing)."""
-    made = [offer.shown, offer.digest] if offer else [None, None]
-    return offer_tokens().dumps([current_user.id, sentence_id, *made])
+    digest = offer.digest(sentence_id) if offer else None
+    return offer_tokens().dumps([current_user.id, sentence_id, digest])
 
 
 def submitted_offer(sentence_id, stored):
@@ -68,13 +72,11 @@ def submitted_offer(sentence_id, stored):
     form was made with (a reservation ran out and the claim was suggested again before
     this late save), what was shown is unknown and nothing is recorded."""
     try:
-        user_id, offered_for, shown, digest = offer_tokens().loads(
-            request.form.get("suggested") or ""
-        )
+        user_id, offered_for, digest = offer_tokens().loads(request.form.get("suggested") or "")
     except (BadSignature, ValueError, TypeError):
         return stored
     if user_id != current_user.id or offered_for != sentence_id:
         return stored
     if digest is None or stored is None:
         return None
-    return stored if (stored.shown, stored.digest) == (shown, digest) else None
+    return stored if hmac.compare_digest(stored.digest(sentence_id), digest) else None

@@ -95,7 +95,7 @@ TITLES = {
     "bank", "court", "statement", "report", "study", "survey", "data", "figures", "vice",
     "deputy", "foreign", "prime", "defense", "defence", "finance", "interior", "state",
     "white", "house", "press", "service", "office", "spokesmen", "staff", "member", "mr", "mrs",
-    "ms", "dr", "sen", "rep", "gov", "cfo", "supervisor", "ranger", "elder",
+    "ms", "dr", "sen", "rep", "gov", "cfo", "fm", "pm", "supervisor", "ranger", "elder",
     "oceanographer", "spokesman,", "patrol", "first", "lady", "gov.", "coo",
     "members", "lawmakers", "legislators", "traders", "dealers", "economists", "banker",
     "bankers", "observers", "diplomats", "diplomat", "aide", "aides", "student", "students",
