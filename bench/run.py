@@ -701,9 +701,11 @@ wrong); no mouse, nothing typed.
 - On the request path: the workspace reads the stored suggestion in the same statement as
   the sentence, and signs what it offered into the form; the Workspace section measures
   save-and-next with every sentence's suggestion stored, shown and recorded. On
-  2026-12-07, on this machine, runs of the commit before suggestions (2cce58b) and of this
-  one, alternated: app p50 5.7 and 5.1 ms before, 4.4, 4.3 and 5.0 ms after; the
-  difference is within the noise of this shared machine (2026-11-27, on another: 3.8 ms).
+  2026-12-07 on this machine, alternated runs (app p50, SQLite): the commit before
+  suggestions (2cce58b) 5.7 and 5.1 ms against 4.4, 4.3 and 5.0 ms with them (15:45–16:00);
+  later, with the machine slower, the first suggestions commit after the walk (e8f57d4)
+  4.9 and 6.5 ms against 6.4 and 6.4 ms for the final one. The difference is within the
+  noise of this shared machine (2026-11-27, on another machine: 3.8 ms).
 - The import is unchanged: suggestions are not made during it (Import section).
 """
     write_section("Suggestions", body)
