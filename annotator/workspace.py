@@ -286,7 +286,7 @@ def key_legend(scheme):
     legend = [
         ("1–9", "choose in the active group, then go to the next group"),
         ("Tab / Shift+Tab", "next / previous group"),
-        ("Enter", "save and next"),
+        ("Enter", "save and next (accepting what is suggested)"),
     ]
     if spans:
         names = " / ".join(field.title.lower() for field in spans)

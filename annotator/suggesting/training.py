@@ -17,7 +17,7 @@ from collections import Counter
 
 from flask import current_app
 from sqlalchemy import exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import suggesting
 from ..database import writing
@@ -215,11 +215,10 @@ class Worker:
         self.thread = threading.Thread(target=self.run, name="suggester", daemon=True)
 
     def run(self):
-        """A round now, then every ``seconds`` until stopped."""
-        while True:
+        """A round every ``seconds`` (the first after ``seconds``: a process that has just
+        started is serving its first requests) until stopped."""
+        while not self.stopped.wait(self.seconds):
             self.round()
-            if self.stopped.wait(self.seconds):
-                return
 
     def round(self):
         """Make missing suggestions, then retrain if it is time; a failure is logged and
@@ -231,6 +230,11 @@ class Worker:
                     return
                 made = suggesting.make_missing()
                 classifier = retrain(tried=self.tried)
+            except OperationalError as error:  # the database is away, read-only or busy
+                log.warning("the suggester's background round waits: %s", error.orig)
+                db.session.remove()
+                db.engine.dispose()  # no connection of this thread outlives the outage
+                return
             except Exception:  # a bad round must not end the thread
                 log.exception("the suggester's background round failed")
                 return
