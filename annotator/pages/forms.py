@@ -145,6 +145,19 @@ def prefill(form, scheme, suggested):
             form[field.input].data = value
 
 
+def suggested_inputs(suggested):
+    """{input name: its suggested value, as the input holds it} of the suggested spans and
+    typed fields ({field name: (value, by, confidence)}), for the attribution group's mark."""
+    inputs = {}
+    for name, (value, _, _) in suggested.items():
+        if name == "attribution.entity":
+            inputs["entity"] = value
+        elif name in ("attribution.source", "attribution.cue"):
+            span = name.split(".")[1]
+            inputs |= {f"{span}_start": str(value["start"]), f"{span}_end": str(value["end"])}
+    return inputs
+
+
 def asked_targets(form, now):
     """The stance targets a submitted form was shown with (its stance rows are numbered in
     their order): ``now``'s when they are the same or the form does not say; another list,
@@ -190,5 +203,6 @@ def error_attributes(field):
 
 
 def init_app(app):
-    """Give templates ``error_attributes``."""
+    """Give templates ``error_attributes`` and ``suggested_inputs``."""
     app.add_template_global(error_attributes)
+    app.add_template_global(suggested_inputs)

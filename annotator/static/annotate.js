@@ -85,6 +85,7 @@
     field(name + "_start").value = span ? span.start : "";
     field(name + "_end").value = span ? span.end : "";
     showSpans();
+    showSuggested();
   }
 
   function spanOf(name) {
@@ -152,6 +153,7 @@
       if ((!entity.value || entity.value === suggested) && known) { entity.value = text; }
       else if (suggested && entity.value === suggested) { entity.value = ""; }
     }
+    showSuggested();
   }
 
   function openGuidelines() {
@@ -267,7 +269,8 @@
     (message || invalid).scrollIntoView({ block: "nearest" });
   }
 
-  // A group whose suggested value was changed says so: "suggested: Author".
+  // A group whose suggested value was changed says so: "suggested: Author"; the spans and
+  // the entity, "suggested: changed".
   function showSuggested() {
     document.querySelectorAll(".suggested[data-value]").forEach(function (mark) {
       var group = mark.closest("fieldset");
@@ -275,6 +278,15 @@
       var changed = !chosen || chosen.value !== mark.dataset.value;
       mark.classList.toggle("overridden", changed);
       mark.textContent = changed ? "suggested: " + mark.dataset.title : mark.dataset.shown;
+    });
+    document.querySelectorAll(".suggested[data-inputs]").forEach(function (mark) {
+      var wanted = JSON.parse(mark.dataset.inputs);
+      var changed = Object.keys(wanted).some(function (name) {
+        var input = field(name);
+        return input && input.value !== wanted[name];
+      });
+      mark.classList.toggle("overridden", changed);
+      mark.textContent = changed ? "suggested: changed" : mark.dataset.shown;
     });
   }
 
@@ -314,6 +326,7 @@
   document.addEventListener("input", function (event) {
     touched = true;
     if (event.target.dataset && event.target.dataset.span) { showSpans(); }
+    showSuggested();
   });
   document.addEventListener("change", function () { touched = true; showSuggested(); });
   // Time on the sentence goes with the save (capture: before htmx reads the form).

@@ -56,7 +56,10 @@ def test_accept_a_correct_attribution_with_one_key(
     page.keyboard.press("2")  # claim (moves on to the source type)
     page.keyboard.press("1")  # author
     expect(page.locator("#group-source_type .suggested")).to_have_text("suggested: Media")
+    attribution = page.locator("fieldset.attribution .suggested")
+    expect(attribution).to_have_text("suggested 79%")
     page.keyboard.press("Shift+S")
+    expect(attribution).to_have_text("suggested: changed")
     page.keyboard.press("Shift+C")
     page.locator("#entity").fill("")
     page.keyboard.press("Escape")
