@@ -218,15 +218,20 @@ def test_a_changed_field_is_recorded_as_changed_and_an_edit_keeps_the_first_offe
     assert edited.revision == 2 and edited.suggested == offered
 
 
-def test_with_suggestions_off_nothing_is_prefilled_and_the_offer_is_recorded_hidden(
-    app, client, auth, article
-):
+def hidden_second_sentence(app, client, auth, article):
+    """With SUGGESTIONS off, alice labels the first sentence; the second's label form."""
     app.config["SUGGESTIONS"] = 0.0
     auth.login("alice")
     label_form(client, "/annotate")
-    page, action, fields = label_form(client, f"/annotate/{article[0]}")
+    _, action, fields = label_form(client, f"/annotate/{article[0]}")
     client.post(action, data=fields | {"claim": "claim"})
-    page, action, fields = label_form(client, "/annotate")
+    return label_form(client, "/annotate")
+
+
+def test_with_suggestions_off_nothing_is_prefilled_and_the_offer_is_recorded_hidden(
+    app, client, auth, article
+):
+    page, action, fields = hidden_second_sentence(app, client, auth, article)
     assert 'class="suggested"' not in page
     assert "claim" not in fields and not fields["source_start"] and not fields["entity"]
     client.post(action, data=fields | {"claim": "claim"})
@@ -283,12 +288,7 @@ def test_a_form_shown_before_its_sentence_had_suggestions_records_none(client, a
 
 
 def test_a_hidden_offer_is_nowhere_in_the_page(app, client, auth, article):
-    app.config["SUGGESTIONS"] = 0.0
-    auth.login("alice")
-    label_form(client, "/annotate")
-    page, action, fields = label_form(client, f"/annotate/{article[0]}")
-    client.post(action, data=fields | {"claim": "claim"})
-    page, action, fields = label_form(client, "/annotate")
+    page, action, fields = hidden_second_sentence(app, client, auth, article)
     assert action == f"/annotate/{article[1]}"
     form = page.split('id="label-form"')[1].split("</form>")[0]
     assert "suggested" not in form.replace('name="suggested"', "")  # no mark, no data
@@ -327,16 +327,22 @@ SENTENCES = [
 ]
 
 
+def label_sixty(user_id, ids):
+    """The user labels the first 60 of SENTENCES in hand-out order: checkworthy where a
+    percentage is given, else not a claim."""
+    for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
+        assert next_sentence(user_id) == sentence_id
+        label = "checkworthy_claim" if "percent" in text else "not_claim"
+        save(user_id, sentence_id, label_values(claim=label))
+
+
 def test_the_classifier_is_retrained_every_50_labels_and_refreshes_unhanded_sentences(
     make_user, tmp_path
 ):
     ids = import_texts(tmp_path, SENTENCES)[0]
     make_missing()
     alice = make_user("alice")
-    for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
-        assert next_sentence(alice.id) == sentence_id
-        label = "checkworthy_claim" if "percent" in text else "not_claim"
-        save(alice.id, sentence_id, label_values(claim=label))
+    label_sixty(alice.id, ids)
     held = next_sentence(alice.id)  # leased: its suggestion must not change under alice
     assert training.retrain() is not None
     model = db.session.scalar(select(SuggesterModel))
@@ -374,10 +380,7 @@ def test_the_background_worker_suggests_and_trains_on_its_own(database_uri, make
     with app.app_context():
         ids = import_texts(tmp_path, SENTENCES)[0]
         alice = make_user("alice")
-        for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
-            next_sentence(alice.id)
-            label = "checkworthy_claim" if "percent" in text else "not_claim"
-            save(alice.id, sentence_id, label_values(claim=label))
+        label_sixty(alice.id, ids)
         assert db.session.scalar(select(func.count()).select_from(SentenceSuggestion)) == 0
         app.test_client().get("/login")  # a first request starts the process's worker
         try:
@@ -562,10 +565,7 @@ def test_one_process_at_a_time_does_the_background_work(app):
 def test_a_model_is_loaded_only_as_this_app_stored_it(make_user, tmp_path):
     ids = import_texts(tmp_path, SENTENCES)[0]
     alice = make_user("alice")
-    for sentence_id, text in zip(ids[:60], SENTENCES[:60], strict=True):
-        next_sentence(alice.id)
-        label = "checkworthy_claim" if "percent" in text else "not_claim"
-        save(alice.id, sentence_id, label_values(claim=label))
+    label_sixty(alice.id, ids)
     trained = training.retrain(force=True)
     assert latest_classifier().name == trained.name
     # the same words elsewhere (wire copy) are suggested by the prior, not the classifier

@@ -6,16 +6,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import suggesting
+from ..exporting.records import span_record
 from ..extensions import db
 from ..models import SENTENCES, SUGGESTIONS, Document
 from ..suggesting import training
 from ..targets import scheme_of
 from ..text import shown, shown_json
-
-
-def span_record(span, text):
-    """A suggested span as the export writes one: offsets and the text they cover."""
-    return {**span, "text": text[span["start"] : span["end"]]}
 
 
 def suggestion_records(document):
