@@ -53,20 +53,35 @@ TAKE_LEASED_SLOT = (
     .where(SENTENCES.c.id == bindparam("sentence_id"))
     .values(taken=SENTENCES.c.taken + 1)
 )
+# The sentences the user's page holds already (on screen, fetched ahead, saves on the way):
+# never handed out again in the same page. Empty for a plain page.
+HOLDING = bindparam("holding", expanding=True)
 HELD_LEASE = (
     select(LEASES.c.id, LEASES.c.sentence_id)
-    .where(LEASES.c.annotator_id == bindparam("user_id"))
+    .where(LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.not_in(HOLDING))
     .order_by(LEASES.c.id)
     .limit(1)
 )
 # a sentence the user labelled whose new stance targets the lead wants answered
 ASKED_AGAIN = (
     select(ANNOTATIONS.c.sentence_id)
-    .where(ANNOTATIONS.c.annotator_id == bindparam("user_id"), ANNOTATIONS.c.asked_again == true())
+    .where(
+        ANNOTATIONS.c.annotator_id == bindparam("user_id"),
+        ANNOTATIONS.c.asked_again == true(),
+        ANNOTATIONS.c.sentence_id.not_in(HOLDING),
+    )
     .order_by(ANNOTATIONS.c.sentence_id)
     .limit(1)
 )
 RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
+RENEW_HELD = update(LEASES).where(
+    LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.in_(HOLDING)
+)
+MY_LEASES_ON = (
+    delete(LEASES)
+    .where(LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.in_(HOLDING))
+    .returning(LEASES.c.sentence_id)
+)
 NEW_LEASE = insert(LEASES)
 LAST_LABELLED = (
     select(SENTENCES.c.document_id, SENTENCES.c.index)
@@ -74,6 +89,9 @@ LAST_LABELLED = (
     .where(ANNOTATIONS.c.annotator_id == bindparam("user_id"))
     .order_by(ANNOTATIONS.c.id.desc())
     .limit(1)
+)
+PLACE_OF = select(SENTENCES.c.document_id, SENTENCES.c.index).where(
+    SENTENCES.c.id == bindparam("sentence_id")
 )
 NOT_DONE_BY_USER = ~exists().where(
     ANNOTATIONS.c.sentence_id == SENTENCES.c.id,
@@ -87,7 +105,7 @@ def first_open(*conditions):
     it rather than wait."""
     return (
         select(SENTENCES.c.id)
-        .where(*conditions, NOT_DONE_BY_USER)
+        .where(*conditions, NOT_DONE_BY_USER, SENTENCES.c.id.not_in(HOLDING))
         .limit(1)
         .with_for_update(skip_locked=True)
     )
@@ -111,10 +129,16 @@ def release_expired():
     return len(expired)
 
 
-def candidates(user_id):
-    """``(rule, statement, parameters)`` to try in order of preference (rules c, d, e)."""
-    user = {"user_id": user_id}
-    last = db.session.execute(LAST_LABELLED, user).first()
+def candidates(user_id, holding=(), after=None):
+    """``(rule, statement, parameters)`` to try in order of preference (rules c, d, e);
+    ``after``: the sentence the user's page shows, whose article rule c continues (else the
+    one they labelled last)."""
+    user = {"user_id": user_id, "holding": list(holding)}
+    last = None
+    if after is not None:
+        last = db.session.execute(PLACE_OF, {"sentence_id": after}).first()
+    if last is None:
+        last = db.session.execute(LAST_LABELLED, user).first()
     if last is not None:
         where = {"document_id": last.document_id, "index": last.index, "overlap": overlap()}
         yield "c: next in the same article", NEXT_IN_ARTICLE, {**user, **where}
@@ -127,28 +151,52 @@ def candidates(user_id):
     yield "e: new, in import order", NEW_IN_ORDER, user
 
 
-def next_sentence(user_id):
-    """Lease the user's next sentence and return its id, or None when nothing is left."""
+def next_sentence(user_id, holding=(), after=None):
+    """Lease the user's next sentence and return its id, or None when nothing is left;
+    ``holding``: the sentences the user's page holds already (their leases are renewed, and
+    none of them is handed out again), ``after``: the one it shows."""
     with writing():
         release_expired()
-        return lease_next(user_id)
+        renew(user_id, holding)
+        return lease_next(user_id, holding, after)
 
 
-def lease_next(user_id):
-    """Within a write transaction: renew the lease the user holds, or give back a sentence
-    they labelled that is asked again, or lease the best candidate (rules c, d, e); the
-    sentence id, or None."""
+def renew(user_id, holding):
+    """Renew the user's leases on the sentences their page holds (shown, or fetched ahead
+    and not yet shown): a page in use keeps what it holds."""
+    if holding:
+        parameters = {"user_id": user_id, "holding": list(holding)}
+        db.session.execute(RENEW_HELD, {**parameters, "expires": utcnow() + lease_length()})
+
+
+def release(user_id, sentence_ids):
+    """End the user's leases on these sentences (a page that fetched them ahead was left)
+    and give their slots back; how many were released. Labelled sentences keep theirs."""
+    with writing():
+        parameters = {"user_id": user_id, "holding": list(sentence_ids)}
+        released = db.session.scalars(MY_LEASES_ON, parameters).all()
+        for sentence_id in sorted(released):
+            db.session.execute(GIVE_BACK_SLOT, {"sentence_id": sentence_id})
+        return len(released)
+
+
+def lease_next(user_id, holding=(), after=None):
+    """Within a write transaction: renew a lease the user holds (other than on the sentences
+    in ``holding``), or give back a sentence they labelled that is asked again, or lease the
+    best candidate (rules c, d, e; continuing the article of ``after``); the sentence id,
+    or None."""
     now = utcnow()
     expires = now + lease_length()
-    held = db.session.execute(HELD_LEASE, {"user_id": user_id}).first()
+    user = {"user_id": user_id, "holding": list(holding)}
+    held = db.session.execute(HELD_LEASE, user).first()
     if held is not None:  # (a) finish what you were given first; asking again renews it
         db.session.execute(RENEW_LEASE, {"lease_id": held.id, "expires": expires})
         return held.sentence_id
     # asked again: no lease, as their annotation holds the sentence's slot and opens it to them
-    again = db.session.scalar(ASKED_AGAIN, {"user_id": user_id})
+    again = db.session.scalar(ASKED_AGAIN, user)
     if again is not None:
         return again
-    for _rule, statement, parameters in candidates(user_id):
+    for _rule, statement, parameters in candidates(user_id, holding, after):
         sentence_id = db.session.scalar(statement, parameters)
         if sentence_id is not None:
             db.session.execute(

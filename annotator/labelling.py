@@ -2,7 +2,7 @@
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from .assignment import GIVE_BACK_SLOT, lease_next, overlap, release_expired
+from .assignment import GIVE_BACK_SLOT, lease_next, overlap, release_expired, renew
 from .database import writing
 from .extensions import db
 from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, revision_of, utcnow
@@ -79,13 +79,18 @@ def save(user_id, sentence_id, values, revision=None, handed=False):
         return annotation.id
 
 
-def save_and_next(user_id, sentence_id, values, revision=None, handed=False):
+def save_and_next(
+    user_id, sentence_id, values, revision=None, handed=False, holding=(), after=None
+):
     """Save, then lease the user's next sentence, in one transaction (one durable commit);
-    returns the next sentence's id or None. Raises SaveRefused, storing nothing."""
+    returns the next sentence's id or None. ``holding``: the sentences the user's page holds
+    besides this one (renewed, and not handed out again), ``after``: the one it shows now,
+    whose article the next continues. Raises SaveRefused, storing nothing."""
     with writing():
         release_expired()
         save(user_id, sentence_id, values, revision, handed)
-        return lease_next(user_id)
+        renew(user_id, holding)
+        return lease_next(user_id, holding, after)
 
 
 def create(user_id, sentence_id, values, handed=False):

@@ -290,7 +290,16 @@ def key_legend(scheme):
     ]
     if spans:
         names = " / ".join(field.title.lower() for field in spans)
-        legend.append((" / ".join(f.key for f in spans), f"mark the selected text as {names}"))
+        legend.append(
+            (
+                " / ".join(f.key for f in spans),
+                f"mark the {names}: words selected with the mouse, or a word cursor",
+            )
+        )
+        legend.append(("← →", "while marking: the word before / after"))
+        legend.append(("Shift+← →", "while marking: take in one word fewer / more"))
+        legend.append(("↑ ↓", "while marking: the previous / next clause"))
+        legend.append(("Enter / Esc", "while marking: mark it / leave it as it was"))
         legend.append((" / ".join(f"Shift+{f.key.upper()}" for f in spans), f"clear the {names}"))
     if typed:
         names = " / ".join(field.title.lower() for field in typed)

@@ -189,9 +189,19 @@ def skip_values(reason=None):
     return {"labels": {}, "skipped": True, "flagged": False, "comment": reason, "seconds": None}
 
 
-def annotations_by(user_id):
+def all_saved(page):
+    """Wait until the browser's workspace in ``page`` has no save on its way."""
+    from playwright.sync_api import expect  # only the browser tests have a page
+
+    expect(page.locator("#saving")).to_have_attribute("data-waiting", "0")
+
+
+def annotations_by(user_id, page=None):
     """The user's annotations in the order they were made, as another process (a served
-    app) has committed them by now."""
+    app) has committed them by now; with ``page`` (a browser's workspace), once it has no
+    save on its way (the next sentence shows before the save behind it is acknowledged)."""
+    if page is not None:
+        all_saved(page)
     db.session.rollback()
     return db.session.scalars(
         select(Annotation).where(Annotation.annotator_id == user_id).order_by(Annotation.id)

@@ -11,6 +11,8 @@ from annotator.labelling import save
 from annotator.models import Document
 from tests.helpers import label_values, rendered_forms
 
+# posted by annotate.js, not by a rendered form: tests/test_saving.py posts them as it does
+SCRIPT_POSTS = {"annotate.ahead", "annotate.release_held"}
 FIELD_ERROR = re.compile(r'class="error( banner)?" role="alert">\s*[^<\s]')
 TYPED = {"name": None, "password": "secret-pass"}  # what a person types into the login form
 
@@ -83,4 +85,4 @@ def test_every_rendered_form_is_accepted(app, client, seeds, make_user):
                 if form["action"] == "/logout":
                     log_in(client, name)
     every_post = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    assert every_post <= posted, f"no rendered form posts to {every_post - posted}"
+    assert every_post - SCRIPT_POSTS <= posted, f"no rendered form posts to {every_post - posted}"

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from .. import workspace
-from ..assignment import my_counts, next_sentence
+from ..assignment import my_counts, next_sentence, release
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
 from ..labelling import (
@@ -47,6 +47,30 @@ REFUSED_STATUS = {NotHanded: 403, NoRoom: 409, StaleForm: 409, TargetsChanged: 4
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
 HISTORY_PAGE = 50
+# A page holds the sentence it shows, one fetched ahead and the saves on their way: a few.
+MOST_HELD = 20
+# What annotate.js sends with a save it makes in the background (the next sentence is on
+# screen already): the answer keeps its real status, so the script can tell a refusal.
+BACKGROUND = ("X-Background", "save")
+
+
+def in_background():
+    """Whether this request is a save annotate.js makes in the background."""
+    name, value = BACKGROUND
+    return request.headers.get(name) == value
+
+
+def holding():
+    """The sentences the page says it holds (``holding`` fields): its leases on them are
+    renewed and none of them is handed out again. Anything but ids is left out."""
+    ids = (whole_number(value) for value in request.form.getlist("holding")[:MOST_HELD])
+    return tuple(dict.fromkeys(found for found in ids if found is not None))
+
+
+def shown_after():
+    """The sentence the page shows now (``after``), or None: the next continues its
+    article, and its way back leads there."""
+    return whole_number(request.form.get("after"))
 
 
 @bp.after_request
@@ -97,14 +121,23 @@ def same_account():
 
 
 def render_workspace(
-    sentence, document, form, skip_form=None, message=None, status=200, entered=None, offer=None
+    sentence,
+    document,
+    form,
+    skip_form=None,
+    message=None,
+    status=200,
+    entered=None,
+    offer=None,
+    previous=None,
 ):
     """The sentence in its article with the label form, progress and the way back;
     ``entered`` lists what a refused form held that the form no longer shows; ``offer`` the
-    suggestions the form was filled with (or records, hidden)."""
+    suggestions the form was filled with (or records, hidden); ``previous`` the sentence
+    the way back leads to (by default the one labelled before this)."""
     scheme = scheme_of(document)
     asked_again = new_targets(sentence.id, scheme, form) if status < 400 else ()
-    if htmx and status >= 400:
+    if htmx and status >= 400 and not in_background():
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
     return page_or_partial(
         "annotate.html",
@@ -130,7 +163,7 @@ def render_workspace(
         entities=workspace.entity_suggestions(current_user.id, document.id),
         # blind: the known outlets would name this article's among them
         outlets=() if current_app.config["BLIND_OUTLET"] else workspace.known_outlets(),
-        previous=workspace.previous_sentence(current_user.id, sentence.id),
+        previous=previous or workspace.previous_sentence(current_user.id, sentence.id),
     )
 
 
@@ -182,7 +215,13 @@ def store(sentence_id, values, revision):
     if not htmx:
         save(current_user.id, sentence_id, values, revision, handed)
         return redirect(url_for("annotate.next_sentence_page"))
-    return show_next(save_and_next(current_user.id, sentence_id, values, revision, handed))
+    after = shown_after()
+    next_id = save_and_next(
+        current_user.id, sentence_id, values, revision, handed, holding(), after
+    )
+    response = show_next(next_id, previous=after)
+    response.headers["X-Saved"] = str(sentence_id)  # durable: committed before the answer
+    return response
 
 
 def refused_save(
@@ -239,8 +278,9 @@ def next_sentence_page():
     return show_next(next_sentence(current_user.id))
 
 
-def show_next(sentence_id):
-    """The workspace for a newly handed-out sentence, or the done page when it is None."""
+def show_next(sentence_id, previous=None):
+    """The workspace for a newly handed-out sentence, or the done page when it is None;
+    ``previous``: where its way back leads (by default the sentence labelled before)."""
     if sentence_id is None:
         labelled, skipped = my_counts(current_user.id)
         return page_or_partial(
@@ -249,6 +289,7 @@ def show_next(sentence_id):
             push=url_for("annotate.next_sentence_page"),
             labelled=labelled,
             skipped=skipped,
+            mine=workspace.my_progress(current_user.id),
         )
     if not htmx:
         return redirect(url_for("annotate.sentence_page", sentence_id=sentence_id))
@@ -256,14 +297,32 @@ def show_next(sentence_id):
     sentence, document, annotation, _, suggestion = workspace.sentence_for(
         current_user.id, sentence_id
     )
-    return workspace_with_offer(sentence, document, annotation, suggestion)
+    return workspace_with_offer(sentence, document, annotation, suggestion, previous)
 
 
-def workspace_with_offer(sentence, document, annotation, suggestion):
+def workspace_with_offer(sentence, document, annotation, suggestion, previous=None):
     """The workspace for a sentence as it opens: my labels, or its suggestions."""
     offer = offer_for(sentence.id, annotation, suggestion, scheme_of(document))
     form = fresh_form(document, annotation, offer)
-    return render_workspace(sentence, document, form, offer=offer)
+    return render_workspace(sentence, document, form, offer=offer, previous=previous)
+
+
+@bp.post("/ahead")
+@annotate_access
+def ahead():
+    """The next sentence, fetched while the current one is labelled (annotate.js shows it
+    the moment that one is saved): leased like any other, never one the page holds."""
+    after = shown_after()
+    return show_next(next_sentence(current_user.id, holding(), after), previous=after)
+
+
+@bp.post("/release")
+@annotate_access
+def release_held():
+    """End the leases on sentences a page fetched ahead and will not show (the annotator
+    left it), so that others get them now rather than when the leases run out."""
+    release(current_user.id, holding())
+    return "", 204
 
 
 @bp.route("/<int:sentence_id>", methods=["GET", "POST"])

@@ -5,13 +5,16 @@
   document.documentElement.classList.add("js");
 
   var TYPING = "input:not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea, select";
-  var WORD = /[\p{L}\p{N}]/u;  // letters and digits of any script: what a word is made of
   var DOUBLE_PRESS_MS = 400;
   var shownAt = performance.now();
   var swappedAt = -Infinity;  // when a save last brought in the next sentence
   var touched = false;  // whether anything was chosen or typed on this sentence yet
   var active = 0;
   var queued = null;  // keys typed while the next sentence is on its way, replayed after
+  var marking = null;  // the span being marked from the keyboard: {name, cursor}
+  // a source that is a name: one to four capitalised words, not a pronoun or "the …"
+  var NAME = /^\p{Lu}[\p{L}'’.\-]*(?:\s+\p{Lu}[\p{L}'’.\-]*){0,3}$/u;
+  var NOT_A_NAME = /^(?:The|A|An|He|She|They|It|We|I|You|This|That|These|Those|His|Her|Its|Their|Our)\b/;
 
   function workspace() { return document.getElementById("workspace"); }
   function form() { return document.getElementById("label-form"); }
@@ -50,7 +53,8 @@
     if (active < groups().length - 1) { focusGroup(active + 1); } else { radio.focus(); }
   }
 
-  // Offsets of the selection inside the current sentence, or null with a message.
+  // Offsets of the selection inside the current sentence, snapped to whole words, or null
+  // with a message.
   function selectedSpan() {
     var element = sentence();
     var selection = window.getSelection();
@@ -70,15 +74,18 @@
       return before.toString().length;
     }
     var text = element.dataset.text;
-    var start = offset(range.startContainer, range.startOffset);
-    var end = offset(range.endContainer, range.endOffset);
-    while (start < end && /\s/.test(text[start])) { start += 1; }
-    while (end > start && /\s/.test(text[end - 1])) { end -= 1; }
-    if (start >= end) { say("The selection holds no words."); return null; }
-    // a selection that starts or ends inside a word takes the whole word
-    while (start > 0 && WORD.test(text[start - 1]) && WORD.test(text[start])) { start -= 1; }
-    while (end < text.length && WORD.test(text[end]) && WORD.test(text[end - 1])) { end += 1; }
-    return { start: start, end: end };
+    var selected = { start: offset(range.startContainer, range.startOffset),
+      end: offset(range.endContainer, range.endOffset) };
+    var span = window.wordSpans.snap(window.wordSpans.words(text), selected);
+    if (!span) { say("The selection holds no words."); }
+    return span;
+  }
+
+  // Whether words of the current sentence are selected (with the mouse).
+  function hasSelection() {
+    var selection = window.getSelection();
+    return selection.rangeCount > 0 && !selection.isCollapsed && sentence() !== null &&
+      sentence().contains(selection.getRangeAt(0).commonAncestorContainer);
   }
 
   function setSpan(name, span) {
@@ -102,6 +109,7 @@
     var names = spanNames();
     var spans = {};
     names.forEach(function (name) { spans[name] = spanOf(name); });
+    var cursor = marking && marking.cursor.span();
     var marks = [];
     for (var i = 0; i < text.length; i += 1) {
       var kind = "";
@@ -109,6 +117,7 @@
         var span = spans[name];
         if (span && i >= span.start && i < span.end) { kind = name; }
       });
+      if (cursor && i >= cursor.start && i < cursor.end) { kind = "marking"; }
       marks.push(kind);
     }
     element.textContent = "";
@@ -119,7 +128,7 @@
         if (marks[from]) {
           var wrapper = document.createElement("span");
           wrapper.className = "span-" + marks[from];
-          wrapper.title = marks[from];
+          wrapper.title = marks[from] === "marking" ? "being marked as " + marking.name : marks[from];
           wrapper.textContent = piece;
           element.appendChild(wrapper);
         } else {
@@ -136,24 +145,90 @@
     if (note) { note.textContent = described.join(" · "); }
   }
 
+  // Mark the mouse's selection as the span ``name``.
   function mark(name) {
     var span = selectedSpan();
     if (!span) { return; }
+    window.getSelection().removeAllRanges();
+    markSpan(name, span);
+  }
+
+  // Set a span the annotator marked; a source also fills an empty entity: a name they gave
+  // in this article that it is, or ends with (a surname), or the source itself when it is a
+  // name (capitalised words).
+  function markSpan(name, span) {
     say("");
     setSpan(name, span);
-    window.getSelection().removeAllRanges();
+    touched = true;
     if (name === "source") {
       var entity = field("entity");
       var text = sentence().dataset.text.slice(span.start, span.end);
-      var known = Array.prototype.some.call(
+      var known = Array.prototype.map.call(
         document.querySelectorAll("#entity-suggestions option"),
-        function (option) { return option.value === text; });
+        function (option) { return option.value; });
+      var named = known.filter(function (value) {
+        return value === text || value.endsWith(" " + text);
+      })[0] || (NAME.test(text) && !NOT_A_NAME.test(text) ? text : "");
       // an entity still as suggested belongs to the suggested source: it gives way too
       var suggested = entity.dataset.suggested;
-      if ((!entity.value || entity.value === suggested) && known) { entity.value = text; }
+      if ((!entity.value || entity.value === suggested) && named) { entity.value = named; }
       else if (suggested && entity.value === suggested) { entity.value = ""; }
     }
     showSuggested();
+  }
+
+  // Marking a span from the keyboard: a word cursor in the sentence (spans.js), starting on
+  // the span as it is (a suggestion) or beside the other span.
+  function startMarking(name) {
+    if (hasSelection()) { mark(name); return; }
+    var names = spanNames();
+    var others = names.filter(function (other) { return other !== name; })
+      .map(spanOf).filter(Boolean);
+    var text = sentence().dataset.text;
+    marking = { name: name,
+      cursor: window.wordSpans.cursorFor(text, spanOf(name), others[0], names[0] === name) };
+    say("");
+    showSpans();
+    announceMarking();
+  }
+
+  function announceMarking() {
+    var box = document.getElementById("span-cursor");
+    if (!box) { return; }
+    if (!marking) { box.textContent = ""; return; }
+    var span = marking.cursor.span();
+    var text = span ? sentence().dataset.text.slice(span.start, span.end) : "";
+    box.textContent = "Marking " + marking.name + ": “" + text + "”. " +
+      "Arrows move by word, Shift+arrows extend, Up and Down go by clause; Enter marks it, Esc cancels.";
+  }
+
+  function stopMarking() {
+    marking = null;
+    showSpans();
+    announceMarking();
+  }
+
+  // A key while marking; false to let it through (modifier keys).
+  function markingKey(event) {
+    var key = event.key;
+    var name = marking.name;
+    if (/^(Shift|Control|Alt|Meta|CapsLock)$/.test(key)) { return false; }
+    if (key === "Enter" || (keyed("[data-mark]", key) && keyed("[data-mark]", key).dataset.mark !== name)) {
+      var span = marking.cursor.span();
+      stopMarking();
+      if (span) { markSpan(name, span); }
+      if (key !== "Enter") { startMarking(keyed("[data-mark]", key).dataset.mark); }
+    } else if (key === "Escape") {
+      stopMarking();
+    } else if (key === "Backspace" || key === "Delete") {
+      stopMarking();
+      setSpan(name, null);
+      touched = true;
+    } else if (marking.cursor.move(key, event.shiftKey)) {
+      showSpans();
+      announceMarking();
+    }
+    return true;  // any other key does nothing while marking
   }
 
   function openGuidelines() {
@@ -176,6 +251,10 @@
       return;  // no shortcut fires while typing
     }
     if (document.querySelector("dialog[open]")) { return; }
+    if (marking && queued === null) {
+      if (markingKey(event)) { event.preventDefault(); }
+      return;
+    }
     if (queued !== null && !/^(Shift|Control|Alt|Meta|CapsLock)$/.test(event.key)) {
       // Enter again before anything else: the same save, not one for the next sentence
       if (!(event.key === "Enter" && !queued.length)) {
@@ -216,15 +295,15 @@
     var handled = true;
     if (/^[1-9]$/.test(key)) { choose(parseInt(key, 10)); }
     else if (key === "Enter") { saveUnlessDoubled(); return true; }
-    else if (keyed("[data-mark]", key)) { mark(keyed("[data-mark]", key).dataset.mark); }
+    else if (keyed("[data-mark]", key)) { startMarking(keyed("[data-mark]", key).dataset.mark); }
     else if (key !== key.toLowerCase() && keyed("[data-mark]", key.toLowerCase())) {
       setSpan(keyed("[data-mark]", key.toLowerCase()).dataset.mark, null);
     }
     else if (keyed("[data-edit-key]", key, "editKey")) { editText(keyed("[data-edit-key]", key, "editKey")); }
     else if (key === "f") { field("flagged").checked = true; field("comment").focus(); }
     else if (key === "k") { document.querySelector("#skip-form input[name=reason]").focus(); }
-    else if (key === "b") { click("back-link"); }
-    else if (key === "h") { click("history-link"); }
+    else if (key === "b") { whenSaved(function () { click("back-link"); }); }
+    else if (key === "h") { whenSaved(function () { click("history-link"); }); }
     else if (key === "?") { openGuidelines(); }
     else { handled = false; }
     touched = touched || handled;
@@ -293,7 +372,8 @@
   function init(swapped) {
     var keys = queued || [];
     queued = null;
-    if (!form()) { return; }
+    marking = null;
+    if (!form()) { fetchAhead(); return; }
     shownAt = performance.now();
     swappedAt = swapped === true ? shownAt : -Infinity;
     touched = false;
@@ -304,6 +384,7 @@
     focusGroup(0);
     showFirstError();
     replay(keys);
+    fetchAhead();
   }
 
   document.addEventListener("keydown", onKey);
@@ -317,7 +398,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-mark], [data-clear]");
     if (!button) { return; }
-    if (button.dataset.mark) { mark(button.dataset.mark); } else { setSpan(button.dataset.clear, null); }
+    if (button.dataset.mark) { startMarking(button.dataset.mark); } else { setSpan(button.dataset.clear, null); }
   });
   // Keep the selection when a span button is pressed with the mouse.
   document.addEventListener("mousedown", function (event) {
@@ -329,29 +410,293 @@
     showSuggested();
   });
   document.addEventListener("change", function () { touched = true; showSuggested(); });
-  // Time on the sentence goes with the save (capture: before htmx reads the form).
-  document.addEventListener("submit", function (event) {
-    if (event.target.id === "label-form") {
-      document.getElementById("seconds").value = ((performance.now() - shownAt) / 1000).toFixed(1);
-    }
-  }, true);
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target.id === "workspace" || event.detail.target.id === "workspace") { init(true); }
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.target && event.detail.target.id === "workspace") {
-      queued = [];
-      // htmx gives focus back to the element with the same id after the swap: a text field
-      // would swallow keys typed ahead for the next sentence.
-      if (document.activeElement) { document.activeElement.blur(); }
+    if (!event.detail.target || event.detail.target.id !== "workspace") { return; }
+    if (outbox.length && !paused) {  // going back waits for the saves on their way
+      event.preventDefault();
+      var element = event.detail.elt;
+      whenSaved(function () { element.click(); });
+      return;
+    }
+    queued = [];
+    // htmx gives focus back to the element with the same id after the swap: a text field
+    // would swallow keys typed ahead for the next sentence.
+    if (document.activeElement) { document.activeElement.blur(); }
+    // a sentence not labelled yet waits ahead, entries and all, while an earlier one is seen
+    var view = workspace();
+    var revision = view.querySelector("#revision");
+    if (view.dataset.sentence && revision && (revision.value || "0") === "0") {
+      ahead.unshift({ node: view, id: view.dataset.sentence, title: document.title, push: location.pathname });
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (!event.detail.successful) { queued = null; }  // nothing will be swapped in
-    else { tokenRenewals = 0; }
+    if (event.detail.successful) { tokenRenewals = 0; return; }
+    queued = null;  // nothing will be swapped in: the sentence kept ahead is still on screen
+    if (ahead.length && ahead[0].node === workspace()) { ahead.shift(); }
   });
 
-  // What was refused is sent again as it was: the form still holds every entry.
+  // ---- Saving in the background, with the next sentence already here ----
+  // While a sentence is labelled the next one is fetched (and leased) ahead, kept out of the
+  // page. Enter shows it at once and sends the save; saves go one at a time, in order, and
+  // each answer brings the sentence after. A refused save brings its sentence back with
+  // the entries and the reason; the one being labelled meanwhile waits, entries and all.
+  var RETRY_MS = [300];  // a server that does not answer: tried again, then the sentence is back
+  var STILL_HERE = " Nothing was saved; your entries are still here: press Enter to try again.";
+  var ahead = [];  // sentences fetched ahead, out of the page: {node, id, title, push}
+  var fetching = false;
+  var outbox = [];  // saves not yet acknowledged, oldest first
+  var sending = false;
+  var paused = false;  // a save came back: those behind it wait until it is sent again
+  var cameBack = null;  // the sentence whose save came back
+  var waiting = false;  // no sentence was ahead: the page waits for the next one
+  var afterSaves = [];  // what waits until every save is acknowledged (going back, history)
+  var savedCount = 0;
+
+  function saving() { return document.getElementById("saving"); }
+  function token() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+  function shownId() {
+    var view = workspace();
+    return view && view.dataset.sentence ? view.dataset.sentence : null;
+  }
+  // every sentence the page holds: on screen, ahead, and saves on their way
+  function holdingIds(except) {
+    var ids = ahead.map(function (view) { return view.id; })
+      .concat(outbox.map(function (entry) { return entry.id; }), [shownId()]);
+    return ids.filter(function (id, i) { return id && id !== except && ids.indexOf(id) === i; });
+  }
+
+  // An answer (a workspace partial) as a view to show: its node, out of the page.
+  function viewOf(html, response) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var content = document.importNode(template.content, true);
+    var node = content.getElementById("workspace");
+    var title = content.querySelector("title");
+    if (!node) { return null; }
+    return { node: node, id: node.dataset.sentence || null,
+      title: title ? title.textContent : document.title,
+      push: response.headers.get("HX-Push-Url") || location.pathname };
+  }
+
+  // Put a view on screen; ``refused``: a sentence whose save was refused, on which Enter
+  // is meant at once (no double press to guard against).
+  function show(view, refused) {
+    workspace().replaceWith(view.node);
+    view.node.classList.remove("waiting");
+    view.node.removeAttribute("aria-busy");
+    document.title = view.title;
+    // entries marked as htmx's own, as it marks them: Back and Forward reload the page
+    // (historyCacheSize is 0), showing the labels as saved
+    if (view.push !== location.pathname) {
+      history.replaceState({ htmx: true }, "", location.href);
+      history.pushState({ htmx: true }, "", view.push);
+    }
+    if (window.htmx) { window.htmx.process(view.node); }
+    init(!refused);
+    document.dispatchEvent(new CustomEvent("workspace:shown", { detail: { id: view.id } }));
+  }
+
+  function showStatus(trouble) {
+    var box = saving();
+    if (!box) { return; }
+    var text = box.querySelector(".state");
+    box.dataset.waiting = outbox.length;  // for people reading the page, and for its tests
+    box.dataset.saved = savedCount;
+    box.dataset.ahead = ahead.length;
+    box.classList.toggle("trouble", Boolean(trouble));
+    box.hidden = !savedCount && !outbox.length && !trouble;
+    text.textContent = trouble ? trouble
+      : outbox.length > 1 ? "Saving… " + outbox.length + " saves waiting"
+      : outbox.length ? "Saving…" : "Saved ✓";
+  }
+
+  function whenSaved(then) {
+    if (!outbox.length || paused) { then(); } else { afterSaves.push(then); showStatus(); }
+  }
+
+  // Enter (or the button) on a label or skip form: show what is ahead and save behind it.
+  function submitted(formElement) {
+    var view = workspace();
+    var entry = { id: view.dataset.sentence, url: formElement.action, node: view,
+      body: new URLSearchParams(new FormData(formElement)), title: document.title,
+      push: location.pathname, document: view.dataset.document, failures: 0, renewals: 0,
+      entity: field("entity") ? field("entity").value : "" };
+    if (entry.id === cameBack) { outbox.unshift(entry); cameBack = null; } else { outbox.push(entry); }
+    paused = false;
+    var next = waiting ? null : ahead.shift();
+    if (next) { showAfter(next, entry); } else { wait(view); }
+    pump();
+  }
+
+  // The view after a saved sentence; the entity just given is offered again in its article.
+  function showAfter(view, entry) {
+    var list = view.node.querySelector("#entity-suggestions");
+    if (list && entry.entity && view.node.dataset.document === entry.document) {
+      var known = Array.prototype.some.call(list.options,
+        function (option) { return option.value === entry.entity; });
+      if (!known) { var option = document.createElement("option"); option.value = entry.entity; list.appendChild(option); }
+    }
+    show(view);
+  }
+
+  function wait(view) {
+    waiting = true;
+    queued = queued || [];
+    view.classList.add("waiting");
+    view.setAttribute("aria-busy", "true");
+    if (document.activeElement) { document.activeElement.blur(); }
+  }
+
+  function pump() {
+    showStatus();
+    if (sending || paused) { return; }
+    if (!outbox.length) {
+      afterSaves.splice(0).forEach(function (then) { then(); });
+      fetchAhead();
+      return;
+    }
+    var entry = outbox[0];
+    var body = new URLSearchParams(entry.body);
+    holdingIds(entry.id).forEach(function (id) { body.append("holding", id); });
+    if (shownId()) { body.set("after", shownId()); }
+    sending = true;
+    fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true,
+      headers: { "HX-Request": "true", "X-Background": "save" } })
+      .then(function (response) {
+        return response.text().then(function (html) { sending = false; answered(entry, response, html); });
+      })
+      .catch(function () {
+        sending = false;
+        notReached(entry);
+      });
+  }
+
+  function answered(entry, response, html) {
+    var refused = response.headers.get("X-Refused");
+    if (response.ok && response.headers.get("X-Saved") === entry.id) {
+      acknowledged(entry, viewOf(html, response));
+    } else if (refused === "csrf" && entry.renewals < 2) {  // a page from before a new login
+      entry.renewals += 1;
+      useToken(response.headers.get("X-CSRF-Token"));
+      entry.body.set("csrf_token", token());
+      pump();
+    } else if (refused === "login") {
+      giveBack(entry, null, "");
+      askToLogIn(function () { form().requestSubmit(); });
+    } else if (response.status >= 502 && response.status <= 504) {
+      giveBack(entry, null, (response.status === 503 ? reasonIn(html) : "The server answered " +
+        response.status + ".") + STILL_HERE);
+    } else {
+      var view = refused === "account" ? null : viewOf(html, response);
+      giveBack(entry, view, refused === "account" ? html
+        : response.status === 404 ? "This sentence is not yours to label (any more): nothing was saved. Press h for your history."
+        : response.status === 413 ? "That was too large to save: shorten the comment."
+        : view ? "" : "The server answered " + response.status + "." + STILL_HERE);
+    }
+  }
+
+  function acknowledged(entry, view) {
+    outbox.shift();
+    savedCount += 1;
+    entry.failures = 0;
+    var current = workspace();
+    var progress = view && view.node.querySelector(".progress");
+    if (progress && current.querySelector(".progress") && !waiting) {
+      current.querySelector(".progress").replaceWith(progress.cloneNode(true));
+    }
+    if (waiting && view) { waiting = false; show(view); }
+    else if (view && !ahead.length) { ahead.push(view); }
+    else if (view && view.id) { release([view.id]); }
+    pump();
+  }
+
+  // The save did not reach the server: try again once (a worker restarting), then give its
+  // sentence back.
+  function notReached(entry) {
+    entry.failures += 1;
+    if (entry.failures > RETRY_MS.length) {
+      entry.failures = 0;
+      giveBack(entry, null, "The server cannot be reached." + STILL_HERE);
+      return;
+    }
+    showStatus("The server cannot be reached; trying again…");
+    sending = true;
+    window.setTimeout(function () { sending = false; pump(); }, RETRY_MS[entry.failures - 1]);
+  }
+
+  // A refused save: its sentence comes back (as the server shows it, or as it was left),
+  // with the reason; the sentence on screen waits ahead, entries and all.
+  function giveBack(entry, view, message) {
+    outbox.shift();
+    paused = outbox.length > 0;
+    cameBack = entry.id;
+    var current = workspace();
+    if (!waiting && current !== entry.node && current.dataset.sentence) {
+      ahead.unshift({ node: current, id: current.dataset.sentence, title: document.title, push: location.pathname });
+    }
+    waiting = false;
+    queued = null;
+    show(view || { node: entry.node, id: entry.id, title: entry.title, push: entry.push }, true);
+    if (message) { say(message); }
+    showStatus(paused ? "This sentence was not saved; " + outbox.length + " more wait behind it." : "");
+  }
+
+  function fetchAhead() {
+    var box = saving();
+    var wanted = (waiting ? 2 : 1) - ahead.length - outbox.length;
+    if (!box || fetching || paused || wanted <= 0 || !shownId()) { return; }
+    fetching = true;
+    var body = new URLSearchParams({ csrf_token: token(), after: shownId() });
+    holdingIds().forEach(function (id) { body.append("holding", id); });
+    fetch(box.dataset.aheadUrl, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          fetching = false;
+          var view = response.ok ? viewOf(html, response) : null;
+          if (!view) { return; }  // Enter then waits for the save's answer instead
+          if (waiting) { waiting = false; show(view); }
+          else if (!ahead.length) { ahead.push(view); }
+          else if (view.id) { release([view.id]); }
+          showStatus();
+        });
+      })
+      .catch(function () { fetching = false; });
+  }
+
+  // Give back leases on sentences fetched ahead that will not be shown.
+  function release(ids) {
+    var box = saving();
+    if (!box || !ids.length) { return; }
+    var body = new URLSearchParams({ csrf_token: token() });
+    ids.forEach(function (id) { body.append("holding", id); });
+    navigator.sendBeacon(box.dataset.releaseUrl, body);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (target.id !== "label-form" && target.id !== "skip-form") { return; }
+    event.preventDefault();
+    if (target.id === "label-form") {  // time on the sentence goes with the save
+      document.getElementById("seconds").value = ((performance.now() - shownAt) / 1000).toFixed(1);
+    }
+    submitted(target);
+  });
+  window.addEventListener("pagehide", function () {
+    release(ahead.map(function (view) { return view.id; }).filter(Boolean));
+    ahead = [];
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (outbox.length) { event.preventDefault(); event.returnValue = ""; }  // saves on their way
+  });
+
+  // What was refused is done again as it was: the form still holds every entry.
   var pending = null;
   var tokenRenewals = 0;
   function sendAgain(element) {
@@ -365,9 +710,9 @@
     document.querySelectorAll("input[name=csrf_token]").forEach(function (input) { input.value = token; });
   }
 
-  function askToLogIn(element) {
+  function askToLogIn(again) {
     var dialog = document.getElementById("login-dialog");
-    pending = element;
+    pending = again;
     say("You were logged out. Nothing was saved; your entries are still here.");
     if (!dialog) { return; }
     document.getElementById("relogin-message").textContent = "";
@@ -402,7 +747,7 @@
         dialog.close();
         say("Logged in again; saving…");
         tokenRenewals = 0;
-        if (pending) { sendAgain(pending); pending = null; }
+        if (pending) { pending(); pending = null; }
       })
       .catch(function () { message.textContent = "The server cannot be reached; try again."; });
   }
@@ -418,7 +763,11 @@
     var xhr = event.detail.xhr;
     var status = xhr.status;
     var refused = xhr.getResponseHeader("X-Refused");
-    if (refused === "login") { askToLogIn(event.detail.elt); return; }
+    if (refused === "login") {
+      var element = event.detail.elt;
+      askToLogIn(function () { sendAgain(element); });
+      return;
+    }
     if (refused === "account") { say(xhr.responseText); return; }
     if (refused === "csrf" && tokenRenewals < 2) {  // a page from before a new login, say
       tokenRenewals += 1;

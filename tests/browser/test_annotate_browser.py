@@ -82,4 +82,5 @@ def test_a_link_on_another_site_reserves_nothing_until_the_annotator_goes_on(
     expect(go_on).to_be_focused()  # Enter goes on, as everywhere in the workspace
     page.keyboard.press("Enter")
     expect(page.locator("mark.current")).to_contain_text("Azerbaijan's Foreign Minister")
-    assert leases() == 1
+    expect(page.locator("#saving")).to_have_attribute("data-ahead", "1")
+    assert leases() == 2  # the sentence shown, and the next one fetched ahead

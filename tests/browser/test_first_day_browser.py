@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from annotator.extensions import db
 from annotator.models import LoginSession, utcnow
-from tests.helpers import annotations_by
+from tests.helpers import all_saved, annotations_by
 
 SIZES = {"narrow": (800, 900), "laptop": (1366, 768)}
 
@@ -51,7 +51,7 @@ def test_logged_out_in_another_tab_logs_in_again_and_saves_the_entries(
     expect(dialog).to_be_visible()
     expect(page.locator("#entity")).to_have_value("Jeyhun Bayramov")  # nothing lost
     screenshot("logged-out-dialog")
-    assert annotations_by(alice) == []
+    assert annotations_by(alice, page) == []
     page.keyboard.type("wrong-pass")
     page.keyboard.press("Enter")
     expect(page.locator("#relogin-message")).to_contain_text("Wrong password")
@@ -59,7 +59,7 @@ def test_logged_out_in_another_tab_logs_in_again_and_saves_the_entries(
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     expect(page.locator("#current")).not_to_have_text(first)  # saved, and on to the next
-    (saved,) = annotations_by(alice)
+    (saved,) = annotations_by(alice, page)
     assert saved.labels["claim"] == "checkworthy_claim"
     assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
     expect(page.locator("header .who")).to_contain_text("alice")
@@ -77,11 +77,11 @@ def test_a_tab_left_open_overnight_asks_for_the_password_and_saves(
     page.keyboard.press("Enter")
     expect(page.locator("#login-dialog")).to_be_visible()
     screenshot("overnight-dialog")
-    assert annotations_by(alice) == []
+    assert annotations_by(alice, page) == []
     page.keyboard.type("secret-pass")
     page.keyboard.press("Enter")
     expect(page.locator("#current")).not_to_have_text(first)
-    (saved,) = annotations_by(alice)
+    (saved,) = annotations_by(alice, page)
     assert saved.labels["attribution"]["entity"] == "Jeyhun Bayramov"
 
 
@@ -97,7 +97,7 @@ def test_a_new_login_in_another_tab_does_not_break_this_one(page, live_server, a
     page.keyboard.press("2")
     page.keyboard.press("Enter")  # the same Enter saves
     expect(page.locator("#current")).not_to_have_text(first)
-    assert [a.labels["claim"] for a in annotations_by(alice)] == ["claim"]
+    assert [a.labels["claim"] for a in annotations_by(alice, page)] == ["claim"]
     expect(page.locator("#client-message")).to_be_hidden()
 
 
@@ -112,7 +112,7 @@ def test_a_double_enter_saves_once_and_leaves_the_next_sentence_untouched(
     page.wait_for_timeout(600)  # past the double press: Enter means "save" again
     expect(page.locator(".error:visible")).to_have_count(0)
     expect(page.locator("#client-message")).to_be_hidden()
-    assert len(annotations_by(alice)) == 1
+    assert len(annotations_by(alice, page)) == 1
 
 
 def test_a_selection_inside_a_word_takes_the_whole_word(page, live_server, alice, sign_in):
@@ -165,6 +165,7 @@ def test_back_shows_the_labels_as_saved_and_saves_over_them(page, live_server, a
     page.keyboard.press("3")  # checkworthy
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^Sentence 2 · "))
+    all_saved(page)  # leaving the page while a save is on its way asks first
     page.go_back()
     expect(page).to_have_title(re.compile(r"^Sentence 1 · "))
     ready(page)
@@ -173,5 +174,5 @@ def test_back_shows_the_labels_as_saved_and_saves_over_them(page, live_server, a
     page.keyboard.press("2")  # claim, on second thought
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^Sentence 2 · "))
-    (edited,) = annotations_by(alice)
+    (edited,) = annotations_by(alice, page)
     assert edited.labels["claim"] == "claim" and edited.revision == 2

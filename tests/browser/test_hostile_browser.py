@@ -6,6 +6,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import all_saved
+
 HOSTILE = [
     'Officials said <script>window.pwned = "script"</script> the talks would resume.',
     "A reader wrote <img src=x onerror=\"window.pwned = 'onerror'\"> under the story.",
@@ -55,6 +57,7 @@ def test_markup_in_articles_shows_as_text_and_never_runs(
         page.keyboard.press("Enter")
         if done < len(HOSTILE):
             expect(page.locator("#workspace .progress")).to_contain_text(f"Today {done}")
+    all_saved(page)  # leaving the page while a save is on its way asks first
     page.goto(f"{live_server}/annotate/history")
     expect(page.locator("main")).to_contain_text("<script>")
     assert page.evaluate("window.pwned") is None

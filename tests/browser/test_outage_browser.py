@@ -38,10 +38,10 @@ def test_a_full_disk_keeps_the_entries_and_says_why(page, alice, app, sign_in, s
     expect(page.locator("#label-form input[name=claim][value=claim]")).to_be_checked()
     expect(page.locator("#label-form input[name=outlet]")).to_have_value("AzerNews")
     screenshot("workspace-disk-full")
-    assert annotations_by(alice) == []
+    assert annotations_by(alice, page) == []
 
     page.unroute("**/annotate/*")  # the disk has room again: the same Enter saves it
     page.keyboard.press("Enter")
     expect(current).not_to_have_text(first)
-    saved = annotations_by(alice)
+    saved = annotations_by(alice, page)
     assert [(a.labels["claim"], a.labels["outlet"]) for a in saved] == [("claim", "AzerNews")]

@@ -39,7 +39,7 @@ def test_accept_a_correct_attribution_with_one_key(
         page.keyboard.press("Enter")  # one key: every suggestion accepted
         expect(current).to_contain_text(ARTICLE[1] if width == 1366 else ARTICLE[2])
 
-    first, second = annotations_by(alice.id)
+    first, second = annotations_by(alice.id, page)
     assert first.labels["attribution"] == {
         "source_type": "person",
         "entity": "Jeyhun Bayramov",
@@ -65,7 +65,7 @@ def test_accept_a_correct_attribution_with_one_key(
     page.keyboard.press("Escape")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Nothing left for you to label")).to_be_visible()
-    third = annotations_by(alice.id)[2]
+    third = annotations_by(alice.id, page)[2]
     assert third.labels["attribution"]["source_type"] == "author"
     assert third.labels["attribution"]["source"] is None
     changed = {name: f["accepted"] for name, f in third.suggested["fields"].items()}
@@ -90,4 +90,4 @@ def test_a_double_enter_on_prefilled_suggestions_saves_once(
     page.keyboard.press("Enter")
     page.wait_for_timeout(600)
     expect(current).to_contain_text(ARTICLE[1])
-    assert len(annotations_by(alice.id)) == 1
+    assert len(annotations_by(alice.id, page)) == 1

@@ -80,7 +80,7 @@ def test_label_five_sentences_with_the_keyboard_only(page, live_server, alice, s
     expect(current).to_contain_text("Jeyhun Bayramov then informed his colleague")
     assert page.evaluate("window.notReloaded") is True  # every swap was a partial, no reload
 
-    saved = annotations_by(alice)
+    saved = annotations_by(alice, page)
     assert [a.skipped for a in saved] == [False, False, False, True, False]
     claims = [a.labels.get("claim") for a in saved]
     assert claims == ["not_claim", "claim", "checkworthy_claim", None, "claim"]
@@ -137,7 +137,7 @@ def test_mark_source_and_cue_with_the_mouse(page, live_server, alice, screenshot
     page.get_by_role("button", name="Save and next").click()
     expect(page.locator("#current")).not_to_contain_text("Jeyhun Bayramov emphasized that all")
 
-    (saved,) = annotations_by(alice)
+    (saved,) = annotations_by(alice, page)
     attribution = saved.labels["attribution"]
     assert attribution["source"] == {"start": 0, "end": 15}
     assert attribution["cue"] == {"start": 16, "end": 26}
@@ -170,7 +170,7 @@ def test_skip_go_back_and_edit_from_history(page, live_server, alice, screenshot
     page.keyboard.press("3")
     page.keyboard.press("Enter")
     expect(current).to_contain_text("In this context")  # saved; back to the sentence I hold
-    first = annotations_by(alice)[0]
+    first = annotations_by(alice, page)[0]
     assert first.labels["claim"] == "checkworthy_claim" and first.revision == 2
     kept = db.session.scalar(select(AnnotationRevision))
     assert (kept.annotation_id, kept.labels["claim"]) == (first.id, "claim")
@@ -209,7 +209,7 @@ def test_the_same_flow_without_javascript(browser, live_server, alice, screensho
     page.get_by_label("Not claim").check()
     page.get_by_role("button", name="Save and next").click()
     expect(current).to_contain_text("Minister Jeyhun Bayramov also updated")  # the one I hold
-    saved = annotations_by(alice)
+    saved = annotations_by(alice, page)
     assert [a.labels.get("claim") for a in saved] == ["not_claim", None, "claim"]
     assert saved[0].labels["attribution"]["source"] == {"start": 0, "end": 29}
     assert saved[1].skipped and saved[1].comment == "no idea"
@@ -244,4 +244,4 @@ def test_a_refused_save_brings_its_error_into_sight(page, live_server, alice, sc
         "aria-describedby", "source_start-errors"
     )
     screenshot("refused-save-800")
-    assert annotations_by(alice) == []
+    assert annotations_by(alice, page) == []
