@@ -195,8 +195,13 @@
   function announceMarking() {
     var box = document.getElementById("span-cursor");
     if (!box) { return; }
-    if (!marking) { box.textContent = ""; return; }
+    if (!marking) { box.textContent = ""; delete box.dataset.marking; return; }
     var span = marking.cursor.span();
+    // the cursor in words, for scripts that drive the page (the benchmarks)
+    box.dataset.marking = marking.name;
+    box.dataset.anchor = marking.cursor.anchor;
+    box.dataset.focus = marking.cursor.focus;
+    box.dataset.exact = marking.cursor.exact ? "1" : "0";
     var text = span ? sentence().dataset.text.slice(span.start, span.end) : "";
     box.textContent = "Marking " + marking.name + ": “" + text + "”. " +
       "Arrows move by word, Shift+arrows extend, Up and Down go by clause; Enter marks it, Esc cancels.";
@@ -490,16 +495,23 @@
     workspace().replaceWith(view.node);
     view.node.classList.remove("waiting");
     view.node.removeAttribute("aria-busy");
-    document.title = view.title;
-    // entries marked as htmx's own, as it marks them: Back and Forward reload the page
-    // (historyCacheSize is 0), showing the labels as saved
-    if (view.push !== location.pathname) {
-      history.replaceState({ htmx: true }, "", location.href);
-      history.pushState({ htmx: true }, "", view.push);
-    }
-    if (window.htmx) { window.htmx.process(view.node); }
     init(!refused);
     document.dispatchEvent(new CustomEvent("workspace:shown", { detail: { id: view.id } }));
+    afterPaint(function () {  // what the next frame need not wait for
+      document.title = view.title;
+      // entries marked as htmx's own, as it marks them: Back and Forward reload the page
+      // (historyCacheSize is 0), showing the labels as saved
+      if (view.push !== location.pathname) {
+        history.replaceState({ htmx: true }, "", location.href);
+        history.pushState({ htmx: true }, "", view.push);
+      }
+      if (window.htmx && view.node.isConnected) { window.htmx.process(view.node); }
+    });
+  }
+
+  // Run ``then`` once the browser has drawn the frame that is being prepared.
+  function afterPaint(then) {
+    window.requestAnimationFrame(function () { window.setTimeout(then, 0); });
   }
 
   function showStatus(trouble) {
@@ -530,8 +542,8 @@
     if (entry.id === cameBack) { outbox.unshift(entry); cameBack = null; } else { outbox.push(entry); }
     paused = false;
     var next = waiting ? null : ahead.shift();
-    if (next) { showAfter(next, entry); } else { wait(view); }
-    pump();
+    showStatus();  // saves on their way are counted at once; sent after the frame
+    if (next) { showAfter(next, entry); afterPaint(pump); } else { wait(view); pump(); }
   }
 
   // The view after a saved sentence; the entity just given is offered again in its article.
@@ -650,7 +662,7 @@
   function fetchAhead() {
     var box = saving();
     var wanted = (waiting ? 2 : 1) - ahead.length - outbox.length;
-    if (!box || fetching || paused || wanted <= 0 || !shownId()) { return; }
+    if (!box || !box.dataset.aheadUrl || fetching || paused || wanted <= 0 || !shownId()) { return; }
     fetching = true;
     var body = new URLSearchParams({ csrf_token: token(), after: shownId() });
     holdingIds().forEach(function (id) { body.append("holding", id); });

@@ -119,5 +119,5 @@
     return new Cursor(text, [at, at], null);
   }
 
-  window.wordSpans = { words: words, snap: snap, cursorFor: cursorFor };
+  window.wordSpans = { words: words, clauseStarts: clauseStarts, snap: snap, cursorFor: cursorFor };
 }());

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from annotator.extensions import db
 from annotator.importing import import_files
 from annotator.models import Annotation, Sentence
+from tests.helpers import all_saved
 
 ARTICLES = [
     {
@@ -56,6 +57,7 @@ def test_each_article_asks_the_stance_of_its_own_targets(
         if number < 3:
             expect(current).not_to_have_text(sentence)
     expect(page.get_by_role("heading", name="Nothing left for you to label")).to_be_visible()
+    all_saved(page)  # the end shows before the last save behind it is acknowledged
     db.session.rollback()
     stored = db.session.execute(
         select(Sentence.document_id, Annotation.labels).join(
