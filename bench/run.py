@@ -20,6 +20,11 @@ against the clients' logs, then a sweep of shorter thinking times to find where 
 100 ms.
 
 Busy import: a 300,000-sentence ``flask import`` while 20 annotators save; how long saves wait.
+
+Suggestions: how good the suggesters are on hand-labelled news sentences, and their speed.
+
+Browser: Enter → next sentence painted in Chromium behind gunicorn on 100,000 sentences, with
+and without the next sentence fetched ahead; saves under injected failures.
 """
 
 import argparse
@@ -35,6 +40,7 @@ from pathlib import Path
 import agreement
 import articles
 import assignment
+import browser
 import load
 import suggestions
 import workspace
@@ -711,6 +717,15 @@ wrong); no mouse, nothing typed.
     write_section("Suggestions", body)
 
 
+def bench_browser(total, saves):
+    """Enter → painted in Chromium, and saves under injected failures (issue 18)."""
+    results = browser.run(total=total, saves=saves)
+    write_section(
+        "Browser: Enter to the next sentence, and saves that fail", browser.markdown(results)
+    )
+    print(json.dumps(results, indent=1))
+
+
 def main():
     """Parse the flags and run the benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -726,6 +741,7 @@ def main():
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--think", type=float, default=0.1, help="mean seconds between saves")
     parser.add_argument("--stage-seconds", type=int, default=15, help="per sweep stage")
+    parser.add_argument("--browser-saves", type=int, default=200, help="Enter presses timed")
     parser.add_argument(
         "--only",
         choices=[
@@ -738,6 +754,7 @@ def main():
             "load",
             "busy-import",
             "suggestions",
+            "browser",
         ],
     )
     args = parser.parse_args()
@@ -759,6 +776,8 @@ def main():
         bench_import_while_saving()
     if args.only in (None, "suggestions"):
         bench_suggestions(args.sentences)
+    if args.only in (None, "browser"):
+        bench_browser(args.workspace_sentences, args.browser_saves)
 
 
 if __name__ == "__main__":
