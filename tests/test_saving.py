@@ -167,3 +167,23 @@ def test_the_end_comes_ahead_as_the_done_answer(client, ids):
         )
     assert shown(response) is None
     assert "Nothing left for you to label" in response.text
+
+
+def test_a_save_sent_again_after_its_answer_was_lost_is_not_stored_twice(client, ids):
+    client.get("/annotate")
+    data = {"claim": "claim", "revision": "0", "after": ids[1], "holding": [ids[1]]}
+    first = client.post(f"/annotate/{ids[0]}", data=data, headers=BACKGROUND)
+    assert first.status_code == 200 and shown(first) == ids[2]
+    # the answer never reached the page (the connection was cut): the page sends it again
+    again = client.post(f"/annotate/{ids[0]}", data=data, headers=BACKGROUND)
+    assert again.status_code == 200
+    assert again.headers["X-Saved"] == str(ids[0])
+    assert shown(again) == ids[2]  # the same sentence after it: its lease, renewed
+    db.session.rollback()
+    (annotation,) = db.session.scalars(select(Annotation)).all()
+    assert annotation.revision == 1  # stored once
+    # the same form with other labels is a stale form as before: refused, and said why
+    other = client.post(
+        f"/annotate/{ids[0]}", data={**data, "claim": "not_claim"}, headers=BACKGROUND
+    )
+    assert other.status_code == 409

@@ -207,21 +207,43 @@ def fresh_form(document, annotation, offer=None):
     return form
 
 
-def store(sentence_id, values, revision):
+def store(sentence_id, values, revision, annotation):
     """Save; htmx gets the next sentence in this response (one transaction), a plain form a
     redirect to it (POST-redirect-GET). ``revision``: the version the form showed (0: none
-    yet), None when it does not say."""
+    yet), None when it does not say; ``annotation``: my annotation as it was stored before.
+    A save sent again whose first sending was stored is answered as saved, not stored
+    twice."""
     handed = was_handed(sentence_id)
+    repeated = sent_again(annotation, values, revision)
     if not htmx:
-        save(current_user.id, sentence_id, values, revision, handed)
+        if not repeated:
+            save(current_user.id, sentence_id, values, revision, handed)
         return redirect(url_for("annotate.next_sentence_page"))
     after = shown_after()
-    next_id = save_and_next(
-        current_user.id, sentence_id, values, revision, handed, holding(), after
-    )
+    if repeated:
+        next_id = next_sentence(current_user.id, holding(), after)
+    else:
+        next_id = save_and_next(
+            current_user.id, sentence_id, values, revision, handed, holding(), after
+        )
     response = show_next(next_id, previous=after)
     response.headers["X-Saved"] = str(sentence_id)  # durable: committed before the answer
     return response
+
+
+def sent_again(annotation, values, revision):
+    """Whether this save is one stored already, sent again because its answer was lost (a
+    connection cut, a server killed after its commit): what is stored is what it sends, one
+    version after the one its form showed."""
+    return (
+        annotation is not None
+        and revision is not None
+        and annotation.revision == revision + 1
+        and annotation.skipped == values["skipped"]
+        and (annotation.labels or {}) == values["labels"]
+        and annotation.flagged == values["flagged"]
+        and annotation.comment == values["comment"]
+    )
 
 
 def refused_save(
@@ -360,7 +382,7 @@ def sentence_page(sentence_id):
     if offer is not None:
         values["suggested"] = offer.provenance(labels, scheme)
     try:
-        return store(sentence_id, values, whole_number(form.revision.data))
+        return store(sentence_id, values, whole_number(form.revision.data), annotation)
     except SaveRefused as refused:
         return refused_save(
             refused, sentence, document, annotation, form, labels, values["comment"], offer=offer
@@ -398,7 +420,7 @@ def skip(sentence_id):
         "seconds": None,
     }
     try:
-        return store(sentence_id, values, whole_number(skip_form.revision.data))
+        return store(sentence_id, values, whole_number(skip_form.revision.data), annotation)
     except SaveRefused as refused:
         offer = offer_for(sentence_id, annotation, suggestion, scheme_of(document))
         form = fresh_form(document, annotation, offer)

@@ -486,7 +486,8 @@
     if (!node) { return null; }
     return { node: node, id: node.dataset.sentence || null,
       title: title ? title.textContent : document.title,
-      push: response.headers.get("HX-Push-Url") || location.pathname };
+      push: response.headers.get("HX-Push-Url") || location.pathname,
+      fetchedAt: performance.now() };
   }
 
   // Put a view on screen; ``refused``: a sentence whose save was refused, on which Enter
@@ -528,6 +529,13 @@
       : outbox.length ? "Saving…" : "Saved ✓";
   }
 
+  // A sentence fetched ahead (not one put aside with entries) held for over half the time a
+  // reservation lasts: a tab left idle.
+  function stale(view) {
+    var minutes = parseFloat(saving().dataset.leaseMinutes) || 30;
+    return view.fetchedAt !== undefined && performance.now() - view.fetchedAt > minutes * 30000;
+  }
+
   function whenSaved(then) {
     if (!outbox.length || paused) { then(); } else { afterSaves.push(then); showStatus(); }
   }
@@ -542,6 +550,10 @@
     if (entry.id === cameBack) { outbox.unshift(entry); cameBack = null; } else { outbox.push(entry); }
     paused = false;
     var next = waiting ? null : ahead.shift();
+    if (next && stale(next)) {  // its reservation may have run out: ask for the next afresh
+      release([next.id]);
+      next = null;
+    }
     showStatus();  // saves on their way are counted at once; sent after the frame
     if (next) { showAfter(next, entry); afterPaint(pump); } else { wait(view); pump(); }
   }

@@ -231,3 +231,22 @@ def test_a_mouse_selection_snaps_to_whole_words(page, live_server, tmp_path, mak
     expect(page.locator("#current .span-source")).to_have_text("Jeyhun Bayramov")
     expect(page.locator("#source_start")).to_have_value("0")
     expect(page.locator("#source_end")).to_have_value("15")
+
+
+def test_a_sentence_fetched_ahead_in_a_tab_left_idle_is_asked_for_afresh(
+    page, live_server, app, tmp_path, make_user, sign_in
+):
+    app.config["LEASE_MINUTES"] = 0.05  # 3 s: fetched ahead, unused for over half of it
+    alice = start(page, tmp_path, make_user, sign_in)
+    current = page.locator("#current")
+    released = []
+    page.on("request", lambda request: released.append(request.url.endswith("/release")))
+    page.wait_for_timeout(2_000)
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # not shown from what was ahead: the save's answer is
+    expect(current).not_to_have_text(ARTICLE[0])
+    assert any(released)  # the old reservation was given back first
+    expect(page.locator("#saving")).to_have_attribute("data-ahead", "1")
+    (saved,) = annotations_by(alice, page)
+    assert saved.labels["claim"] == "claim"
+    assert leases() == 2  # the sentence shown and the next one ahead; none left behind
