@@ -634,10 +634,18 @@
     if (progress && current.querySelector(".progress") && !waiting) {
       current.querySelector(".progress").replaceWith(progress.cloneNode(true));
     }
-    if (waiting && view) { waiting = false; show(view); }
-    else if (view && !ahead.length) { ahead.push(view); }
-    else if (view && view.id) { release([view.id]); }
+    arrived(view);
     pump();
+  }
+
+  // A sentence the server handed out (a save's answer, or fetched ahead): shown if the page
+  // waits for one, kept if none is ahead, else given back. One the page holds already (a
+  // fetch ahead and a save crossed on the way) is dropped: it must not be labelled twice.
+  function arrived(view) {
+    if (!view || (view.id && holdingIds().indexOf(view.id) >= 0)) { return; }
+    if (waiting) { waiting = false; show(view); }
+    else if (!ahead.length) { ahead.push(view); }
+    else if (view.id) { release([view.id]); }
   }
 
   // The save did not reach the server: try again once (a worker restarting), then give its
@@ -683,12 +691,10 @@
       .then(function (response) {
         return response.text().then(function (html) {
           fetching = false;
-          var view = response.ok ? viewOf(html, response) : null;
-          if (!view) { return; }  // Enter then waits for the save's answer instead
-          if (waiting) { waiting = false; show(view); }
-          else if (!ahead.length) { ahead.push(view); }
-          else if (view.id) { release([view.id]); }
+          // refused (logged out, say): Enter then waits for the save's answer instead
+          arrived(response.ok ? viewOf(html, response) : null);
           showStatus();
+          fetchAhead();  // the one that came was dropped: ask again
         });
       })
       .catch(function () { fetching = false; });

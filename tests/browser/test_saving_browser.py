@@ -43,11 +43,12 @@ SAVES = re.compile(r"/annotate/\d+$")  # a POST there saves a sentence
 
 
 class HeldSaves:
-    """A slow server: saves wait, unanswered, until ``answer()``."""
+    """A slow server: saves (or other POSTs to ``pattern``) wait, unanswered, until
+    ``answer()``."""
 
-    def __init__(self, page):
+    def __init__(self, page, pattern=SAVES):
         self.waiting, self.holding = [], True
-        page.route(SAVES, self.arrived)
+        page.route(pattern, self.arrived)
 
     def arrived(self, route):
         if route.request.method != "POST" or not self.holding:
@@ -250,3 +251,25 @@ def test_a_sentence_fetched_ahead_in_a_tab_left_idle_is_asked_for_afresh(
     (saved,) = annotations_by(alice, page)
     assert saved.labels["claim"] == "claim"
     assert leases() == 2  # the sentence shown and the next one ahead; none left behind
+
+
+def test_a_fetch_ahead_and_a_save_that_cross_never_show_a_sentence_twice(
+    page, live_server, tmp_path, make_user, sign_in
+):
+    import_texts(tmp_path, ARTICLE)
+    alice = make_user("alice").id
+    server = HeldSaves(page, re.compile(r"/annotate/ahead$"))  # the first fetch ahead is slow
+    sign_in("alice")
+    expect(page.locator("#group-claim")).to_have_class(re.compile("active"))
+    current = page.locator("#current")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")  # nothing ahead yet: the save's answer brings the next
+    expect(current).to_have_text(ARTICLE[1])
+    server.answer()  # ... and the fetch ahead, answered now, brings the same one again
+    expect(page.locator("#saving")).to_have_attribute("data-ahead", "1")
+    for text in ARTICLE[2:4]:  # what is ahead is the sentence after, each time
+        page.keyboard.press("1")
+        page.keyboard.press("Enter")
+        expect(current).to_have_text(text)
+    saved = annotations_by(alice, page)
+    assert len(saved) == 3 and all(a.revision == 1 for a in saved)
