@@ -77,10 +77,16 @@ RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
 RENEW_HELD = update(LEASES).where(
     LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.in_(HOLDING)
 )
-MY_LEASES_ON = (
-    delete(LEASES)
-    .where(LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.in_(HOLDING))
-    .returning(LEASES.c.sentence_id)
+# what is left of a lease a page gave back (below)
+RELEASE_GRACE = timedelta(minutes=2)
+SHORTEN_HELD = (
+    update(LEASES)
+    .where(
+        LEASES.c.annotator_id == bindparam("user_id"),
+        LEASES.c.sentence_id.in_(HOLDING),
+        LEASES.c.expires > bindparam("soon"),
+    )
+    .values(expires=bindparam("soon"))
 )
 NEW_LEASE = insert(LEASES)
 LAST_LABELLED = (
@@ -170,14 +176,14 @@ def renew(user_id, holding):
 
 
 def release(user_id, sentence_ids):
-    """End the user's leases on these sentences (a page that fetched them ahead was left)
-    and give their slots back; how many were released. Labelled sentences keep theirs."""
+    """Let the user's leases on these sentences run out within RELEASE_GRACE (a page that
+    fetched them ahead was left): the slots return to the pool then, not LEASE_MINUTES
+    later. Not at once: another tab of the same user may hold the same lease (each is
+    handed the lease its user holds), and its next save renews it. How many were shortened."""
+    soon = utcnow() + RELEASE_GRACE
     with writing():
-        parameters = {"user_id": user_id, "holding": list(sentence_ids)}
-        released = db.session.scalars(MY_LEASES_ON, parameters).all()
-        for sentence_id in sorted(released):
-            db.session.execute(GIVE_BACK_SLOT, {"sentence_id": sentence_id})
-        return len(released)
+        parameters = {"user_id": user_id, "holding": list(sentence_ids), "soon": soon}
+        return db.session.execute(SHORTEN_HELD, parameters).rowcount
 
 
 def lease_next(user_id, holding=(), after=None):

@@ -86,7 +86,7 @@ class Field:
             if not 0 <= start < end <= sentence_length:
                 return (
                     f"span {start}–{end} is not inside the sentence (0–{sentence_length}) "
-                    "or is empty; select the text again"
+                    "or is empty; mark it again (s / c, or select the words)"
                 )
         elif not isinstance(value, str) or len(value) > TEXT_LENGTH:
             return f"the {self.title.lower()} is a name of at most {TEXT_LENGTH} characters"

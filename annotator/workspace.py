@@ -297,8 +297,8 @@ def key_legend(scheme):
             )
         )
         legend.append(("← →", "while marking: the word before / after"))
-        legend.append(("Shift+← →", "while marking: take in one word fewer / more"))
-        legend.append(("↑ ↓", "while marking: the previous / next clause"))
+        legend.append(("Shift+← →", "while marking: widen or narrow by a word"))
+        legend.append(("↑ ↓", "while marking: the previous / next clause (Shift: widen)"))
         legend.append(("Enter / Esc", "while marking: mark it / leave it as it was"))
         legend.append((" / ".join(f"Shift+{f.key.upper()}" for f in spans), f"clear the {names}"))
     if typed:

@@ -56,7 +56,7 @@ SPANS = (("source", "s"), ("cue", "c"))
 DOUBLE_PRESS_SECONDS = 0.45  # annotate.js ignores an Enter on an untouched sentence for 400 ms
 SENTENCE_TIMEOUT_MS = 30_000
 EXAMPLES = 12  # examples kept of each kind of trouble
-# the word cursor's keys (spans.js Cursor.prototype.move); Shift+Up/Down act as Up/Down
+# the word cursor's keys (spans.js Cursor.prototype.move)
 MOVES = (
     "ArrowRight",
     "ArrowLeft",
@@ -64,6 +64,8 @@ MOVES = (
     "Shift+ArrowLeft",
     "ArrowDown",
     "ArrowUp",
+    "Shift+ArrowDown",
+    "Shift+ArrowUp",
     "Home",
     "End",
     "Shift+Home",
@@ -200,7 +202,9 @@ def moved(state, key, last, clauses):
     """The cursor state (anchor, focus, exact) after ``key``, as spans.js
     ``Cursor.prototype.move`` moves it: arrows by word (Shift keeps the anchor), Up and Down
     to the previous or next clause start (always collapsed; the first or last word when
-    there is none), Home and End to the first or last word; any move ends ``exact``."""
+    there is none; Shift+Down widens to the word before the next clause start, Shift+Up
+    to the previous clause start), Home and End to the first or last word; any move ends
+    ``exact``."""
     anchor, focus, _ = state
     extend = key.startswith("Shift+")
     name = key.removeprefix("Shift+")
@@ -213,11 +217,10 @@ def moved(state, key, last, clauses):
     elif name == "End":
         to = last
     elif name == "ArrowDown":
-        to = next((i for i in clauses if i > focus), last)
-        extend = False
+        found = next((i for i in clauses if i > focus), None)
+        to = last if found is None else found - 1 if extend else found
     else:  # ArrowUp
         to = next((i for i in reversed(clauses) if i < focus), 0)
-        extend = False
     focus = max(0, min(to, last))
     return (anchor if extend else focus, focus, False)
 

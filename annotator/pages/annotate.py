@@ -4,7 +4,16 @@ Every page works as a plain form with POST-redirect-GET; with htmx, saving or sk
 answers with the next sentence's partial in the same request.
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -24,6 +33,8 @@ from ..labelling import (
 )
 from ..models import ROLES, Annotation, User
 from ..queries import history_of
+from ..suggesting import outlets_of
+from ..suggesting.attribution import entity_of
 from ..targets import TargetProblem, keeping_unasked, scheme_of
 from . import page_or_partial
 from .auth import roles_required
@@ -38,6 +49,7 @@ from .forms import (
     prefill,
     show_errors,
 )
+from .holding import holding, in_background, sent_again, shown_after
 from .incoming import page_number, whole_number
 from .offers import offer_for, submitted_offer, token_of
 from .showing import differences
@@ -47,30 +59,6 @@ REFUSED_STATUS = {NotHanded: 403, NoRoom: 409, StaleForm: 409, TargetsChanged: 4
 bp = Blueprint("annotate", __name__, url_prefix="/annotate")
 annotate_access = roles_required(*ROLES)
 HISTORY_PAGE = 50
-# A page holds the sentence it shows, one fetched ahead and the saves on their way: a few.
-MOST_HELD = 20
-# What annotate.js sends with a save it makes in the background (the next sentence is on
-# screen already): the answer keeps its real status, so the script can tell a refusal.
-BACKGROUND = ("X-Background", "save")
-
-
-def in_background():
-    """Whether this request is a save annotate.js makes in the background."""
-    name, value = BACKGROUND
-    return request.headers.get(name) == value
-
-
-def holding():
-    """The sentences the page says it holds (``holding`` fields): its leases on them are
-    renewed and none of them is handed out again. Anything but ids is left out."""
-    ids = (whole_number(value) for value in request.form.getlist("holding")[:MOST_HELD])
-    return tuple(dict.fromkeys(found for found in ids if found is not None))
-
-
-def shown_after():
-    """The sentence the page shows now (``after``), or None: the next continues its
-    article, and its way back leads there."""
-    return whole_number(request.form.get("after"))
 
 
 @bp.after_request
@@ -231,21 +219,6 @@ def store(sentence_id, values, revision, annotation):
     return response
 
 
-def sent_again(annotation, values, revision):
-    """Whether this save is one stored already, sent again because its answer was lost (a
-    connection cut, a server killed after its commit): what is stored is what it sends, one
-    version after the one its form showed."""
-    return (
-        annotation is not None
-        and revision is not None
-        and annotation.revision == revision + 1
-        and annotation.skipped == values["skipped"]
-        and (annotation.labels or {}) == values["labels"]
-        and annotation.flagged == values["flagged"]
-        and annotation.comment == values["comment"]
-    )
-
-
 def refused_save(
     refused,
     sentence,
@@ -336,6 +309,21 @@ def ahead():
     the moment that one is saved): leased like any other, never one the page holds."""
     after = shown_after()
     return show_next(next_sentence(current_user.id, holding(), after), previous=after)
+
+
+@bp.get("/<int:sentence_id>/entity")
+@annotate_access
+def entity(sentence_id):
+    """The entity a source the annotator marked names (``?start=&end=``, offsets in the
+    sentence), resolved in its article as the suggester resolves names: JSON
+    ``{"entity": name or null}``. The workspace fills an untouched entity field with it."""
+    sentence, document, _, _ = sentence_for_me(sentence_id)
+    start, end = whole_number(request.args.get("start")), whole_number(request.args.get("end"))
+    if start is None or end is None or not start < end <= len(sentence.text):
+        abort(400, "?start= and ?end= must be offsets in the sentence, start before end.")
+    texts = [other.text for part in workspace.paragraphs(document.id) for other in part]
+    found = entity_of(texts, sentence.index, (start, end), outlets_of(document.outlet))
+    return jsonify(entity=found)
 
 
 @bp.post("/release")

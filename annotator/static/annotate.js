@@ -12,9 +12,6 @@
   var active = 0;
   var queued = null;  // keys typed while the next sentence is on its way, replayed after
   var marking = null;  // the span being marked from the keyboard: {name, cursor}
-  // a source that is a name: one to four capitalised words, not a pronoun or "the …"
-  var NAME = /^\p{Lu}[\p{L}'’.\-]*(?:\s+\p{Lu}[\p{L}'’.\-]*){0,3}$/u;
-  var NOT_A_NAME = /^(?:The|A|An|He|She|They|It|We|I|You|This|That|These|Those|His|Her|Its|Their|Our)\b/;
 
   function workspace() { return document.getElementById("workspace"); }
   function form() { return document.getElementById("label-form"); }
@@ -153,28 +150,37 @@
     markSpan(name, span);
   }
 
-  // Set a span the annotator marked; a source also fills an empty entity: a name they gave
-  // in this article that it is, or ends with (a surname), or the source itself when it is a
-  // name (capitalised words).
+  // Set a span the annotator marked; a source also fills the entity (below).
   function markSpan(name, span) {
     say("");
     setSpan(name, span);
     touched = true;
-    if (name === "source") {
-      var entity = field("entity");
-      var text = sentence().dataset.text.slice(span.start, span.end);
-      var known = Array.prototype.map.call(
-        document.querySelectorAll("#entity-suggestions option"),
-        function (option) { return option.value; });
-      var named = known.filter(function (value) {
-        return value === text || value.endsWith(" " + text);
-      })[0] || (NAME.test(text) && !NOT_A_NAME.test(text) ? text : "");
-      // an entity still as suggested belongs to the suggested source: it gives way too
-      var suggested = entity.dataset.suggested;
-      if ((!entity.value || entity.value === suggested) && named) { entity.value = named; }
-      else if (suggested && entity.value === suggested) { entity.value = ""; }
-    }
+    if (name === "source") { fillEntity(span); }
     showSuggested();
+  }
+
+  // An entity the annotator has not typed (empty, as suggested, or filled here) follows the
+  // source they mark: the name the server resolves it to in the article, as the suggester
+  // does ("Isaac" → Oscar Isaac, "she" → the person last quoted, "Officials" → none).
+  var lookup = null;  // the lookup on its way: a save waits for it
+  function fillEntity(span) {
+    var entity = field("entity");
+    var mine = entity.value && entity.value !== entity.dataset.suggested &&
+      entity.value !== entity.dataset.filled;
+    if (mine) { return; }
+    var asked = entity.value;
+    var url = form().action + "/entity?start=" + span.start + "&end=" + span.end;
+    lookup = fetch(url, { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (found) {
+        if (!found || entity.value !== asked) { return; }  // typed meanwhile: theirs
+        entity.value = found.entity || "";
+        entity.dataset.filled = entity.value;
+        showSuggested();
+      })
+      .catch(function () { return null; })
+      .then(function () { lookup = null; delete entity.dataset.pending; });
+    entity.dataset.pending = "1";  // for scripts that drive the page
   }
 
   // Marking a span from the keyboard: a word cursor in the sentence (spans.js), starting on
@@ -203,8 +209,11 @@
     box.dataset.focus = marking.cursor.focus;
     box.dataset.exact = marking.cursor.exact ? "1" : "0";
     var text = span ? sentence().dataset.text.slice(span.start, span.end) : "";
-    box.textContent = "Marking " + marking.name + ": “" + text + "”. " +
-      "Arrows move by word, Shift+arrows extend, Up and Down go by clause; Enter marks it, Esc cancels.";
+    box.textContent = marking.started
+      ? marking.name + ": “" + text + "”"
+      : "Marking " + marking.name + ": “" + text + "”. Arrows move by word, Shift+arrows " +
+        "widen, Up and Down go by clause; Enter marks it, Esc leaves it as it was.";
+    marking.started = true;
   }
 
   function stopMarking() {
@@ -225,6 +234,8 @@
       if (key !== "Enter") { startMarking(keyed("[data-mark]", key).dataset.mark); }
     } else if (key === "Escape") {
       stopMarking();
+      say("");
+      document.getElementById("span-cursor").textContent = name + " left as it was";
     } else if (key === "Backspace" || key === "Delete") {
       stopMarking();
       setSpan(name, null);
@@ -263,7 +274,7 @@
     if (queued !== null && !/^(Shift|Control|Alt|Meta|CapsLock)$/.test(event.key)) {
       // Enter again before anything else: the same save, not one for the next sentence
       if (!(event.key === "Enter" && !queued.length)) {
-        queued.push(event.shiftKey && event.key === "Tab" ? "Shift+Tab" : event.key);
+        queued.push(event.shiftKey && event.key.length > 1 ? "Shift+" + event.key : event.key);
       }
       event.preventDefault();
       return;
@@ -315,20 +326,26 @@
     return handled;
   }
 
-  // Keys typed ahead go where they would have gone: into a text field a key focused, or act.
+  // Keys typed ahead go where they would have gone: into a text field a key focused, to the
+  // word cursor, or act. An Enter among them is not pressed for the annotator: nobody has
+  // seen this sentence yet; it and the keys after it are dropped, and the page says so.
   function replay(keys) {
     for (var i = 0; i < keys.length; i += 1) {
-      var key = keys[i];
+      var shifted = keys[i].length > 6 && keys[i].indexOf("Shift+") === 0;
+      var key = shifted ? keys[i].slice(6) : keys[i];
       var field = document.activeElement;
-      if (queued !== null) { queued.push(key); }
+      if (queued !== null) { queued.push(keys[i]); }
+      else if (key === "Enter") {
+        say("The keys you typed while waiting are applied; look, then press Enter to save.");
+        return;
+      } else if (marking) { markingKey({ key: key, shiftKey: shifted }); }
       else if (field && field.matches(TYPING)) {
-        if (key === "Enter" && field.form) { field.form.requestSubmit(); }
-        else if (key.length === 1) {
+        if (key.length === 1) {
           field.value += key;
           field.dispatchEvent(new Event("input", { bubbles: true }));
         }
-      } else if (key === "Tab" || key === "Shift+Tab") {
-        focusGroup(active + (key === "Tab" ? 1 : -1));  // what Tab does between the groups
+      } else if (key === "Tab") {
+        focusGroup(active + (shifted ? -1 : 1));  // what Tab does between the groups
       } else { act(key); }
     }
   }
@@ -461,6 +478,7 @@
   var savedCount = 0;
 
   function saving() { return document.getElementById("saving"); }
+  function box() { return saving() || document.createElement("p"); }
   function token() {
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
@@ -497,6 +515,7 @@
     view.node.classList.remove("waiting");
     view.node.removeAttribute("aria-busy");
     init(!refused);
+    showStatus(box().classList.contains("trouble") ? box().querySelector(".state").textContent : "");
     document.dispatchEvent(new CustomEvent("workspace:shown", { detail: { id: view.id } }));
     afterPaint(function () {  // what the next frame need not wait for
       document.title = view.title;
@@ -523,10 +542,16 @@
     box.dataset.saved = savedCount;
     box.dataset.ahead = ahead.length;
     box.classList.toggle("trouble", Boolean(trouble));
-    box.hidden = !savedCount && !outbox.length && !trouble;
-    text.textContent = trouble ? trouble
+    text.textContent = !savedCount && !outbox.length && !trouble ? ""
+      : trouble ? trouble
       : outbox.length > 1 ? "Saving… " + outbox.length + " saves waiting"
       : outbox.length ? "Saving…" : "Saved ✓";
+    // shown in the sentence's progress line; read out from the box, which stays in the page
+    var shown = workspace() && workspace().querySelector(".save-state");
+    if (shown) {
+      shown.textContent = text.textContent;
+      shown.classList.toggle("trouble", Boolean(trouble));
+    }
   }
 
   // A sentence fetched ahead (not one put aside with entries) held for over half the time a
@@ -676,7 +701,8 @@
     queued = null;
     show(view || { node: entry.node, id: entry.id, title: entry.title, push: entry.push }, true);
     if (message) { say(message); }
-    showStatus(paused ? "This sentence was not saved; " + outbox.length + " more wait behind it." : "");
+    afterSaves = [];  // going back or to the history waited for this save: not any more
+    showStatus("Not saved" + (paused ? "; " + outbox.length + " more wait behind it." : "."));
   }
 
   function fetchAhead() {
@@ -713,6 +739,7 @@
     var target = event.target;
     if (target.id !== "label-form" && target.id !== "skip-form") { return; }
     event.preventDefault();
+    if (lookup) { lookup.then(function () { target.requestSubmit(); }); return; }  // the entity first
     if (target.id === "label-form") {  // time on the sentence goes with the save
       document.getElementById("seconds").value = ((performance.now() - shownAt) / 1000).toFixed(1);
     }

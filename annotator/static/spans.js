@@ -77,7 +77,8 @@
   };
 
   // Move by a key: arrows by word (Shift extends), Up/Down to the start of the previous or
-  // next clause, Home/End to the first or last word. False for any other key.
+  // next clause (Shift+Down: widen to this clause's last word, Shift+Up to its first),
+  // Home/End to the first or last word. False for any other key.
   Cursor.prototype.move = function (key, extend) {
     var last = this.words.length - 1;
     var to;
@@ -91,7 +92,7 @@
         ? this.clauses.filter(function (i) { return i > focus; })[0]
         : this.clauses.filter(function (i) { return i < focus; }).pop();
       to = found === undefined ? (key === "ArrowDown" ? last : 0) : found;
-      extend = false;  // a clause is where a new span starts
+      if (extend && key === "ArrowDown" && found !== undefined) { to = found - 1; }
     } else { return false; }
     this.exact = null;
     this.focus = Math.max(0, Math.min(to, last));
@@ -100,12 +101,16 @@
   };
 
   // Where the cursor starts for a span with nothing marked yet: beside the span marked
-  // already (the source just before the cue, or after it — "…, said X"; the cue just after
-  // the source, or before it), else on the first word.
-  function startingWord(list, other, before) {
+  // already (the source just before the cue, or after it when the cue opens a clause —
+  // "…," said X; the cue just after the source, or before it), else on the first word.
+  function startingWord(list, clauses, other, before) {
     var covered = other && wordsOf(list, other);
     if (!covered) { return 0; }
-    if (before) { return covered[0] > 0 ? covered[0] - 1 : covered[1] + 1; }
+    var opensClause = clauses.indexOf(covered[0]) >= 0;
+    if (before) {
+      return covered[0] > 0 && !(opensClause && covered[1] + 1 < list.length)
+        ? covered[0] - 1 : covered[1] + 1;
+    }
     return covered[1] + 1 < list.length ? covered[1] + 1 : covered[0] - 1;
   }
 
@@ -115,7 +120,7 @@
     var list = words(text);
     var covered = current && wordsOf(list, current);
     if (covered) { return new Cursor(text, covered, current); }
-    var at = startingWord(list, other, before);
+    var at = startingWord(list, clauseStarts(text, list), other, before);
     return new Cursor(text, [at, at], null);
   }
 

@@ -579,7 +579,28 @@ def suggest_document(sentences, outlets=()):
     """The attribution suggested for each sentence of an article, in reading order (None
     where no cue is found): ``outlets`` are names that mean another news outlet (the
     article's own, the project's)."""
+    return read(sentences, Mentions([], []), outlets)
+
+
+def entity_of(sentences, index, source, outlets=()):
+    """The entity an annotator's source span ``(start, end)`` in sentence ``index`` of an
+    article names, as the suggester would give it: a full name from the sentences before
+    ("Isaac" → Oscar Isaac, "she" → the person last quoted), without titles ("Pentagon
+    spokesman Mark Wright" → Mark Wright); None for an anonymous source or no name."""
     mentions = Mentions([], [])
+    read(sentences[:index], mentions, outlets)
+    words = words_of(sentences[index])
+    inside = [n for n, w in enumerate(words) if w.end > source[0] and w.start < source[1]]
+    if not inside:
+        return None
+    suggestion = made(
+        words, (inside[0], inside[-1]), (inside[-1], inside[-1]), "", mentions, outlets
+    )
+    return suggestion.entity if suggestion is not None else None
+
+
+def read(sentences, mentions, outlets):
+    """Suggest for each sentence in turn, remembering its names in ``mentions``."""
     found = []
     for sentence in sentences:
         suggestion = None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from annotator.extensions import db
 from annotator.models import Annotation, Lease
+from tests.helpers import all_saved
 
 
 def test_label_a_sentence_and_move_on(page, live_server, seeds, make_user, screenshot):
@@ -27,6 +28,7 @@ def test_label_a_sentence_and_move_on(page, live_server, seeds, make_user, scree
     page.get_by_role("group", name="Armenia").get_by_label("Neutral").check()
     page.get_by_role("button", name="Save and next").click()
     expect(current).to_contain_text("According to the press service")
+    all_saved(page)  # the next sentence shows before the save behind it is acknowledged
     db.session.rollback()
     stored = db.session.scalar(select(Annotation))
     assert stored.labels["claim"] == "checkworthy_claim"

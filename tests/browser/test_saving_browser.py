@@ -3,13 +3,14 @@ save goes behind it, a refused or lost save brings its sentence back with the en
 nothing is saved twice; spans are marked from the keyboard."""
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from annotator.extensions import db
 from annotator.labelling import save
-from annotator.models import Lease, Sentence
+from annotator.models import Lease, Sentence, utcnow
 from tests.helpers import all_saved, annotations_by, import_texts, label_values
 
 ARTICLE = [
@@ -21,10 +22,14 @@ ARTICLE = [
 ]
 
 
-def leases():
-    """How many leases there are, as the served app has committed them."""
+def leases(lasting=None):
+    """How many leases there are, as the served app has committed them (with ``lasting``,
+    those that last longer than that from now)."""
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Lease))
+    count = select(func.count()).select_from(Lease)
+    if lasting is not None:
+        count = count.where(Lease.expires > utcnow() + lasting)
+    return db.session.scalar(count)
 
 
 def start(page, tmp_path, make_user, sign_in, width=1366):
@@ -76,13 +81,21 @@ def test_the_next_sentence_shows_before_its_save_is_answered(
             expect(current).to_have_text(ARTICLE[1])
             expect(status).to_have_attribute("data-waiting", "1")
             expect(status).to_contain_text("Saving")
-    # nothing was ahead any more: the page waits, and the third sentence's keys wait for it
+    # nothing was ahead any more: the page waits, and the keys typed for the third wait too
     expect(status).to_have_attribute("data-waiting", "2")
     expect(status).to_contain_text("2 saves waiting")
     expect(page.locator("#workspace")).to_have_class(re.compile("waiting"))
     screenshot("saving-queue-1366")
     assert annotations_by(alice) == []
     server.answer()
+    # the third sentence, with the key typed for it applied; its Enter is not pressed for
+    # the annotator, who has not seen it yet
+    expect(current).to_have_text(ARTICLE[2])
+    expect(page.locator("#claim-0")).to_be_checked()
+    expect(page.locator("#client-message")).to_contain_text("look, then press Enter")
+    all_saved(page)
+    assert len(annotations_by(alice)) == 2
+    page.keyboard.press("Enter")
     expect(current).to_have_text(ARTICLE[3])
     all_saved(page)
     expect(status).to_contain_text("Saved")
@@ -146,14 +159,16 @@ def test_a_page_left_gives_back_the_sentence_it_fetched_ahead(
     page, live_server, tmp_path, make_user, sign_in
 ):
     start(page, tmp_path, make_user, sign_in)
-    assert leases() == 2
+    assert leases(lasting=timedelta(minutes=20)) == 2
     page.keyboard.press("h")  # history: a page of its own
     expect(page).to_have_url(re.compile("/annotate/history"))
     for _ in range(50):
-        if leases() == 1:
+        if leases(lasting=timedelta(minutes=3)) == 1:
             break
         page.wait_for_timeout(100)
-    assert leases() == 1  # the sentence shown stays hers; the one ahead went back
+    # the sentence shown stays hers; the one ahead runs out within two minutes
+    assert leases(lasting=timedelta(minutes=3)) == 1
+    assert leases() == 2
 
 
 def test_spans_marked_from_the_keyboard(
@@ -198,7 +213,8 @@ def test_spans_marked_from_the_keyboard(
     expect(current.locator(".span-marking")).to_have_text("told")
     page.keyboard.press("Enter")
     screenshot("keyboard-span-800")
-    expect(page.locator("#entity")).to_have_value("")  # "the minister" is not a name
+    # "the minister": the person the article quoted last, as the suggester resolves it
+    expect(page.locator("#entity")).to_have_value("Jeyhun Bayramov")
     page.keyboard.press("Enter")
     expect(current).to_have_text(ARTICLE[2])
 
@@ -250,7 +266,9 @@ def test_a_sentence_fetched_ahead_in_a_tab_left_idle_is_asked_for_afresh(
     expect(page.locator("#saving")).to_have_attribute("data-ahead", "1")
     (saved,) = annotations_by(alice, page)
     assert saved.labels["claim"] == "claim"
-    assert leases() == 2  # the sentence shown and the next one ahead; none left behind
+    # the sentence shown and the next one ahead; the old one ahead runs out soon
+    assert leases(lasting=timedelta(minutes=-1)) - leases(lasting=timedelta(seconds=1)) == 0
+    assert leases(lasting=timedelta(seconds=2)) >= 2
 
 
 def test_a_fetch_ahead_and_a_save_that_cross_never_show_a_sentence_twice(
