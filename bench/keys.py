@@ -278,7 +278,9 @@ class Keys:
 
 
 def form_now(page):
-    """The form's spans ((start, end) or None) and entity ("" when empty)."""
+    """The form's spans ((start, end) or None) and entity ("" when empty), once the server
+    has answered for the entity of a source just marked (as a person sees it filled)."""
+    page.wait_for_selector("#entity:not([data-pending])", state="attached")
     found = page.evaluate(FORM)
     return {
         "source": span_value(found["source"]),

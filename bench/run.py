@@ -25,6 +25,8 @@ Suggestions: how good the suggesters are on hand-labelled news sentences, and th
 
 Browser: Enter → next sentence painted in Chromium behind gunicorn on 100,000 sentences, with
 and without the next sentence fetched ahead; saves under injected failures.
+
+Keys: a scripted annotator labels the hand-labelled sentences in Chromium, keyboard only.
 """
 
 import argparse
@@ -41,6 +43,7 @@ import agreement
 import articles
 import assignment
 import browser
+import keys
 import load
 import suggestions
 import workspace
@@ -726,6 +729,13 @@ def bench_browser(total, saves):
     print(json.dumps(results, indent=1))
 
 
+def bench_keys():
+    """Keys per sentence for a scripted annotator in Chromium, keyboard only (issue 18)."""
+    results = keys.run()
+    write_section("Keys: a scripted annotator, keyboard only", keys.markdown(results))
+    print(keys.markdown(results))
+
+
 def main():
     """Parse the flags and run the benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -755,6 +765,7 @@ def main():
             "busy-import",
             "suggestions",
             "browser",
+            "keys",
         ],
     )
     args = parser.parse_args()
@@ -778,6 +789,8 @@ def main():
         bench_suggestions(args.sentences)
     if args.only in (None, "browser"):
         bench_browser(args.workspace_sentences, args.browser_saves)
+    if args.only in (None, "keys"):
+        bench_keys()
 
 
 if __name__ == "__main__":
