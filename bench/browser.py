@@ -34,7 +34,16 @@ from annotator.extensions import db
 from annotator.models import User
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+ARGS = [  # as tests/browser/conftest.py launches it: headless and offline
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PEOPLE = {"ahead": "bench", "waiting": "bench-wait", "faults": "bench-faults"}
 # Installed before the page's own scripts: timings kept in the page, read at the end.
 MEASURE = """

@@ -30,6 +30,7 @@ import time
 from collections import deque
 from contextlib import contextmanager
 
+from browser import ARGS, CHROMIUM
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
@@ -40,17 +41,6 @@ from annotator import create_app, suggesting
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Sentence, User
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [  # as tests/browser/conftest.py launches it: headless and offline
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "bench-password"
 SPANS = (("source", "s"), ("cue", "c"))
 DOUBLE_PRESS_SECONDS = 0.45  # annotate.js ignores an Enter on an untouched sentence for 400 ms
