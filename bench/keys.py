@@ -85,11 +85,15 @@ SHOWN = """previous => {
     claim: checked("claim"), source_type: checked("source_type"),
     active: groups.findIndex(group => group.classList.contains("active")) };
 }"""
-# The spans and the entity the form holds now.
+# The spans, the entity, the source type and the active key group the form holds now.
 FORM = """() => {
   const value = id => document.getElementById(id).value;
+  const type = document.querySelector("#label-form input[name=source_type]:checked");
+  const groups = Array.from(document.querySelectorAll("[data-key-group]"));
   return { source: [value("source_start"), value("source_end")],
-    cue: [value("cue_start"), value("cue_end")], entity: value("entity") };
+    cue: [value("cue_start"), value("cue_end")], entity: value("entity"),
+    source_type: type ? type.value : null,
+    active: groups.findIndex(group => group.classList.contains("active")) };
 }"""
 CURSOR = """() => {
   const box = document.getElementById("span-cursor").dataset;
@@ -276,16 +280,18 @@ def form_now(page):
         "source": span_value(found["source"]),
         "cue": span_value(found["cue"]),
         "entity": found["entity"],
+        "source_type": found["source_type"],
+        "active": found["active"],
     }
 
 
-def choose(keys, shown, row, scheme):
-    """Set the claim and the source type where the form holds another value: Tab from the
-    active group to the group, then its digit (which moves on to the next group)."""
+def choose(keys, shown, row, scheme, names=("claim", "source_type")):
+    """Set the claim and the source type (of ``names``) where the form holds another value:
+    Tab from the active group to the group, then its digit (which moves on to the next)."""
     active = shown["active"]
     choices = (("claim", scheme.claim_labels), ("source_type", scheme.source_types))
     for index, (name, labels) in enumerate(choices):
-        if shown[name] == row[name]:
+        if name not in names or shown[name] == row[name]:
             continue
         keys.press(*["Tab"] * (index - active), *["Shift+Tab"] * (active - index))
         keys.press(str(labels.index(row[name]) + 1))
@@ -390,8 +396,10 @@ def annotate(page, shown, row, scheme):
         and all(form[name] == gold_span(row, name) for name, _ in SPANS)
         and form["entity"] == target_entity
     )
-    choose(keys, shown, row, scheme)
+    # the claim first; the source type after the spans, as it follows a marked source
+    choose(keys, shown, row, scheme, names=("claim",))
     after = mark_spans(keys, page, shown, row, form, record)
+    choose(keys, form_now(page), row, scheme, names=("source_type",))
     if "source" in record["cursor keys"]:  # marked with the cursor: the entity may follow
         source = gold_span(row, "source")
         record["entity on marking"] = {

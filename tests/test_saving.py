@@ -215,9 +215,9 @@ def test_the_entity_of_a_marked_source_is_resolved_in_its_article(client, auth, 
     client.get("/annotate")
     client.post("/annotate/ahead", data={"after": ids[0], "holding": ids[0]}, headers=HX)
     found = client.get(f"/annotate/{ids[1]}/entity?start=0&end=6")  # "Wright"
-    assert found.json == {"entity": "Mark Wright"}
+    assert found.json == {"source_type": "person", "entity": "Mark Wright"}
     found = client.get(f"/annotate/{ids[0]}/entity?start=0&end=30")  # with the title
-    assert found.json == {"entity": "Mark Wright"}
+    assert found.json == {"source_type": "person", "entity": "Mark Wright"}
     for bad in ("start=6&end=0", "start=0&end=999", "start=x&end=3", ""):
         assert client.get(f"/annotate/{ids[1]}/entity?{bad}").status_code == 400, bad
     assert client.get(f"/annotate/{ids[2]}/entity?start=0&end=9").status_code == 404  # not hers

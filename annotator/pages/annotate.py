@@ -34,7 +34,7 @@ from ..labelling import (
 from ..models import ROLES, Annotation, User
 from ..queries import history_of
 from ..suggesting import outlets_of
-from ..suggesting.attribution import entity_of
+from ..suggesting.attribution import marked_source
 from ..targets import TargetProblem, keeping_unasked, scheme_of
 from . import page_or_partial
 from .auth import roles_required
@@ -314,16 +314,18 @@ def ahead():
 @bp.get("/<int:sentence_id>/entity")
 @annotate_access
 def entity(sentence_id):
-    """The entity a source the annotator marked names (``?start=&end=``, offsets in the
-    sentence), resolved in its article as the suggester resolves names: JSON
-    ``{"entity": name or null}``. The workspace fills an untouched entity field with it."""
+    """The source type and entity of a source the annotator marked (``?start=&end=``,
+    offsets in the sentence), read in its article by the suggester's rules: JSON
+    ``{"source_type", "entity"}`` (null for none). The workspace fills an untouched entity
+    field with the entity, and a source type left at its default with the type."""
     sentence, document, _, _ = sentence_for_me(sentence_id)
     start, end = whole_number(request.args.get("start")), whole_number(request.args.get("end"))
     if start is None or end is None or not start < end <= len(sentence.text):
         abort(400, "?start= and ?end= must be offsets in the sentence, start before end.")
     texts = [other.text for part in workspace.paragraphs(document.id) for other in part]
-    found = entity_of(texts, sentence.index, (start, end), outlets_of(document.outlet))
-    return jsonify(entity=found)
+    outlets = outlets_of(document.outlet)
+    source_type, found = marked_source(texts, sentence.index, (start, end), outlets)
+    return jsonify(source_type=source_type, entity=found)
 
 
 @bp.post("/release")

@@ -159,23 +159,38 @@
     showSuggested();
   }
 
+  // A source type still at the scheme's default (the author's own voice, which has no
+  // source) follows the source marked: "Pentagon spokesman Mark Wright" is a person's.
+  function followType(type) {
+    var group = form().querySelector("#group-source_type");
+    var radios = group ? group.querySelectorAll("input[type=radio]") : [];
+    var chosen = group && group.querySelector("input[type=radio]:checked");
+    var wanted = Array.prototype.filter.call(radios, function (radio) { return radio.value === type; })[0];
+    if (!wanted || !chosen || chosen !== radios[0] || wanted === chosen) { return; }
+    wanted.checked = true;
+    wanted.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
   // An entity the annotator has not typed (empty, as suggested, or filled here) follows the
   // source they mark: the name the server resolves it to in the article, as the suggester
-  // does ("Isaac" → Oscar Isaac, "she" → the person last quoted, "Officials" → none).
+  // does ("Isaac" → Oscar Isaac, "she" → the person last quoted, "Officials" → none); so
+  // does a source type left at its default.
   var lookup = null;  // the lookup on its way: a save waits for it
   function fillEntity(span) {
     var entity = field("entity");
     var mine = entity.value && entity.value !== entity.dataset.suggested &&
       entity.value !== entity.dataset.filled;
-    if (mine) { return; }
     var asked = entity.value;
     var url = form().action + "/entity?start=" + span.start + "&end=" + span.end;
     lookup = fetch(url, { credentials: "same-origin" })
       .then(function (answer) { return answer.ok ? answer.json() : null; })
       .then(function (found) {
-        if (!found || entity.value !== asked) { return; }  // typed meanwhile: theirs
-        entity.value = found.entity || "";
-        entity.dataset.filled = entity.value;
+        if (!found) { return; }
+        if (!mine && entity.value === asked) {  // else typed by the annotator: theirs
+          entity.value = found.entity || "";
+          entity.dataset.filled = entity.value;
+        }
+        followType(found.source_type);
         showSuggested();
       })
       .catch(function () { return null; })

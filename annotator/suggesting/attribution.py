@@ -582,21 +582,21 @@ def suggest_document(sentences, outlets=()):
     return read(sentences, Mentions([], []), outlets)
 
 
-def entity_of(sentences, index, source, outlets=()):
-    """The entity an annotator's source span ``(start, end)`` in sentence ``index`` of an
-    article names, as the suggester would give it: a full name from the sentences before
-    ("Isaac" → Oscar Isaac, "she" → the person last quoted), without titles ("Pentagon
-    spokesman Mark Wright" → Mark Wright); None for an anonymous source or no name."""
+def marked_source(sentences, index, source, outlets=()):
+    """``(source type, entity)`` of an annotator's source span ``(start, end)`` in sentence
+    ``index`` of an article, as the suggester would give them: the entity a full name from
+    the sentences before ("Isaac" → Oscar Isaac, "she" → the person last quoted), without
+    titles ("Pentagon spokesman Mark Wright" → Mark Wright), None for an anonymous source;
+    ``(None, None)`` when the span holds no word."""
     mentions = Mentions([], [])
     read(sentences[:index], mentions, outlets)
     words = words_of(sentences[index])
     inside = [n for n, w in enumerate(words) if w.end > source[0] and w.start < source[1]]
     if not inside:
-        return None
-    suggestion = made(
-        words, (inside[0], inside[-1]), (inside[-1], inside[-1]), "", mentions, outlets
-    )
-    return suggestion.entity if suggestion is not None else None
+        return None, None
+    phrase, cue = (inside[0], inside[-1]), (inside[-1], inside[-1])  # no cue: not read
+    suggestion = made(words, phrase, cue, "", mentions, outlets)
+    return (suggestion.source_type, suggestion.entity) if suggestion else (None, None)
 
 
 def read(sentences, mentions, outlets):
