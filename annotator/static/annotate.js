@@ -88,6 +88,11 @@
   function setSpan(name, span) {
     field(name + "_start").value = span ? span.start : "";
     field(name + "_end").value = span ? span.end : "";
+    var entity = field("entity");
+    if (!span && name === "source" && entity &&
+        (entity.value === entity.dataset.filled || entity.value === entity.dataset.suggested)) {
+      entity.value = "";  // it came with the source: it goes with it
+    }
     showSpans();
     showSuggested();
   }
@@ -576,7 +581,17 @@
     return view.fetchedAt !== undefined && performance.now() - view.fetchedAt > minutes * 30000;
   }
 
+  // Go back or to the history once every save is acknowledged; from a sentence that came
+  // back unsaved, only when asked twice.
+  var leaving = false;
   function whenSaved(then) {
+    if (cameBack !== null && !leaving) {
+      leaving = true;
+      say("This sentence is not saved: press Enter to save it, or the same key again to leave it unsaved.");
+      return;
+    }
+    if (cameBack !== null) { cameBack = null; }  // left on purpose
+    leaving = false;
     if (!outbox.length || paused) { then(); } else { afterSaves.push(then); showStatus(); }
   }
 
@@ -588,6 +603,7 @@
       push: location.pathname, document: view.dataset.document, failures: 0, renewals: 0,
       entity: field("entity") ? field("entity").value : "" };
     if (entry.id === cameBack) { outbox.unshift(entry); cameBack = null; } else { outbox.push(entry); }
+    leaving = false;
     paused = false;
     var next = waiting ? null : ahead.shift();
     if (next && stale(next)) {  // its reservation may have run out: ask for the next afresh
@@ -714,6 +730,11 @@
     }
     waiting = false;
     queued = null;
+    var filled = entry.node.querySelector("#entity");
+    var shownEntity = view && view.node.querySelector("#entity");
+    if (filled && shownEntity && filled.dataset.filled === shownEntity.value) {
+      shownEntity.dataset.filled = filled.dataset.filled;  // still the page's, not typed
+    }
     show(view || { node: entry.node, id: entry.id, title: entry.title, push: entry.push }, true);
     if (message) { say(message); }
     afterSaves = [];  // going back or to the history waited for this save: not any more
@@ -765,7 +786,8 @@
     ahead = [];
   });
   window.addEventListener("beforeunload", function (event) {
-    if (outbox.length) { event.preventDefault(); event.returnValue = ""; }  // saves on their way
+    // saves on their way, or a sentence that came back unsaved
+    if (outbox.length || cameBack !== null) { event.preventDefault(); event.returnValue = ""; }
   });
 
   // What was refused is done again as it was: the form still holds every entry.

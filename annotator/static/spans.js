@@ -10,6 +10,8 @@
   var KEEPS_ITS_STOP = /^(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|St|Jr|Sr|Inc|Corp|Co|Ltd|Mt)$|\./u;
   // what ends a clause: the next word starts one
   var CLAUSE_END = /[,;:—–(“”"‘’']\s*$/;
+  // a quotation just closed before a word: "…," said X
+  var QUOTE_BEFORE = /[”"’']\s*$/;
 
   function words(text) {
     var found = [];
@@ -101,17 +103,18 @@
   };
 
   // Where the cursor starts for a span with nothing marked yet: beside the span marked
-  // already (the source just before the cue, or after it when the cue opens a clause —
-  // "…," said X; the cue just after the source, or before it), else on the first word.
-  function startingWord(list, clauses, other, before) {
+  // already (the source just before the cue, or after it when the cue follows a closing
+  // quotation — "…," said X; the cue just after the source, or before it), else on the
+  // first word.
+  function startingWord(text, list, other, before) {
     var covered = other && wordsOf(list, other);
     if (!covered) { return 0; }
-    var opensClause = clauses.indexOf(covered[0]) >= 0;
+    var first = covered[0];
+    var afterQuote = first > 0 && QUOTE_BEFORE.test(text.slice(list[first - 1].end, list[first].start));
     if (before) {
-      return covered[0] > 0 && !(opensClause && covered[1] + 1 < list.length)
-        ? covered[0] - 1 : covered[1] + 1;
+      return first > 0 && !(afterQuote && covered[1] + 1 < list.length) ? first - 1 : covered[1] + 1;
     }
-    return covered[1] + 1 < list.length ? covered[1] + 1 : covered[0] - 1;
+    return covered[1] + 1 < list.length ? covered[1] + 1 : first - 1;
   }
 
   // A cursor for marking a span of ``text``: on the span as it is (``current``), else
@@ -120,7 +123,7 @@
     var list = words(text);
     var covered = current && wordsOf(list, current);
     if (covered) { return new Cursor(text, covered, current); }
-    var at = startingWord(list, clauseStarts(text, list), other, before);
+    var at = startingWord(text, list, other, before);
     return new Cursor(text, [at, at], null);
   }
 

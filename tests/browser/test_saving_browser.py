@@ -148,6 +148,9 @@ def test_a_server_that_cannot_be_reached_loses_nothing_and_saves_once(
     expect(page.locator("#client-message")).to_contain_text("cannot be reached")
     expect(page.locator("#claim-1")).to_be_checked()
     assert annotations_by(alice) == []
+    page.keyboard.press("h")  # leaving an unsaved sentence takes a second press
+    expect(page.locator("#client-message")).to_contain_text("not saved: press Enter")
+    expect(current).to_have_text(ARTICLE[0])
     page.unroute(SAVES)
     page.keyboard.press("Enter")
     expect(current).to_have_text(ARTICLE[1])
@@ -188,12 +191,18 @@ def test_spans_marked_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(current.locator(".span-source")).to_have_text("Jeyhun Bayramov")
     expect(page.locator("#entity")).to_have_value("Jeyhun Bayramov")  # a name: the entity
+    page.keyboard.press("Shift+S")  # cleared: the entity that came with it goes too
+    expect(page.locator("#entity")).to_have_value("")
+    page.keyboard.press("s")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.locator("#entity")).to_have_value("Jeyhun Bayramov")
     page.keyboard.press("c")  # the cue's cursor starts after the source
     expect(current.locator(".span-marking")).to_have_text("said")
     page.keyboard.press("Enter")
     expect(current.locator(".span-cue")).to_have_text("said")
     expect(cursor).to_have_text("")
-    page.keyboard.press("Enter")  # 8 keys in all
+    page.keyboard.press("Enter")  # 8 keys, without the second thoughts
     expect(current).to_have_text(ARTICLE[1])
 
     page.set_viewport_size({"width": 800, "height": 800})
