@@ -498,7 +498,6 @@
   var savedCount = 0;
 
   function saving() { return document.getElementById("saving"); }
-  function box() { return saving() || document.createElement("p"); }
   function token() {
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
@@ -535,7 +534,7 @@
     view.node.classList.remove("waiting");
     view.node.removeAttribute("aria-busy");
     init(!refused);
-    showStatus(box().classList.contains("trouble") ? box().querySelector(".state").textContent : "");
+    showStatus(trouble);  // the new sentence's progress line says it too
     document.dispatchEvent(new CustomEvent("workspace:shown", { detail: { id: view.id } }));
     afterPaint(function () {  // what the next frame need not wait for
       document.title = view.title;
@@ -554,8 +553,10 @@
     window.requestAnimationFrame(function () { window.setTimeout(then, 0); });
   }
 
-  function showStatus(trouble) {
+  var trouble = "";  // what went wrong with the saves, as the status says it
+  function showStatus(wrong) {
     var box = saving();
+    trouble = wrong || "";
     if (!box) { return; }
     var text = box.querySelector(".state");
     box.dataset.waiting = outbox.length;  // for people reading the page, and for its tests
