@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from . import disputes  # noqa: F401  (its session events keep the disputes table)
 from .extensions import csrf, db, htmx, login, migrate
 from .pages import incoming
 from .schema import load_scheme

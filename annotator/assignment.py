@@ -14,17 +14,21 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     insert,
+    literal,
     literal_column,
     select,
     true,
+    union_all,
     update,
 )
 
 from .database import writing
 from .extensions import db
 from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, utcnow
+from .sending_back import SENT_BACK
 
 
 def overlap():
@@ -64,7 +68,7 @@ HELD_LEASE = (
 )
 # a sentence the user labelled whose new stance targets the lead wants answered
 ASKED_AGAIN = (
-    select(ANNOTATIONS.c.sentence_id)
+    select(ANNOTATIONS.c.sentence_id, false().label("new"), literal(1).label("rank"))
     .where(
         ANNOTATIONS.c.annotator_id == bindparam("user_id"),
         ANNOTATIONS.c.asked_again == true(),
@@ -73,6 +77,10 @@ ASKED_AGAIN = (
     .order_by(ANNOTATIONS.c.sentence_id)
     .limit(1)
 )
+# what comes before any other sentence, in one statement: one a reviewer sent back to the
+# user (``new``: one they never labelled, which needs a lease), else one asked again
+QUEUED_FIRST = union_all(select(SENT_BACK.subquery()), select(ASKED_AGAIN.subquery())).subquery()
+FIRST_IN_QUEUE = select(QUEUED_FIRST).order_by(QUEUED_FIRST.c.rank).limit(1)
 RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
 RENEW_HELD = update(LEASES).where(
     LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.in_(HOLDING)
@@ -188,7 +196,8 @@ def release(user_id, sentence_ids):
 
 def lease_next(user_id, holding=(), after=None):
     """Within a write transaction: renew a lease the user holds (other than on the sentences
-    in ``holding``), or give back a sentence they labelled that is asked again, or lease the
+    in ``holding``), or hand them a sentence a reviewer sent back to them, or give back a
+    sentence they labelled that is asked again, or lease the
     best candidate (rules c, d, e; continuing the article of ``after``); the sentence id,
     or None."""
     now = utcnow()
@@ -198,25 +207,26 @@ def lease_next(user_id, holding=(), after=None):
     if held is not None:  # (a) finish what you were given first; asking again renews it
         db.session.execute(RENEW_LEASE, {"lease_id": held.id, "expires": expires})
         return held.sentence_id
-    # asked again: no lease, as their annotation holds the sentence's slot and opens it to them
-    again = db.session.scalar(ASKED_AGAIN, user)
-    if again is not None:
-        return again
+    # sent back or asked again: no lease for a sentence they labelled, as their annotation
+    # holds its slot and opens it to them; a new annotator's takes a slot beyond OVERLAP
+    first = db.session.execute(FIRST_IN_QUEUE, user).first()
+    if first is not None:
+        if first.new:
+            lease(user_id, first.sentence_id, now, expires)
+        return first.sentence_id
     for _rule, statement, parameters in candidates(user_id, holding, after):
         sentence_id = db.session.scalar(statement, parameters)
         if sentence_id is not None:
-            db.session.execute(
-                NEW_LEASE,
-                {
-                    "sentence_id": sentence_id,
-                    "annotator_id": user_id,
-                    "created": now,
-                    "expires": expires,
-                },
-            )
-            db.session.execute(TAKE_LEASED_SLOT, {"sentence_id": sentence_id})
+            lease(user_id, sentence_id, now, expires)
             return sentence_id
     return None
+
+
+def lease(user_id, sentence_id, now, expires):
+    """Lease the sentence to the user, taking one of its slots."""
+    parameters = {"sentence_id": sentence_id, "annotator_id": user_id}
+    db.session.execute(NEW_LEASE, {**parameters, "created": now, "expires": expires})
+    db.session.execute(TAKE_LEASED_SLOT, {"sentence_id": sentence_id})
 
 
 def my_counts(user_id):

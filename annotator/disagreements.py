@@ -1,17 +1,14 @@
-"""Sentences whose annotators disagree, for reviewers to settle into gold."""
+"""Sentences whose annotators disagree, for reviewers to settle into gold: read from the kept
+table (``annotator.disputes``), filtered, in the queue's orders, a page at a time."""
 
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter
 
-import orjson
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from . import targets
-from .adjudication import asked
+from .disputes import SEPARATOR, field_names
 from .extensions import db
-from .models import Annotation, Document, Gold, Sentence, User
-from .remarks import remarked
+from .models import ANNOTATIONS, DISPUTES, DOCUMENTS, GOLD, SENTENCES, USERS, Annotation, Gold, User
 
 
 @dataclass
@@ -47,83 +44,124 @@ def gold_of(sentence_ids):
     )
 
 
-def differing_fields(all_labels, scheme):
-    """The fields on which these labels are not all the same (a stance target: among the
-    annotators who were asked it)."""
-    first = all_labels[0]
-    if all(labels == first for labels in all_labels):  # the common case, and cheap
-        return []
-    values = [scheme.values(labels) for labels in all_labels]
-    return [
-        field.name
-        for field, column in zip(scheme.fields, zip(*values, strict=True), strict=True)
-        if len({orjson.dumps(v, option=orjson.OPT_SORT_KEYS) for v in asked(field, column)}) > 1
-    ]
+# The orders of the review queue: (what the list says, its sort key as (column, descending)).
+PLACE = [(DISPUTES.c.document_seq, False), (DISPUTES.c.sentence_index, False)]
+ORDERS = {
+    "disputed": ("most disputed first", [(DISPUTES.c.field_count, True), *PLACE]),
+    "agreement": ("lowest agreement first", [(DISPUTES.c.agreement, False), *PLACE]),
+    "annotators": ("by annotators", [(DISPUTES.c.labelled_by, False), *PLACE]),
+    "document": ("in document order", PLACE),
+}
+DEFAULT_ORDER = "disputed"
 
 
-def disagreements(
-    scheme,
-    field=None,
-    outlet=None,
-    annotator=None,
-    document=None,
-    flagged=None,
-    target=None,
-):
-    """Every sentence whose annotators disagree, each under its document's targets,
-    filtered (``flagged``: only those that an annotator flagged or skipped; ``target``:
-    those that disagree on that stance target), most disputed first."""
-    shared = (
-        select(Annotation.sentence_id)
-        .where(Annotation.skipped.is_(False))
-        .group_by(Annotation.sentence_id)
-        .having(func.count() >= 2)
-    )
+def holding(name):
+    """The condition that a kept row's ``fields`` holds this field name."""
+    return DISPUTES.c.fields.contains(f"{SEPARATOR}{name}{SEPARATOR}", autoescape=True)
+
+
+def conditions(field=None, outlet=None, annotator=None, document=None, flagged=None, target=None):
+    """The filters of the list as conditions on the kept rows (``flagged``: only those an
+    annotator flagged or skipped; ``target``: those that disagree on that stance target)."""
+    found = []
+    if field:
+        found.append(holding(field))
+    if target:
+        found.append(holding(f"{targets.GROUP}.{target}"))
+    if outlet:
+        found.append(
+            DISPUTES.c.document_seq.in_(select(DOCUMENTS.c.seq).where(DOCUMENTS.c.outlet == outlet))
+        )
+    if document:
+        seq = select(DOCUMENTS.c.seq).where(DOCUMENTS.c.id == document).scalar_subquery()
+        found.append(DISPUTES.c.document_seq == seq)
+    if annotator:
+        found.append(
+            exists().where(
+                ANNOTATIONS.c.sentence_id == DISPUTES.c.sentence_id,
+                ANNOTATIONS.c.annotator_id
+                == select(USERS.c.id).where(USERS.c.name == annotator).scalar_subquery(),
+                ANNOTATIONS.c.skipped.is_(False),
+            )
+        )
+    if flagged:
+        found.append(DISPUTES.c.remarked.is_(True))
+    return found
+
+
+def sort_key(order):
+    """The ORDER BY of a queue order."""
+    return [column.desc() if descending else column for column, descending in ORDERS[order][1]]
+
+
+def after(order, place):
+    """The condition that a kept row comes after ``place`` (its sort key's values) in
+    ``order``: lexicographic, each column in its own direction."""
+    key = ORDERS[order][1]
+    alternatives = []
+    for position, (column, descending) in enumerate(key):
+        earlier = [key[i][0] == place[i] for i in range(position)]
+        beyond = column < place[position] if descending else column > place[position]
+        alternatives.append(and_(*earlier, beyond))
+    return or_(*alternatives)
+
+
+def counts(filters):
+    """(disagreements, settled ones) with these filters."""
+    return db.session.execute(
+        select(func.count(), func.count().filter(DISPUTES.c.settled.is_(True))).where(
+            *conditions(**filters)
+        )
+    ).one()
+
+
+def page_of(filters, order, offset, limit):
+    """A page of the list: Disagreements with these filters, in this order."""
     query = (
         select(
-            Annotation.sentence_id,
-            Annotation.labels,
-            User.name,
-            Sentence.document_id,
-            Sentence.index,
-            Sentence.text,
-            Document.outlet,
-            Document.seq,
-            Document.targets,
+            DISPUTES,
+            SENTENCES.c.document_id,
+            SENTENCES.c.text,
+            DOCUMENTS.c.outlet,
+            GOLD.c.method.label("gold"),
         )
-        .join(User, User.id == Annotation.annotator_id)
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .join(Document, Document.id == Sentence.document_id)
-        .where(Annotation.skipped.is_(False), Annotation.sentence_id.in_(shared))
-        .order_by(Document.seq, Sentence.index, User.name)
+        .join(SENTENCES, SENTENCES.c.id == DISPUTES.c.sentence_id)
+        .join(DOCUMENTS, DOCUMENTS.c.seq == DISPUTES.c.document_seq)
+        .outerjoin(GOLD, GOLD.c.sentence_id == DISPUTES.c.sentence_id)
+        .where(*conditions(**filters))
+        .order_by(*sort_key(order))
+        .offset(offset)
+        .limit(limit)
     )
-    if outlet:
-        query = query.where(Document.outlet == outlet)
-    if document:
-        query = query.where(Sentence.document_id == document)
-    gold = dict(db.session.execute(select(Gold.sentence_id, Gold.method)).all())
-    remarks = set(db.session.scalars(select(Annotation.sentence_id).where(remarked())))
-    found = []
-    for sentence_id, rows in groupby(db.session.execute(query), key=attrgetter("sentence_id")):
-        rows = list(rows)
-        names = [row.name for row in rows]
-        if (annotator and annotator not in names) or (flagged and sentence_id not in remarks):
-            continue
-        first = rows[0]
-        asked_for = targets.scheme_of(first, scheme)
-        if target and target not in asked_for.stance_targets:
-            continue
-        fields = differing_fields([row.labels for row in rows], asked_for)
-        if not fields or (field and field not in fields):
-            continue
-        if target and target not in {asked_for.named[name].target for name in fields}:
-            continue
-        found.append(
-            Disagreement(sentence_id, first.document_id, first.index, first.text, first.outlet,
-                         names, fields, gold.get(sentence_id), sentence_id in remarks)
-        )  # fmt: skip
-    found.sort(key=lambda d: -len(d.fields))  # stable: document order within each count
-    return found
+    return [
+        Disagreement(row.sentence_id, row.document_id, row.sentence_index, row.text, row.outlet,
+                     row.labelled_by.split(", "), field_names(row.fields), row.gold, row.remarked)
+        for row in db.session.execute(query)
+    ]  # fmt: skip
+
+
+def next_unsettled(sentence_id, filters, order):
+    """The id of the first unsettled disagreement after this one in the list (from its start
+    when this one is not in it), or None."""
+    chosen = conditions(**filters)
+    key = [column for column, _ in ORDERS[order][1]]
+    place = db.session.execute(
+        select(*key).where(*chosen, DISPUTES.c.sentence_id == sentence_id)
+    ).first()
+    query = select(DISPUTES.c.sentence_id).where(
+        *chosen, DISPUTES.c.settled.is_(False), DISPUTES.c.sentence_id != sentence_id
+    )
+    if place is not None:
+        query = query.where(after(order, tuple(place)))
+    return db.session.scalar(query.order_by(*sort_key(order)).limit(1))
+
+
+def disputed_fields(sentence_id):
+    """The fields on which the sentence's annotators differ (none when they agree)."""
+    fields = db.session.scalar(
+        select(DISPUTES.c.fields).where(DISPUTES.c.sentence_id == sentence_id)
+    )
+    return field_names(fields) if fields else []
 
 
 def gold_for(sentence_id):

@@ -4,6 +4,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from .assignment import GIVE_BACK_SLOT, lease_next, overlap, release_expired, renew
 from .database import writing
+from .disputes import touched
 from .extensions import db
 from .models import ANNOTATIONS, LEASES, SENTENCES, Annotation, revision_of, utcnow
 
@@ -123,6 +124,7 @@ def create(user_id, sentence_id, values, handed=False):
         "revision": 1,
         **values,
     }
+    touched(db.session, [sentence_id])  # its disputes row, before the commit
     return db.session.scalar(NEW_ANNOTATION, row)
 
 

@@ -274,6 +274,62 @@ class GoldRevision(db.Model):
     saved: Mapped[datetime]
 
 
+class Dispute(db.Model):
+    """A sentence whose annotators disagree (``annotator.disputes``): kept in step with
+    every save, edit, skip, import and gold change, in the same transaction, so that the
+    reviewers' list, its counts, filters and orders are indexed reads. ``fields`` holds the
+    dotted names of the fields they differ on, each between newlines; ``agreement`` the share
+    of annotator pairs that agree, over the fields each pair was asked; ``labelled_by`` the
+    names of its annotators (skips aside), sorted and joined by ", "."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index("ix_disputes_agreement", "agreement", "document_seq", "sentence_index"),
+        Index("ix_disputes_document", "document_seq", "sentence_index"),
+        Index("ix_disputes_annotators", "labelled_by", "document_seq", "sentence_index"),
+    )
+
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentences.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_seq: Mapped[int]
+    sentence_index: Mapped[int]
+    fields: Mapped[str] = mapped_column(Text)
+    field_count: Mapped[int]
+    agreement: Mapped[float]
+    labelled_by: Mapped[str] = mapped_column(Text)
+    remarked: Mapped[bool]  # an annotator flagged or skipped it
+    settled: Mapped[bool]  # it has gold labels
+
+
+# most disputed first, then in document order: the reviewers' default order
+Index(
+    "ix_disputes_disputed",
+    Dispute.field_count.desc(),
+    Dispute.document_seq,
+    Dispute.sentence_index,
+)
+
+
+class SendBack(db.Model):
+    """A reviewer's request that an annotator label a sentence (again), with a note: the
+    annotator is handed it before any other sentence. It is open while that annotator's
+    annotation of the sentence is older than ``sent`` (or missing), answered by their next
+    save of it: nothing on the annotator's path writes here."""
+
+    __tablename__ = "send_backs"
+    __table_args__ = (Index("ix_send_backs_annotator", "annotator_id", "sentence_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentences.id", ondelete="CASCADE"), index=True
+    )
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    sent: Mapped[datetime] = inserted_at()
+
+
 class SentenceSuggestion(db.Model):
     """What the suggesters propose for a sentence (``annotator.suggesting``): made when it is
     imported; its claim is made again when the classifier is retrained, until the sentence
@@ -362,3 +418,4 @@ DOCUMENTS, SENTENCES, USERS = Document.__table__, Sentence.__table__, User.__tab
 SESSIONS, LEASES = LoginSession.__table__, Lease.__table__
 ANNOTATIONS, GOLD = Annotation.__table__, Gold.__table__
 SUGGESTIONS, TURNS = SentenceSuggestion.__table__, BackgroundTurn.__table__
+DISPUTES, SEND_BACKS = Dispute.__table__, SendBack.__table__

@@ -22,6 +22,7 @@ from .models import (
     Sentence,
     utcnow,
 )
+from .sending_back import NOTE_FOR_USER
 
 CACHE_SECONDS = 10
 NO_ID_ABOVE = 2**62  # greater than every row id
@@ -49,8 +50,9 @@ SENTENCES_OF_DOCUMENT = (
 )
 
 
-# A sentence as the current user may open it: with its document, the user's annotation and
-# whether the user holds a live lease on it, in one statement (four round trips on
+# A sentence as the current user may open it: with its document, the user's annotation,
+# whether the user holds a live lease on it and a reviewer's note sending it back to them,
+# in one statement (four round trips on
 # PostgreSQL otherwise).
 SENTENCE_FOR_USER = (
     select(
@@ -82,6 +84,7 @@ SENTENCE_FOR_USER = (
         SUGGESTIONS.c.attribution.label("suggested_attribution"),
         SUGGESTIONS.c.attribution_confidence,
         SUGGESTIONS.c.attribution_by,
+        NOTE_FOR_USER.scalar_subquery().label("sent_back_note"),
     )
     .join(DOCUMENTS, DOCUMENTS.c.id == SENTENCES.c.document_id)
     .outerjoin(
@@ -105,6 +108,7 @@ class SentenceView(NamedTuple):
     document_id: str
     index: int
     text: str
+    sent_back_note: str | None = None  # a reviewer sent it back to the user with this note
 
 
 class DocumentView(NamedTuple):
@@ -147,7 +151,7 @@ def sentence_for(user_id, sentence_id):
     row = db.session.execute(SENTENCE_FOR_USER, parameters).first()
     if row is None:
         return None
-    sentence = SentenceView(row.id, row.document_id, row.index, row.text)
+    sentence = SentenceView(row.id, row.document_id, row.index, row.text, row.sent_back_note)
     document = DocumentView(
         row.document_id, row.title, row.outlet, row.publisher, row.published, row.targets
     )

@@ -216,10 +216,13 @@ class RenderedForms(HTMLParser):
     def __init__(self, page_url):
         super().__init__()
         self.page_url, self.forms, self.headers, self.open_form = page_url, [], {}, None
-        self.textarea = None
+        self.textarea = self.select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        option = tag == "option" and self.select is not None
+        if option and ("selected" in attrs or self.select[1] is None):  # else the first
+            self.select[1] = attrs.get("value", "")
         if "hx-headers" in attrs:
             self.headers = json.loads(attrs["hx-headers"])
         if tag == "form" and (attrs.get("method", "get").lower() == "post" or "hx-post" in attrs):
@@ -244,6 +247,8 @@ class RenderedForms(HTMLParser):
             self.open_form["fields"].append((attrs["name"], attrs.get("value") or ""))
         elif tag == "textarea":
             self.textarea = [attrs["name"], ""]
+        elif tag == "select":
+            self.select = [attrs["name"], None]
 
     def handle_data(self, data):
         if self.textarea is not None:
@@ -253,6 +258,9 @@ class RenderedForms(HTMLParser):
         if tag == "textarea" and self.textarea is not None:
             self.open_form["fields"].append(tuple(self.textarea))
             self.textarea = None
+        elif tag == "select" and self.select is not None:
+            self.open_form["fields"].append((self.select[0], self.select[1] or ""))
+            self.select = None
         elif tag == "form":
             self.open_form = None
 

@@ -15,6 +15,7 @@ from tests.helpers import label_values, rendered_forms
 SCRIPT_POSTS = {"annotate.ahead", "annotate.release_held"}
 FIELD_ERROR = re.compile(r'class="error( banner)?" role="alert">\s*[^<\s]')
 TYPED = {"name": None, "password": "secret-pass"}  # what a person types into the login form
+NOTE = "Look at the source span again."  # what a reviewer types where a note is required
 
 
 def disputed_sentence(make_user):
@@ -49,6 +50,8 @@ def submit(client, page_url, number):
     fields = dict(form["fields"])
     for name, values in form["radios"].items():
         fields.setdefault(name, values[0])
+    if "note" in fields and not fields["note"].strip():
+        fields["note"] = NOTE
     headers = {"HX-Request": "true", **hx_headers} if form["htmx"] else {}
     return form, client.post(form["action"], data=fields, headers=headers, as_given=True)
 

@@ -1,9 +1,13 @@
-"""``flask adjudicate --auto``: gold labels where the annotators agree."""
+"""``flask adjudicate --auto``: gold labels where the annotators agree; ``flask
+disagreements --rebuild``: the kept table of disagreements computed from scratch."""
 
 import click
 from flask import current_app
 
 from ..adjudication import AUTO_METHODS, settle_agreed
+from ..database import writing
+from ..disputes import rebuild
+from ..extensions import db
 
 
 @click.command("adjudicate")
@@ -19,4 +23,24 @@ def adjudicate_command(method):
     click.echo(settle_agreed(method, current_app.extensions["scheme"]))
 
 
-COMMANDS = (adjudicate_command,)
+@click.command("disagreements")
+@click.option(
+    "--rebuild",
+    "rebuilding",
+    is_flag=True,
+    required=True,
+    help="Compute the table from every annotation and gold label, in one transaction.",
+)
+def disagreements_command(rebuilding):
+    """Rebuild the table of disagreements the review queue reads. It is kept up to date
+    with every save; rebuild it after changing the project's default stance targets
+    (``STANCE_TARGETS``) or editing the database by hand."""
+    with writing():
+        found = rebuild(db.session)
+    click.echo(
+        f"{found} sentence{'s' if found != 1 else ''} where annotators disagree "
+        "(the disagreements table is rebuilt)."
+    )
+
+
+COMMANDS = (adjudicate_command, disagreements_command)

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import func, insert, select, update
 
 from ..database import writing
+from ..disputes import touched
 from ..extensions import db
 from ..models import ANNOTATIONS, DOCUMENTS, GOLD, SENTENCES, Document, User, utcnow
 from ..targets import TargetProblem, checked
@@ -331,6 +332,7 @@ class Importer:
             db.session.execute(insert(ANNOTATIONS), annotations)
         if gold:
             db.session.execute(insert(GOLD), gold)
+        touched(db.session, {row["sentence_id"] for row in annotations})
         self.counts["sentences"] += len(ids)
         self.counts["annotations"] += len(annotations)
         self.counts["gold"] += len(gold)
@@ -370,6 +372,7 @@ class Importer:
         if gold is not None and has_gold is None:
             db.session.execute(insert(GOLD), [{**gold, "sentence_id": sentence_id}])
             self.counts["gold"] += 1
+        touched(db.session, [sentence_id])
 
     def finish(self):
         """Write what is queued, then give each new document a text in which its sentences

@@ -7,8 +7,10 @@ from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import targets, workspace
 from ..adjudication import save_gold
@@ -17,18 +19,23 @@ from ..agreement.data import span_names
 from ..agreement.figures import RELIABLE, TENTATIVE, figure, reliability
 from ..agreement.report import GROUPINGS
 from ..disagreements import (
+    DEFAULT_ORDER,
+    ORDERS,
     annotations_of,
-    differing_fields,
-    disagreements,
+    counts,
+    disputed_fields,
     gold_for,
     gold_of,
     labellers,
+    next_unsettled,
+    page_of,
 )
 from ..extensions import db
 from ..labelling import TargetsChanged
 from ..models import Document, Sentence
 from ..queries import count_of
 from ..remarks import KINDS, remark_counts, remarked_sentences, remarks_on
+from ..sending_back import SendBackRefused, others, send_back, waiting_for
 from ..text import plain_lines
 from . import page_or_partial
 from .auth import roles_required
@@ -127,17 +134,31 @@ def chosen_filters():
     return {name: request.args.get(name) or None for name in FILTERS}
 
 
+def chosen_order():
+    """The queue order given in the query string (most disputed first by default)."""
+    order = request.args.get("order")
+    return order if order in ORDERS else DEFAULT_ORDER
+
+
+def carried():
+    """The filters and order to carry in links from one review page to the next."""
+    found = {name: value for name, value in chosen_filters().items() if value}
+    if chosen_order() != DEFAULT_ORDER:
+        found["order"] = chosen_order()
+    return found
+
+
 @bp.get("/disagreements")
 @staff_only
 def disagreement_list():
     """Sentences whose annotators disagree, filterable, most disputed first; the fields
     and targets to filter by are those of every document."""
-    scheme = current_app.extensions["scheme"]
-    every = targets.every(scheme)
-    filters = chosen_filters()
+    every = targets.every(current_app.extensions["scheme"])
+    filters, order = chosen_filters(), chosen_order()
     page = page_number()
-    found = disagreements(scheme, **filters)
-    shown = found[(page - 1) * PAGE : page * PAGE]
+    found = page_of(filters, order, (page - 1) * PAGE, PAGE + 1)
+    more, shown = len(found) > PAGE, found[:PAGE]
+    total, settled = counts(filters)
     texts = {d.sentence_id: d.text for d in shown}
     golds = {
         gold.sentence_id: (shown_fields(gold.labels, every, texts[gold.sentence_id]), gold, name)
@@ -147,13 +168,16 @@ def disagreement_list():
         "review/disagreements.html",
         found=shown,
         golds=golds,
+        sent_back=waiting_for(list(texts)),
         free_text=free_text(every),
-        total=len(found),
-        settled=sum(d.gold is not None for d in found),
+        total=total,
+        settled=settled,
         page=page,
-        more=len(found) > page * PAGE,
+        more=more,
         filters=filters,
-        active={name: value for name, value in filters.items() if value},
+        order=order,
+        orders=ORDERS,
+        active=carried(),
         fields=every.names,
         targets=every.stance_targets,
         # a target no document has (removed since, or mistyped in a link) filters nothing in
@@ -203,20 +227,58 @@ def gold_form_class(scheme):
     return GoldForm
 
 
-def next_disagreement(scheme, sentence_id, filters):
-    """The id of the first unsettled disagreement after this one (in list order), or None."""
-    found = disagreements(scheme, **filters)
-    ids = [d.sentence_id for d in found]
-    later = found[ids.index(sentence_id) + 1 :] if sentence_id in ids else found
-    return next(
-        (d.sentence_id for d in later if d.gold is None and d.sentence_id != sentence_id), None
+class SendBackForm(FlaskForm):
+    """Send a sentence back to its annotators, or to another, with a note."""
+
+    annotators = SelectMultipleField(
+        "Its annotators",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
+    # any active account id (send_back checks it); "" for nobody
+    newcomer = SelectField(
+        "Or one who has not seen it",
+        coerce=lambda value: int(value) if value else None,
+        validate_choice=False,
+    )
+    note = TextAreaField(
+        "Note",
+        filters=[plain_lines],
+        validators=[
+            DataRequired("Write what the annotators should look at again: they see it above "
+                         "the sentence."),
+            Length(max=5000),
+        ],
+    )  # fmt: skip
 
 
-def render_review(sentence, document, form, status=200, prefilled=None, message=None, entered=None):
+def send_back_form(sentence_id, given, posted=False):
+    """The send-back form of a sentence, offering the annotators who labelled it
+    (``given``: (name, Annotation)), all ticked, and every active annotator who has not;
+    ``posted``: read from the request."""
+    form = SendBackForm() if posted else SendBackForm(formdata=None)
+    form.annotators.choices = [(a.annotator_id, name) for name, a in given]
+    if not posted:  # to all of them, unless the reviewer unticks some
+        form.annotators.data = [a.annotator_id for _, a in given]
+    form.newcomer.choices = [("", "nobody")] + [(u.id, u.name) for u in others(sentence_id)]
+    return form
+
+
+def render_review(
+    sentence,
+    document,
+    form,
+    status=200,
+    prefilled=None,
+    message=None,
+    entered=None,
+    send_form=None,
+):
     """The review view of one sentence: article, labels side by side (one stance row per
     target of its document), the gold form (``prefilled``: whose labels it starts from,
-    said above it; ``message`` and ``entered``: why a save was refused and what it held)."""
+    said above it; ``message`` and ``entered``: why a save was refused and what it held),
+    and the form that sends it back to annotators (``send_form``: as posted, if refused)."""
     scheme = targets.scheme_of(document)
     given = annotations_of(sentence.id)
     rows = [(name, a, shown_labels(a.labels, scheme, sentence.text)) for name, a in given]
@@ -225,7 +287,7 @@ def render_review(sentence, document, form, status=200, prefilled=None, message=
     gold = db.session.scalar(gold_for(sentence.id))
     gold_shown = shown_labels(gold.labels, scheme, sentence.text) if gold else None
     every_shown = [shown for _, _, shown in rows] + ([gold_shown] if gold else [])
-    differing = set(differing_fields([a.labels for _, a in given], scheme)) if given else set()
+    differing = set(disputed_fields(sentence.id))
     return (
         render_template(
             "review/sentence.html",
@@ -246,10 +308,11 @@ def render_review(sentence, document, form, status=200, prefilled=None, message=
             entered=entered,
             scheme=scheme,
             unasked=unasked_by_all(scheme, sentence.id, gold),
-            active={name: value for name, value in chosen_filters().items() if value},
-            following=next_disagreement(
-                current_app.extensions["scheme"], sentence.id, chosen_filters()
-            ),
+            active=carried(),
+            following=next_unsettled(sentence.id, chosen_filters(), chosen_order()),
+            send_form=send_form or send_back_form(sentence.id, given),
+            send_open=send_form is not None,
+            sent_back=waiting_for([sentence.id]).get(sentence.id, []),
         ),
         status,
     )
@@ -350,12 +413,40 @@ def take(sentence_id, name):
     return settle(sentence_id, chosen.labels, note)
 
 
+@bp.post("/sentences/<int:sentence_id>/send-back")
+@staff_only
+def send_back_sentence(sentence_id):
+    """Send the sentence back to annotators with a note instead of deciding it; then on to
+    the next unsettled disagreement."""
+    sentence = db.session.get(Sentence, sentence_id) or abort(404)
+    document = db.session.get(Document, sentence.document_id)
+    form = send_back_form(sentence_id, annotations_of(sentence_id), posted=True)
+    message = None
+    if form.validate():
+        chosen = [*form.annotators.data, *([form.newcomer.data] if form.newcomer.data else [])]
+        try:
+            names = send_back(sentence_id, chosen, current_user.id, form.note.data.strip())
+        except SendBackRefused as refused:
+            message = str(refused)
+        else:
+            flash(f"Sent back to {', '.join(names)}: they get it first, with your note.")
+            return to_next(sentence_id)
+    gold = db.session.scalar(gold_for(sentence_id))
+    gold_form, _, prefilled = starting_form(sentence_id, document, gold)
+    gold_form.note.data = gold.note if gold else None
+    return render_review(sentence, document, gold_form, 422, prefilled, message, send_form=form)
+
+
 def settle(sentence_id, labels, note):
     """Save gold, then go on to the next unsettled disagreement (or back to the list)."""
     save_gold(sentence_id, labels, "reviewer", current_user.id, note)
     flash("Gold labels saved.")
-    filters = {k: v for k, v in chosen_filters().items() if v}
-    following = next_disagreement(current_app.extensions["scheme"], sentence_id, chosen_filters())
+    return to_next(sentence_id)
+
+
+def to_next(sentence_id):
+    """Go on to the next unsettled disagreement of the list (or back to the list)."""
+    following = next_unsettled(sentence_id, chosen_filters(), chosen_order())
     if following is None:
-        return redirect(url_for("review.disagreement_list", **filters))
-    return redirect(url_for("review.review_sentence", sentence_id=following, **filters))
+        return redirect(url_for("review.disagreement_list", **carried()))
+    return redirect(url_for("review.review_sentence", sentence_id=following, **carried()))
