@@ -6,12 +6,23 @@ from itertools import groupby
 from operator import itemgetter
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, func, insert, select, type_coerce, update
 
 from . import targets
 from .database import writing
+from .disputes import settled
 from .extensions import db
-from .models import Annotation, Document, Gold, Sentence, revision_of, utcnow
+from .models import (
+    ANNOTATIONS,
+    DOCUMENTS,
+    GOLD,
+    SENTENCES,
+    Gold,
+    GoldRevision,
+    copied_columns,
+    revision_of,
+    utcnow,
+)
 
 AUTO_METHODS = ("unanimous", "majority")
 BATCH = 5_000
@@ -20,14 +31,6 @@ BATCH = 5_000
 def field_values(labels, scheme):
     """The labels as (field, value) pairs, one per field that can be agreed on."""
     return list(zip(scheme.names, scheme.values(labels), strict=True))
-
-
-def asked(field, column):
-    """A field's values from every annotation, less those of annotators who were not asked
-    it (a stance target added to the document after they labelled: its value is unset)."""
-    if field.target is None:
-        return column
-    return [value for value in column if value is not None]
 
 
 def agreement(all_labels, scheme):
@@ -43,7 +46,7 @@ def agreement(all_labels, scheme):
     values = [scheme.values(labels) for labels in all_labels]
     method, agreed = "unanimous", {}
     for field, column in zip(scheme.fields, zip(*values, strict=True), strict=True):
-        column = asked(field, column)
+        column = targets.asked(field, column)
         if len(column) < 2:
             continue
         votes = [orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for value in column]
@@ -119,39 +122,111 @@ def save_gold(sentence_id, labels, method, reviewer_id=None, note=None):
         return gold
 
 
-def auto_adjudicate(method, scheme):
-    """Fill gold where the annotators agree (``method``), in one transaction, each sentence
-    under its document's targets; a reviewer's gold is never touched, earlier automatic
-    gold is updated (its old version kept). Returns (sentences looked at, gold written)."""
+# one range of sentences' annotations (skips left out), their labels as stored text where
+# the database keeps text, with their document's targets
+RANGE_ANNOTATIONS = (
+    select(ANNOTATIONS.c.sentence_id, type_coerce(ANNOTATIONS.c.labels, Text), DOCUMENTS.c.targets)
+    .join(SENTENCES, SENTENCES.c.id == ANNOTATIONS.c.sentence_id)
+    .join(DOCUMENTS, DOCUMENTS.c.id == SENTENCES.c.document_id)
+    .where(
+        ANNOTATIONS.c.sentence_id > bindparam("low"),
+        ANNOTATIONS.c.sentence_id <= bindparam("high"),
+        ANNOTATIONS.c.skipped.is_(False),
+    )
+    .order_by(ANNOTATIONS.c.sentence_id)
+)
+RANGE_GOLD = select(GOLD).where(
+    GOLD.c.sentence_id > bindparam("low"), GOLD.c.sentence_id <= bindparam("high")
+)
+CHANGE_GOLD = (
+    update(GOLD)
+    .where(GOLD.c.id == bindparam("gold_id"))
+    .values(
+        labels=bindparam("new_labels"),
+        method=bindparam("new_method"),
+        reviewer_id=None,
+        note=None,
+        revision=bindparam("new_revision"),
+        updated=bindparam("now"),
+    )
+)
+
+
+def parsed(texts):
+    """Stored labels as objects (text from SQLite, objects from PostgreSQL), the same text
+    parsed once."""
+    if all(text == texts[0] for text in texts):
+        one = orjson.loads(texts[0]) if isinstance(texts[0], str) else texts[0]
+        return [one] * len(texts)
+    return [orjson.loads(text) if isinstance(text, str) else text for text in texts]
+
+
+def auto_adjudicate(method, scheme, after=0, progress=None):
+    """Fill gold where the annotators agree (``method``), each sentence under its document's
+    targets; a reviewer's gold is never touched, earlier automatic gold is updated (its old
+    version kept). Works through the sentences in id order, BATCH ids at a time, each range
+    in its own short transaction: memory stays flat, the server's writers wait at most one
+    range, and an interrupted run keeps what it wrote — run again, or go on ``after`` the
+    last sentence id it reported. ``progress(done_up_to, last_id)`` after each range.
+    Returns (sentences looked at, gold written)."""
     looked = written = 0
-    with writing():
-        reviewed = set(
-            db.session.scalars(select(Gold.sentence_id).where(Gold.method == "reviewer"))
-        )
-        rows = db.session.execute(
-            select(Annotation.sentence_id, Annotation.labels, Document.targets)
-            .join(Sentence, Sentence.id == Annotation.sentence_id)
-            .join(Document, Document.id == Sentence.document_id)
-            .where(Annotation.skipped.is_(False))
-            .order_by(Annotation.sentence_id)
-            .execution_options(yield_per=BATCH)
-        )
-        for sentence_id, given in groupby(rows, key=itemgetter(0)):
-            given = list(given)
-            if sentence_id in reviewed or len(given) < 2:
-                continue
-            looked += 1
-            found = agreement([row.labels for row in given], targets.scheme_of(given[0], scheme))
-            # all agreeing is the stronger statement, whichever method was asked for
-            if found is not None and (found[0] == "unanimous" or method == "majority"):
-                written += save_gold(sentence_id, found[1], found[0]) is not None
+    last = db.session.scalar(select(func.max(SENTENCES.c.id))) or 0
+    db.session.rollback()  # no read transaction held open between ranges
+    # one range at least: an empty project still meets a missing table
+    for low in range(after, max(last, after + 1), BATCH):
+        with writing():
+            counts = adjudicate_range(method, scheme, low, min(low + BATCH, last))
+        looked, written = looked + counts[0], written + counts[1]
+        if progress:
+            progress(min(low + BATCH, last), last)
     return looked, written
 
 
-def settle_agreed(method, scheme):
+def adjudicate_range(method, scheme, low, high):
+    """``auto_adjudicate`` over the sentences with ids in (low, high], in bulk statements."""
+    bounds = {"low": low, "high": high}
+    golds = {gold.sentence_id: gold for gold in db.session.execute(RANGE_GOLD, bounds)}
+    rows = db.session.execute(RANGE_ANNOTATIONS, bounds)
+    looked, new, changed, now = 0, [], [], utcnow()
+    for sentence_id, given in groupby(rows, key=itemgetter(0)):
+        given = list(given)
+        gold = golds.get(sentence_id)
+        if len(given) < 2 or (gold is not None and gold.method == "reviewer"):
+            continue
+        looked += 1
+        found = agreement(parsed([row[1] for row in given]), targets.scheme_of(given[0], scheme))
+        # all agreeing is the stronger statement, whichever method was asked for
+        if found is None or (found[0] != "unanimous" and method != "majority"):
+            continue
+        agreed_method, labels = found
+        if gold is None:
+            new.append({"sentence_id": sentence_id, "labels": labels, "method": agreed_method,
+                        "created": now, "updated": now, "revision": 1})  # fmt: skip
+        elif (gold.labels, gold.method, gold.reviewer_id, gold.note) != (
+            labels, agreed_method, None, None,
+        ):  # fmt: skip
+            changed.append((gold, labels, agreed_method))
+    if new:
+        db.session.execute(insert(GOLD), new)
+        settled(db.session, [row["sentence_id"] for row in new])
+    if changed:
+        kept = [{"gold_id": gold.id, "saved": gold.updated,
+                 **{name: getattr(gold, name) for name in copied_columns(Gold)}}
+                for gold, _, _ in changed]  # fmt: skip
+        db.session.execute(insert(GoldRevision.__table__), kept)
+        db.session.execute(
+            CHANGE_GOLD,
+            [{"gold_id": gold.id, "new_labels": labels, "new_method": agreed_method,
+              "new_revision": gold.revision + 1, "now": now}
+             for gold, labels, agreed_method in changed],
+        )  # fmt: skip
+    return looked, len(new) + len(changed)
+
+
+def settle_agreed(method, scheme, after=0, progress=None):
     """``auto_adjudicate``, then one line saying what it did (for ``flask adjudicate --auto``
     and ``flask export --auto``)."""
-    looked, written = auto_adjudicate(method, scheme)
+    looked, written = auto_adjudicate(method, scheme, after, progress)
     return (
         f"{written} of {looked} sentences with two or more annotations and no reviewer's "
         f"gold got {method} gold labels (a reviewer's gold is left as it is)."

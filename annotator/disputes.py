@@ -16,11 +16,10 @@ from operator import attrgetter
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, delete, event, insert, inspect, select
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from . import targets
-from .adjudication import asked
 from .models import (
     ANNOTATIONS,
     DISPUTES,
@@ -68,6 +67,7 @@ ROWS_AND_KEPT_OF = (
     .where(ANNOTATIONS.c.sentence_id.in_(IDS))
 )
 DROP = delete(DISPUTES).where(DISPUTES.c.sentence_id.in_(IDS))
+SETTLE = update(DISPUTES).where(DISPUTES.c.sentence_id.in_(IDS)).values(settled=True)
 ADD = insert(DISPUTES)
 SENTENCES_OF_DOCUMENTS = (
     select(ANNOTATIONS.c.sentence_id)
@@ -102,7 +102,7 @@ def state_of(rows, scheme):
     values = [scheme.values(row.labels) for row in labelled]
     differing, pairs, agreeing = [], 0, 0
     for field, column in zip(scheme.fields, zip(*values, strict=True), strict=True):
-        votes = Counter(map(vote, asked(field, column)))
+        votes = Counter(map(vote, targets.asked(field, column)))
         if len(votes) > 1:
             differing.append(field.name)
         given = sum(votes.values())
@@ -177,6 +177,13 @@ def kept_rows(connection):
     """Every row of the table, by sentence: what ``rebuild`` gives back when it was kept."""
     query = select(*KEPT).order_by(DISPUTES.c.sentence_id)
     return [row._asdict() for row in connection.execute(query)]
+
+
+def settled(connection, sentence_ids):
+    """Mark these sentences settled: they got gold through Core statements (gold is never
+    deleted, so nothing else about their rows changes)."""
+    for batch in batches(sentence_ids, BATCH):
+        connection.execute(SETTLE, {"ids": batch})
 
 
 def touched(session, sentence_ids):

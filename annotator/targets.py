@@ -108,6 +108,14 @@ def scheme_of(document, scheme=None):
     return scheme.for_targets(of(document, scheme))
 
 
+def asked(field, column):
+    """A field's values from every annotation, less those of annotators who were not asked
+    it (a stance target added to the document after they labelled: its value is unset)."""
+    if field.target is None:
+        return column
+    return [value for value in column if value is not None]
+
+
 def keeping_unasked(labels, saved):
     """``labels`` from a form, plus the values ``saved`` holds for targets the form did not
     ask (targets removed from the document since): an edit keeps what was answered."""

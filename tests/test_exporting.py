@@ -8,7 +8,8 @@ import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
-from annotator.adjudication import save_gold
+from annotator import adjudication
+from annotator.adjudication import auto_adjudicate, save_gold
 from annotator.extensions import db
 from annotator.models import Annotation, Document, Gold, GoldRevision, Sentence, User
 from annotator.schema import Scheme
@@ -180,6 +181,72 @@ def test_adjudicate_then_final_only(runner, project, tmp_path, make_user):
     assert by_id["doc0:0"]["final_note"] is None
     assert by_id["doc0:0"]["final_source"] == "unanimous"
     assert by_id["doc0:0"]["final"]["attribution"]["source"]["text"] == "Jeyhun Bayramov"
+
+
+def gold_table():
+    """Every gold label and kept version, as comparable tuples."""
+    golds = db.session.execute(select(Gold.sentence_id, Gold.labels, Gold.method, Gold.revision))
+    versions = db.session.execute(
+        select(Gold.sentence_id, GoldRevision.revision, GoldRevision.labels).join(Gold)
+    )
+    return sorted(map(tuple, golds), key=str), sorted(map(tuple, versions), key=str)
+
+
+def test_adjudication_in_ranges_of_two_sentences_writes_what_one_range_writes(
+    app, runner, project, tmp_path, monkeypatch
+):
+    result = runner.invoke(args=["adjudicate", "--auto", "unanimous"])
+    assert result.exit_code == 0, result.output
+    # carol differs on the first sentence (its unanimous gold becomes majority gold, the
+    # unanimous version kept) and breaks the tie on the third (new majority gold)
+    carol = user("carol")
+    for sentence_id in (project[0], project[2]):
+        db.session.add(Annotation(sentence_id=sentence_id, annotator_id=carol.id,
+                                  labels=labels(claim="not_claim")))  # fmt: skip
+    db.session.commit()
+    monkeypatch.setattr(adjudication, "BATCH", 2)
+    seen = []
+    scheme = app.extensions["scheme"]
+    assert auto_adjudicate("majority", scheme, progress=lambda *at: seen.append(at)) == (6, 2)
+    last = max(project)
+    assert seen[-1] == (last, last) and len(seen) == (last + 1) // 2
+    golds, versions = gold_table()
+    methods = {sentence_id: (method, revision) for sentence_id, _, method, revision in golds}
+    assert methods[project[0]] == ("majority", 2) and methods[project[2]] == ("majority", 1)
+    assert [(sentence_id, revision) for sentence_id, revision, _ in versions] == [(project[0], 1)]
+    assert {
+        labels["claim"] for sentence_id, labels, _, _ in golds if sentence_id == project[2]
+    } == {"not_claim"}
+    # one range, run again: nothing to change
+    monkeypatch.setattr(adjudication, "BATCH", 10_000)
+    assert auto_adjudicate("majority", scheme) == (6, 0)
+    assert gold_table() == (golds, versions)
+
+
+def test_an_interrupted_adjudication_says_where_to_go_on(runner, project, monkeypatch):
+    monkeypatch.setattr(adjudication, "BATCH", 2)
+    ranges = []
+    real = adjudication.adjudicate_range
+
+    def interrupted_at_the_second(method, scheme, low, high):
+        if ranges:
+            raise KeyboardInterrupt
+        ranges.append((low, high))
+        return real(method, scheme, low, high)
+
+    monkeypatch.setattr(adjudication, "adjudicate_range", interrupted_at_the_second)
+    result = runner.invoke(args=["adjudicate", "--auto", "unanimous"])
+    assert result.exit_code == 1
+    assert (
+        f"Run `flask adjudicate --auto unanimous --after {ranges[0][1]}` to go on." in result.output
+    )
+    assert db.session.scalar(select(func.max(Gold.sentence_id))) <= ranges[0][1]  # saved so far
+    monkeypatch.setattr(adjudication, "adjudicate_range", real)
+    went_on = runner.invoke(
+        args=["adjudicate", "--auto", "unanimous", "--after", str(ranges[0][1])]
+    )
+    assert went_on.exit_code == 0, went_on.output
+    assert db.session.scalar(select(func.count()).select_from(Gold)) == 5
 
 
 def test_split_by_document_is_reproducible(runner, project, tmp_path):

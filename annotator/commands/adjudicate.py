@@ -4,7 +4,7 @@ disagreements --rebuild``: the kept table of disagreements computed from scratch
 import click
 from flask import current_app
 
-from ..adjudication import AUTO_METHODS, settle_agreed
+from ..adjudication import AUTO_METHODS, BATCH, settle_agreed
 from ..database import writing
 from ..disputes import rebuild
 from ..extensions import db
@@ -18,9 +18,30 @@ from ..extensions import db
     required=True,
     help="unanimous: every annotator agrees on every field; majority: a strict majority does.",
 )
-def adjudicate_command(method):
-    """Fill gold labels where the annotators agree, never overwriting a reviewer's gold."""
-    click.echo(settle_agreed(method, current_app.extensions["scheme"]))
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Start after this sentence id: to go on where an interrupted run stopped.",
+)
+def adjudicate_command(method, after):
+    """Fill gold labels where the annotators agree, never overwriting a reviewer's gold.
+    Works in ranges of sentences, each saved as it is done; an interrupted run says where
+    to go on from."""
+    done = [after]
+
+    def progress(upto, last):
+        done[0] = upto
+        if upto == last or upto // BATCH % 20 == 0:
+            click.echo(f"… sentences up to id {upto:,} of {last:,}", err=True)
+
+    try:
+        click.echo(settle_agreed(method, current_app.extensions["scheme"], after, progress))
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; the gold of sentences up to id {done[0]:,} is saved. Run "
+            f"`flask adjudicate --auto {method} --after {done[0]}` to go on."
+        ) from None
 
 
 @click.command("disagreements")
