@@ -135,8 +135,17 @@ RANGE_ANNOTATIONS = (
     )
     .order_by(ANNOTATIONS.c.sentence_id)
 )
-RANGE_GOLD = select(GOLD).where(
-    GOLD.c.sentence_id > bindparam("low"), GOLD.c.sentence_id <= bindparam("high")
+RANGE_GOLD = select(
+    GOLD.c.id, GOLD.c.sentence_id, GOLD.c.labels, GOLD.c.method, GOLD.c.reviewer_id,
+    GOLD.c.note, GOLD.c.revision,
+).where(GOLD.c.sentence_id > bindparam("low"), GOLD.c.sentence_id <= bindparam("high"))  # fmt: skip
+# the current versions of these gold labels, kept as revisions (in the database: no
+# timestamps parsed and written back)
+KEEP_VERSIONS = insert(GoldRevision.__table__).from_select(
+    ["gold_id", *copied_columns(Gold), "saved"],
+    select(GOLD.c.id, *(GOLD.c[name] for name in copied_columns(Gold)), GOLD.c.updated).where(
+        GOLD.c.id.in_(bindparam("ids", expanding=True))
+    ),
 )
 CHANGE_GOLD = (
     update(GOLD)
@@ -194,7 +203,14 @@ def adjudicate_range(method, scheme, low, high):
         if len(given) < 2 or (gold is not None and gold.method == "reviewer"):
             continue
         looked += 1
-        found = agreement(parsed([row[1] for row in given]), targets.scheme_of(given[0], scheme))
+        scheme_here = targets.scheme_of(given[0], scheme)
+        objects = parsed([row[1] for row in given])
+        if len(objects) == 2 and (
+            objects[0].get("claim") != objects[1].get("claim")
+            or not same_where_asked(*objects, scheme_here)
+        ):
+            continue  # two who differ: no majority (the common case; the claim first, cheapest)
+        found = agreement(objects, scheme_here)
         # all agreeing is the stronger statement, whichever method was asked for
         if found is None or (found[0] != "unanimous" and method != "majority"):
             continue
@@ -210,10 +226,7 @@ def adjudicate_range(method, scheme, low, high):
         db.session.execute(insert(GOLD), new)
         settled(db.session, [row["sentence_id"] for row in new])
     if changed:
-        kept = [{"gold_id": gold.id, "saved": gold.updated,
-                 **{name: getattr(gold, name) for name in copied_columns(Gold)}}
-                for gold, _, _ in changed]  # fmt: skip
-        db.session.execute(insert(GoldRevision.__table__), kept)
+        db.session.execute(KEEP_VERSIONS, {"ids": [gold.id for gold, _, _ in changed]})
         db.session.execute(
             CHANGE_GOLD,
             [{"gold_id": gold.id, "new_labels": labels, "new_method": agreed_method,
