@@ -512,6 +512,24 @@ def test_rating_patterns_are_the_distinct_rows_in_one_order(categories):
     assert frequency.tolist() == [n for _, n in expected]
 
 
+def test_counts_in_one_byte_give_the_figures_of_int64_counts():
+    # 40 raters: n (n - 1) and the products of the coincidence matrix overflow one byte
+    rng = np.random.default_rng(40)
+    counts = rng.multinomial(40, [0.7, 0.2, 0.1], size=300)
+    counts[::7] = rng.multinomial(2, [0.5, 0.3, 0.2], size=len(counts[::7]))
+    small = counts.astype(np.int8)
+    for figure in (
+        stats.percent_agreement,
+        stats.krippendorff_alpha,
+        stats.gwet_ac1,
+        lambda c: stats.bootstrap_alpha(c, draws=1000, seed=13),
+    ):
+        assert figure(small).value == pytest.approx(figure(counts).value, rel=1e-12)
+    assert stats.pair_confusion(small).tolist() == stats.pair_confusion(counts).tolist()
+    uniform = counts[counts.sum(axis=1) == 40].astype(np.int8)
+    assert stats.fleiss_kappa(uniform).value == stats.fleiss_kappa(uniform.astype(int)).value
+
+
 # -- stance targets of each document ---------------------------------------------------------
 
 

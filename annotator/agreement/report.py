@@ -90,7 +90,7 @@ def pair_tables(r):
     for a, b in combinations(range(len(r.annotators)), 2):
         both = (r.matrix[:, a] >= 0) & (r.matrix[:, b] >= 0)
         if both.any():
-            flat = r.matrix[both, a] * size + r.matrix[both, b]
+            flat = r.matrix[both, a].astype(np.intp) * size + r.matrix[both, b]
             tables[(a, b)] = np.bincount(flat, minlength=size * size).reshape(size, size)
     return tables
 
@@ -111,7 +111,7 @@ def mean_kappa(kappas):
 def category_figures(r, level, values, options):
     """All figures of one categorical field."""
     counts = r.counts()
-    multiple = counts.sum(axis=1) >= 2
+    multiple = stats.ratings(counts) >= 2
     counts = counts[multiple]
     shared = r.matrix[multiple]
     annotators = np.count_nonzero((shared >= 0).any(axis=0))
