@@ -22,7 +22,7 @@ from .. import targets
 from ..extensions import db
 from ..models import Annotation, Document, Sentence, User
 
-BATCH = 50_000
+BATCH = 10_000
 UNRATED = -1  # no annotation of this item by this annotator, or the field is unset
 NEW = -2  # in Coder: a label not numbered yet
 NO_SPAN = -1  # in span matrices: annotated, but no span marked (unrated is UNRATED - 1)
@@ -44,6 +44,15 @@ def narrow(values):
     if not len(values):
         return values.astype(np.int8)
     return values.astype(narrowest(values.min(), values.max()), copy=False)
+
+
+def numbered(values):
+    """The distinct ``values`` in order, and the position of each value among them
+    (narrowed): ``np.unique``'s inverse without its three int64 arrays the length of
+    ``values``."""
+    distinct = np.unique(values)
+    positions = np.searchsorted(distinct, values)
+    return distinct, positions.astype(narrowest(0, len(distinct)))
 
 
 @contextmanager
@@ -229,7 +238,7 @@ def document_targets(default):
 
 def having(documents, targets_of, target):
     """Per item (its document's seq in ``documents``): whether its document has ``target``."""
-    seqs, document_of_item = np.unique(documents, return_inverse=True)
+    seqs, document_of_item = numbered(documents)
     has = np.array([target in targets_of.get(int(seq), ()) for seq in seqs], dtype=bool)
     return has[document_of_item]
 
@@ -269,8 +278,8 @@ def load(scheme, default=None):
     for name in names:
         joined[name] = coders[name].settle(joined[name])
     joined["#document outlet"] = outlets.settle(joined["#document outlet"])
-    items, item_of_row = np.unique(joined["#item"], return_inverse=True)
-    user_ids, column_of_row = np.unique(joined["#annotator"], return_inverse=True)
+    items, item_of_row = numbered(joined.pop("#item"))
+    user_ids, column_of_row = numbered(joined.pop("#annotator"))
     names_of = dict(db.session.execute(select(User.id, User.name)).all())
     annotators = [names_of[int(i)] for i in user_ids]
 
