@@ -31,7 +31,7 @@ class Config:
     # JSON columns through orjson: several times faster than the standard library, which
     # matters when exports and imports move millions of labels
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,  # a connection idle for over a second is pinged: database.py
         "json_serializer": lambda value: orjson.dumps(value).decode(),
         "json_deserializer": orjson.loads,
     }

@@ -58,10 +58,6 @@ def create_app(config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # a file needs no ping before each use (every transaction checks a connection out)
-        options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     check_settings(app.config)
     app.extensions["scheme"] = load_scheme(app.config.get("ANNOTATOR_SCHEMA_FILE"))
     incoming.init_app(app)  # first: see its init_app

@@ -19,6 +19,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    null,
     select,
     true,
     union_all,
@@ -60,15 +61,9 @@ TAKE_LEASED_SLOT = (
 # The sentences the user's page holds already (on screen, fetched ahead, saves on the way):
 # never handed out again in the same page. Empty for a plain page.
 HOLDING = bindparam("holding", expanding=True)
-HELD_LEASE = (
-    select(LEASES.c.id, LEASES.c.sentence_id)
-    .where(LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.not_in(HOLDING))
-    .order_by(LEASES.c.id)
-    .limit(1)
-)
 # a sentence the user labelled whose new stance targets the lead wants answered
 ASKED_AGAIN = (
-    select(ANNOTATIONS.c.sentence_id, false().label("new"), literal(1).label("rank"))
+    select(ANNOTATIONS.c.sentence_id)
     .where(
         ANNOTATIONS.c.annotator_id == bindparam("user_id"),
         ANNOTATIONS.c.asked_again == true(),
@@ -76,10 +71,30 @@ ASKED_AGAIN = (
     )
     .order_by(ANNOTATIONS.c.sentence_id)
     .limit(1)
+    .subquery()
 )
-# what comes before any other sentence, in one statement: one a reviewer sent back to the
-# user (``new``: one they never labelled, which needs a lease), else one asked again
-QUEUED_FIRST = union_all(select(SENT_BACK.subquery()), select(ASKED_AGAIN.subquery())).subquery()
+HELD_LEASE = (
+    select(LEASES.c.id, LEASES.c.sentence_id)
+    .where(LEASES.c.annotator_id == bindparam("user_id"), LEASES.c.sentence_id.not_in(HOLDING))
+    .order_by(LEASES.c.id)
+    .limit(1)
+    .subquery()
+)
+SENT_BACK_ROW = SENT_BACK.subquery()
+# What comes before any other sentence, in one statement, in this order: (a) a lease the
+# user holds (other than on what their page holds), to be renewed; then a sentence a
+# reviewer sent back to them (``new``: one they never labelled, which needs a lease); then
+# one asked again.
+QUEUED_FIRST = union_all(
+    select(
+        HELD_LEASE.c.sentence_id,
+        false().label("new"),
+        literal(0).label("rank"),
+        HELD_LEASE.c.id.label("lease_id"),
+    ),
+    select(SENT_BACK_ROW.c.sentence_id, SENT_BACK_ROW.c.new, literal(1), null()),
+    select(ASKED_AGAIN.c.sentence_id, false(), literal(2), null()),
+).subquery()
 FIRST_IN_QUEUE = select(QUEUED_FIRST).order_by(QUEUED_FIRST.c.rank).limit(1)
 RENEW_LEASE = update(LEASES).where(LEASES.c.id == bindparam("lease_id"))
 RENEW_HELD = update(LEASES).where(
@@ -104,9 +119,7 @@ LAST_LABELLED = (
     .order_by(ANNOTATIONS.c.id.desc())
     .limit(1)
 )
-PLACE_OF = select(SENTENCES.c.document_id, SENTENCES.c.index).where(
-    SENTENCES.c.id == bindparam("sentence_id")
-)
+PLACE = SENTENCES.alias("place")  # the sentence the page shows, which rule c continues
 NOT_DONE_BY_USER = ~exists().where(
     ANNOTATIONS.c.sentence_id == SENTENCES.c.id,
     ANNOTATIONS.c.annotator_id == bindparam("user_id"),
@@ -130,6 +143,14 @@ NEXT_IN_ARTICLE = first_open(
     SENTENCES.c.index > bindparam("index"),
     SENTENCES.c.taken < bindparam("overlap"),
 ).order_by(SENTENCES.c.index)
+# the same, after the sentence ``:after`` (its place read in the same statement)
+NEXT_AFTER = first_open(
+    SENTENCES.c.document_id
+    == select(PLACE.c.document_id).where(PLACE.c.id == bindparam("after")).scalar_subquery(),
+    SENTENCES.c.index
+    > select(PLACE.c.index).where(PLACE.c.id == bindparam("after")).scalar_subquery(),
+    SENTENCES.c.taken < bindparam("overlap"),
+).order_by(SENTENCES.c.index)
 STARTED_BY_OTHERS = first_open(SENTENCES.c.taken == bindparam("taken")).order_by(SENTENCES.c.id)
 # a literal 0, so that both databases may use the partial index of fresh sentences
 NEW_IN_ORDER = first_open(SENTENCES.c.taken == literal_column("0")).order_by(SENTENCES.c.id)
@@ -148,14 +169,14 @@ def candidates(user_id, holding=(), after=None):
     ``after``: the sentence the user's page shows, whose article rule c continues (else the
     one they labelled last)."""
     user = {"user_id": user_id, "holding": list(holding)}
-    last = None
     if after is not None:
-        last = db.session.execute(PLACE_OF, {"sentence_id": after}).first()
-    if last is None:
+        where = {"after": after, "overlap": overlap()}
+        yield "c: next in the same article", NEXT_AFTER, {**user, **where}
+    else:
         last = db.session.execute(LAST_LABELLED, user).first()
-    if last is not None:
-        where = {"document_id": last.document_id, "index": last.index, "overlap": overlap()}
-        yield "c: next in the same article", NEXT_IN_ARTICLE, {**user, **where}
+        if last is not None:
+            where = {"document_id": last.document_id, "index": last.index, "overlap": overlap()}
+            yield "c: next in the same article", NEXT_IN_ARTICLE, {**user, **where}
     for taken in range(overlap() - 1, 0, -1):
         yield (
             f"d: started by others ({taken} of {overlap()})",
@@ -203,15 +224,14 @@ def lease_next(user_id, holding=(), after=None):
     now = utcnow()
     expires = now + lease_length()
     user = {"user_id": user_id, "holding": list(holding)}
-    held = db.session.execute(HELD_LEASE, user).first()
-    if held is not None:  # (a) finish what you were given first; asking again renews it
-        db.session.execute(RENEW_LEASE, {"lease_id": held.id, "expires": expires})
-        return held.sentence_id
-    # sent back or asked again: no lease for a sentence they labelled, as their annotation
-    # holds its slot and opens it to them; a new annotator's takes a slot beyond OVERLAP
     first = db.session.execute(FIRST_IN_QUEUE, user).first()
     if first is not None:
-        if first.new:
+        if first.lease_id is not None:  # (a) finish what you were given first; renewed
+            db.session.execute(RENEW_LEASE, {"lease_id": first.lease_id, "expires": expires})
+        # sent back or asked again: no lease for a sentence they labelled, as their
+        # annotation holds its slot and opens it to them; a new annotator's takes a slot
+        # beyond OVERLAP
+        elif first.new:
             lease(user_id, first.sentence_id, now, expires)
         return first.sentence_id
     for _rule, statement, parameters in candidates(user_id, holding, after):

@@ -16,7 +16,7 @@ from operator import attrgetter
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from . import targets
@@ -67,6 +67,12 @@ ROWS_AND_KEPT_OF = (
     .where(ANNOTATIONS.c.sentence_id.in_(IDS))
 )
 DROP = delete(DISPUTES).where(DISPUTES.c.sentence_id.in_(IDS))
+# PostgreSQL: a transaction-scoped advisory lock per sentence (``LOCK_KIND`` tells ours
+# apart), in the order of ``ids``
+LOCK_KIND = 19
+TAKE_TURNS = text(
+    "SELECT count(pg_advisory_xact_lock(:kind, id)) FROM unnest(CAST(:ids AS integer[])) AS t(id)"
+)
 SETTLE = update(DISPUTES).where(DISPUTES.c.sentence_id.in_(IDS)).values(settled=True)
 ADD = insert(DISPUTES)
 SENTENCES_OF_DOCUMENTS = (
@@ -128,6 +134,11 @@ def field_names(fields):
     return fields.strip(SEPARATOR).split(SEPARATOR)
 
 
+def dialect_of(connection):
+    """The dialect of a Session or a Connection."""
+    return getattr(connection, "dialect", None) or connection.get_bind().dialect
+
+
 def kept_of(row):
     """The kept row a ``ROWS_AND_KEPT_OF`` row carries, or None."""
     if row.kept_sentence_id is None:
@@ -136,9 +147,14 @@ def kept_of(row):
 
 
 def refresh(connection, sentence_ids, scheme=None):
-    """Compute the rows of these sentences again and write those that changed."""
+    """Compute the rows of these sentences again and write those that changed. On
+    PostgreSQL, two transactions refreshing the same sentence take turns (a lock per
+    sentence, held to the commit, taken in id order): the second reads the first's
+    annotations once they are committed, so neither writes a row that misses the other's."""
     scheme = scheme or current_app.extensions["scheme"]
     for batch in batches(sorted(sentence_ids), BATCH):
+        if dialect_of(connection).name == "postgresql":
+            connection.execute(TAKE_TURNS, {"kind": LOCK_KIND, "ids": batch})
         gone, new = [], []
         rows = connection.execute(ROWS_AND_KEPT_OF, {"ids": batch})
         for sentence_id, given in groupby(rows, key=attrgetter("sentence_id")):

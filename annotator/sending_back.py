@@ -7,7 +7,7 @@ A send-back is open while its annotator's annotation of the sentence is older th
 send-back (or missing): the annotator's save answers it without any write here, so the
 save path costs nothing more."""
 
-from sqlalchemy import bindparam, exists, insert, literal, select
+from sqlalchemy import bindparam, exists, insert, select
 
 from .database import writing
 from .extensions import db
@@ -39,7 +39,6 @@ SENT_BACK = (
             ANNOTATIONS.c.annotator_id == SEND_BACKS.c.annotator_id,
         )
         .label("new"),
-        literal(0).label("rank"),
     )
     .where(
         SEND_BACKS.c.annotator_id == bindparam("user_id"),

@@ -33,6 +33,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, select, text
 
 from annotator import create_app
+from annotator.disputes import kept_rows, rebuild
 from annotator.extensions import db
 from annotator.models import (
     DOCUMENTS,
@@ -44,6 +45,7 @@ from annotator.models import (
     Sentence,
     User,
 )
+from annotator.schema import Scheme
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -439,6 +441,11 @@ def check(uri, players, overlap):
         integrity = None
         if engine.dialect.name == "sqlite":
             integrity = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+        # the disagreements kept while annotators saved at once, against those rebuilt
+        kept = {row["sentence_id"]: row for row in kept_rows(connection)}
+        rebuild(connection, Scheme())
+        rebuilt = {row["sentence_id"]: row for row in kept_rows(connection)}
+        connection.rollback()
     engine.dispose()
     stored = Counter(row.comment for row in current) + Counter(row.comment for row in revisions)
     by_marker = {attempt.marker: attempt for attempt in attempts}
@@ -460,6 +467,10 @@ def check(uri, players, overlap):
             for row in current
             if sorted(versions.get(row.id, [])) != list(range(1, row.revision))
         ],
+        "disputes_wrong": sorted(
+            s for s in kept.keys() | rebuilt.keys() if kept.get(s) != rebuilt.get(s)
+        ),
+        "disputes": len(kept),
         "integrity": integrity,
         "unacknowledged_stored": sum(
             1 for m in stored if m in by_marker and by_marker[m].outcome != "saved"
@@ -472,7 +483,7 @@ def check(uri, players, overlap):
 def problems(checked):
     """The non-empty problem lists of a ``check`` result."""
     names = ["lost", "duplicated", "unknown", "refused_but_stored", "over_overlap",
-             "taken_wrong", "broken_revisions"]  # fmt: skip
+             "taken_wrong", "broken_revisions", "disputes_wrong"]  # fmt: skip
     found = {name: checked[name][:10] for name in names if checked[name]}
     if checked["integrity"] not in (None, "ok"):
         found["integrity"] = checked["integrity"]

@@ -4,16 +4,18 @@ from scratch (on SQLite, and on PostgreSQL when the suite runs there)."""
 
 import json
 import random
+import threading
 from contextlib import suppress
 
 import pytest
 
 from annotator import targets
 from annotator.adjudication import auto_adjudicate, save_gold
+from annotator.assignment import next_sentence
 from annotator.disputes import field_names, kept_rows, rebuild
 from annotator.extensions import db
 from annotator.labelling import SaveRefused, save
-from tests.helpers import add_user, import_two_topics, labels, skip_values
+from tests.helpers import add_user, import_texts, import_two_topics, labels, skip_values
 
 CLAIMS = ("claim", "not_claim", "checkworthy_claim")
 STANCES = ("favor", "against", "none")
@@ -166,3 +168,34 @@ def test_the_rebuild_command_fills_an_emptied_table(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 sentence where annotators disagree" in result.output
     assert kept_rows(db.session) == before
+
+
+def test_annotators_saving_the_same_sentence_at_once_leave_the_right_row(app, tmp_path):
+    """Two transactions each read the sentence's annotations before the other commits: on
+    PostgreSQL they take turns, so the second sees the first's label (on SQLite writes are
+    one at a time anyway)."""
+    (sentences,) = import_texts(tmp_path, [f"Sentence {n} is here." for n in range(30)])
+    ann, bob = add_user("ann").id, add_user("bob").id
+    db.session.commit()
+
+    def label(user_id, claim, barrier):
+        with app.app_context():
+            for _ in sentences:
+                sentence_id = next_sentence(user_id)  # both are handed the same one
+                barrier.wait()  # then save it at once (from their leases: no slot taken)
+                values = {**skip_values(), "skipped": False, "labels": labels(claim=claim)}
+                save(user_id, sentence_id, values)
+            db.session.remove()
+
+    barrier = threading.Barrier(2)
+    threads = [
+        threading.Thread(target=label, args=(ann, "claim", barrier)),
+        threading.Thread(target=label, args=(bob, "not_claim", barrier)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.rollback()
+    kept = rebuilt_equals_kept()
+    assert {row["sentence_id"] for row in kept} == set(sentences)  # every one disputed
