@@ -91,6 +91,7 @@ def krippendorff_alpha(counts, level="nominal", values=None):
         # the package builds an items x V x V array; past this size the same coincidence
         # matrix summed by a matrix product (tested equal to the package) saves gigabytes
         return Figure(alpha_of_coincidences(coincidences(counts), level, domain))
+    # the package multiplies counts by counts: in one byte, 12 ratings of a label overflow
     value = krippendorff.alpha(
         value_counts=counts.astype(np.int64), value_domain=domain, level_of_measurement=level
     )
