@@ -14,6 +14,9 @@ Workspace: save-and-next over HTTP on 100,000 sentences, and the workspace's pag
 Agreement: ``flask agreement --json`` and the review page on 100,000 sentences x 3 annotators;
 ``flask agreement --json`` alone on 1,000,000 sentences x 2 annotators (agreement-large).
 
+Review: the disagreement list and "save gold and next" at 100,000 sentences x 3 annotators
+and 1,000,000 x 2, on SQLite and PostgreSQL (databases kept under /tmp/benchreview/).
+
 Export: ``flask export`` and ``flask import-annotations`` on 1,000,000 sentences x 2 annotations.
 
 Load: 50 simulated annotators for 60 s against gunicorn on SQLite and PostgreSQL, checked
@@ -46,6 +49,7 @@ import assignment
 import browser
 import keys
 import load
+import review
 import suggestions
 import workspace
 from corpus import write_corpus
@@ -448,6 +452,18 @@ ranges already done does). Targets: under 60 s and under 300 MB.
               f"again {again[0]:.1f} s / {again[1]:.0f} MiB")  # fmt: skip
 
 
+def bench_review(requests, budget):
+    """The review queue read from the kept table of disagreements (issue 19)."""
+    results = [
+        review.run(database, uri, total, annotators, requests, budget)
+        for database, total, annotators, uri in review.databases(
+            os.environ.get("BENCH_POSTGRES_URL")
+        )
+    ]
+    (review.HOME / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    write_section("Review queue at scale", review.markdown(results, requests, budget))
+
+
 def bench_export(sentences):
     """``flask export`` of ``sentences`` x 2 annotations and ``import-annotations`` of it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -835,6 +851,10 @@ def main():
     parser.add_argument("--agreement-large-sentences", type=int, default=1_000_000)
     parser.add_argument("--export-sentences", type=int, default=1_000_000)
     parser.add_argument("--adjudicate-sentences", type=int, default=1_000_000)
+    parser.add_argument("--review-requests", type=int, default=200, help="per review request")
+    parser.add_argument(
+        "--review-budget", type=float, default=15.0, help="seconds per review request kind"
+    )
     parser.add_argument("--annotators", type=int, default=50, help="simulated, at once")
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--think", type=float, default=0.1, help="mean seconds between saves")
@@ -851,6 +871,7 @@ def main():
             "agreement-large",
             "export",
             "adjudicate",
+            "review",
             "load",
             "busy-import",
             "suggestions",
@@ -875,6 +896,8 @@ def main():
         bench_export(args.export_sentences)
     if args.only in (None, "adjudicate"):
         bench_adjudicate(args.adjudicate_sentences)
+    if args.only in (None, "review"):
+        bench_review(args.review_requests, args.review_budget)
     if args.only in (None, "load"):
         bench_load(args.annotators, args.load_seconds, args.think, args.stage_seconds)
     if args.only in (None, "busy-import"):
