@@ -158,7 +158,7 @@ def disagreement_list():
     page = page_number()
     found = page_of(filters, order, (page - 1) * PAGE, PAGE + 1)
     more, shown = len(found) > PAGE, found[:PAGE]
-    total, settled = counts(filters)
+    total, settled, uncounted = counts(filters)
     texts = {d.sentence_id: d.text for d in shown}
     golds = {
         gold.sentence_id: (shown_fields(gold.labels, every, texts[gold.sentence_id]), gold, name)
@@ -172,6 +172,7 @@ def disagreement_list():
         free_text=free_text(every),
         total=total,
         settled=settled,
+        uncounted=uncounted,
         page=page,
         more=more,
         filters=filters,
