@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
+from annotator import disagreements
 from annotator.assignment import next_sentence
 from annotator.disagreements import ORDERS
 from annotator.extensions import db
@@ -139,3 +140,14 @@ def test_the_queue_orders(app, client, auth, tmp_path):
     # the next disagreement follows the chosen order, and the order is carried along
     page = client.get(f"/review/sentences/{third}", query_string={"order": "agreement"}).text
     assert f'href="/review/sentences/{first}?order=agreement"' in page
+
+
+def test_a_long_list_is_counted_up_to_a_limit(client, auth, tmp_path, monkeypatch):
+    sentences, _, _ = disputed(tmp_path, auth)
+    auth.login("rita", role="reviewer")
+    page = client.get("/review/disagreements").text
+    assert "<strong>1</strong> sentences where annotators disagree · 0 settled" in page
+    monkeypatch.setattr(disagreements, "COUNT_UP_TO", 0)
+    page = client.get("/review/disagreements").text
+    assert "More than <strong>0</strong> sentences where annotators disagree" in page
+    assert f'href="/review/sentences/{sentences[0]}' in page  # the list itself is whole
