@@ -155,7 +155,9 @@ def write_transaction():
     UPDATE SKIP LOCKED`` so one code path is race-free on both databases.
     """
     session = app_session()
-    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
