@@ -330,7 +330,6 @@ def review_sentence(sentence_id):
     gold = db.session.scalar(gold_for(sentence_id))
     if request.method == "GET":
         form, _, prefilled = starting_form(sentence_id, document, gold)
-        form.note.data = gold.note if gold else None
         return render_review(sentence, document, form, prefilled=prefilled)
     form = gold_form_class(scheme)()
     try:
@@ -371,8 +370,8 @@ def unasked_by_all(scheme, sentence_id, gold):
 
 
 def starting_form(sentence_id, document, gold):
-    """A gold form under the document's targets, filled with the gold labels, else with the
-    first annotator's; (form, the labels it holds, whose they are)."""
+    """A gold form under the document's targets, filled with the gold labels and note, else
+    with the first annotator's labels; (form, the labels it holds, whose they are)."""
     scheme = targets.scheme_of(document)
     form = gold_form_class(scheme)(formdata=None)
     given = annotations_of(sentence_id)
@@ -382,6 +381,7 @@ def starting_form(sentence_id, document, gold):
     for field in scheme.fields:
         if field.target in unasked:
             form[field.input].data = None  # left unselected: it stays unasked
+    form.note.data = gold.note if gold else None
     prefilled = "the gold labels" if gold else (f"{given[0][0]}'s labels" if given else None)
     return form, source.labels if source else {}, prefilled
 
@@ -434,7 +434,6 @@ def send_back_sentence(sentence_id):
             return to_next(sentence_id)
     gold = db.session.scalar(gold_for(sentence_id))
     gold_form, _, prefilled = starting_form(sentence_id, document, gold)
-    gold_form.note.data = gold.note if gold else None
     return render_review(sentence, document, gold_form, 422, prefilled, message, send_form=form)
 
 
