@@ -16,7 +16,7 @@ from annotator.agreement.report import Figures, Options, report
 from annotator.extensions import db
 from annotator.models import Annotation, Document, User
 from annotator.schema import Scheme
-from tests.helpers import import_texts, import_two_topics, labels
+from tests.helpers import hashed, import_texts, import_two_topics, labels
 from tests.test_review import figures_page
 
 VECTORS = {
@@ -220,7 +220,7 @@ def store(tmp_path, ratings_by_annotator, label_of):
     assert len(sentences) == items
     for name, row in ratings_by_annotator.items():
         user = User(name=name, role="annotator")
-        user.set_password("secret-pass")
+        user.password_hash = hashed("secret-pass")
         db.session.add(user)
         db.session.flush()
         for sentence_id, value in zip(sentences, row, strict=True):
