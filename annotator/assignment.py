@@ -139,8 +139,8 @@ def first_open(*conditions):
 
 
 NEXT_IN_ARTICLE = first_open(
-    SENTENCES.c.document_id == bindparam("document_id"),
-    SENTENCES.c.index > bindparam("index"),
+    SENTENCES.c.document_id == bindparam("article"),
+    SENTENCES.c.index > bindparam("after_index"),
     SENTENCES.c.taken < bindparam("overlap"),
 ).order_by(SENTENCES.c.index)
 # the same, after the sentence ``:after`` (its place read in the same statement)
@@ -151,9 +151,41 @@ NEXT_AFTER = first_open(
     > select(PLACE.c.index).where(PLACE.c.id == bindparam("after")).scalar_subquery(),
     SENTENCES.c.taken < bindparam("overlap"),
 ).order_by(SENTENCES.c.index)
-STARTED_BY_OTHERS = first_open(SENTENCES.c.taken == bindparam("taken")).order_by(SENTENCES.c.id)
+STARTED_BY_OTHERS = first_open(SENTENCES.c.taken == bindparam("slots_taken")).order_by(
+    SENTENCES.c.id
+)
 # a literal 0, so that both databases may use the partial index of fresh sentences
 NEW_IN_ORDER = first_open(SENTENCES.c.taken == literal_column("0")).order_by(SENTENCES.c.id)
+
+
+def picked_and_leased(pick):
+    """PostgreSQL: ``pick`` (a ``first_open`` statement), the lease of what it picks and
+    the slot it takes, in one statement (three round trips otherwise): the leased
+    sentence's id, or None. SQLite has no writes inside WITH (see ``take``).
+
+    Careful: SQLAlchemy reads a parameter named like a column of ``sentences`` as a value
+    to SET in the UPDATE below, so no parameter of the candidates is named so."""
+    picked = pick.cte("picked")
+    slot = (
+        update(SENTENCES)
+        .where(SENTENCES.c.id.in_(select(picked.c.id)))
+        .values(taken=SENTENCES.c.taken + 1)
+        .cte("slot")
+    )
+    values = select(
+        picked.c.id,
+        bindparam("user_id", type_=LEASES.c.annotator_id.type),
+        bindparam("created", type_=LEASES.c.created.type),
+        bindparam("expires", type_=LEASES.c.expires.type),
+    )
+    columns = ["sentence_id", "annotator_id", "created", "expires"]
+    return insert(LEASES).from_select(columns, values).returning(LEASES.c.sentence_id).add_cte(slot)
+
+
+PICKED_AND_LEASED = {
+    pick: picked_and_leased(pick)
+    for pick in (NEXT_IN_ARTICLE, NEXT_AFTER, STARTED_BY_OTHERS, NEW_IN_ORDER)
+}
 
 
 def release_expired():
@@ -175,13 +207,13 @@ def candidates(user_id, holding=(), after=None):
     else:
         last = db.session.execute(LAST_LABELLED, user).first()
         if last is not None:
-            where = {"document_id": last.document_id, "index": last.index, "overlap": overlap()}
+            where = {"article": last.document_id, "after_index": last.index, "overlap": overlap()}
             yield "c: next in the same article", NEXT_IN_ARTICLE, {**user, **where}
     for taken in range(overlap() - 1, 0, -1):
         yield (
             f"d: started by others ({taken} of {overlap()})",
             STARTED_BY_OTHERS,
-            {**user, "taken": taken},
+            {**user, "slots_taken": taken},
         )
     yield "e: new, in import order", NEW_IN_ORDER, user
 
@@ -235,11 +267,21 @@ def lease_next(user_id, holding=(), after=None):
             lease(user_id, first.sentence_id, now, expires)
         return first.sentence_id
     for _rule, statement, parameters in candidates(user_id, holding, after):
-        sentence_id = db.session.scalar(statement, parameters)
+        sentence_id = take(statement, parameters, user_id, now, expires)
         if sentence_id is not None:
-            lease(user_id, sentence_id, now, expires)
             return sentence_id
     return None
+
+
+def take(pick, parameters, user_id, now, expires):
+    """Lease the sentence ``pick`` finds to the user; its id, or None when it finds none."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        leasing = {**parameters, "created": now, "expires": expires}
+        return db.session.scalar(PICKED_AND_LEASED[pick], leasing)
+    sentence_id = db.session.scalar(pick, parameters)
+    if sentence_id is not None:
+        lease(user_id, sentence_id, now, expires)
+    return sentence_id
 
 
 def lease(user_id, sentence_id, now, expires):

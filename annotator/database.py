@@ -4,7 +4,7 @@ answered as unavailable rather than as an error."""
 
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -160,6 +160,16 @@ def write_transaction():
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def answering():
+    """Around a write and the reads that answer it (the next sentence's page): on PostgreSQL
+    one transaction (``writing``), so that the reads need no transaction of their own (a
+    BEGIN and a ROLLBACK: two round trips); on SQLite the write commits on its own, and the
+    reads run after its write lock is released, not holding it while the page renders."""
+    if app_session().get_bind().dialect.name == "sqlite":
+        return nullcontext()
+    return writing()
 
 
 @contextmanager

@@ -186,15 +186,30 @@ def labelled_count(*conditions):
     )
 
 
-MY_PROGRESS = select(
-    labelled_count(ANNOTATIONS.c.created >= bindparam("midnight")), labelled_count()
-)
-# driven from the document's sentences (tens), not from the user's annotations (thousands)
-MY_LABELS_IN_DOCUMENT = select(ANNOTATIONS.c.labels).where(
-    ANNOTATIONS.c.annotator_id == bindparam("user_id"),
-    ANNOTATIONS.c.sentence_id.in_(
-        select(SENTENCES.c.id).where(SENTENCES.c.document_id == bindparam("document_id"))
-    ),
+TODAY = labelled_count(ANNOTATIONS.c.created >= bindparam("midnight")).label("today")
+TOTAL = labelled_count().label("total")
+MY_PROGRESS = select(TODAY, TOTAL)
+MINE = ANNOTATIONS.alias("mine")
+# The article as the user labels it, in one statement (three round trips on PostgreSQL
+# otherwise): its sentences in reading order, each with the user's labels of it (the entity
+# field offers the names they gave in it), and their progress (two counts, each computed
+# once for the statement).
+ARTICLE_FOR_USER = (
+    select(
+        SENTENCES.c.id,
+        SENTENCES.c.index,
+        SENTENCES.c.paragraph,
+        SENTENCES.c.text,
+        MINE.c.labels.label("my_labels"),
+        TODAY,
+        TOTAL,
+    )
+    .outerjoin(
+        MINE,
+        (MINE.c.sentence_id == SENTENCES.c.id) & (MINE.c.annotator_id == bindparam("user_id")),
+    )
+    .where(SENTENCES.c.document_id == bindparam("document_id"))
+    .order_by(SENTENCES.c.index)
 )
 MY_ANNOTATION_ID = (
     select(ANNOTATIONS.c.id)
@@ -213,20 +228,51 @@ LABELLED_BEFORE = (
 )
 
 
-def paragraphs(document_id):
-    """The document's sentences (id, index, paragraph, text) grouped into paragraphs, in
-    reading order; plain rows, as every workspace answer shows the whole article."""
+def in_paragraphs(sentences):
+    """Sentences (rows with ``paragraph``, in reading order) grouped into paragraphs."""
     grouped = {}
-    for sentence in db.session.execute(SENTENCES_OF_DOCUMENT, {"document_id": document_id}):
+    for sentence in sentences:
         grouped.setdefault(sentence.paragraph, []).append(sentence)
     return list(grouped.values())
 
 
+def paragraphs(document_id):
+    """The document's sentences (id, index, paragraph, text) grouped into paragraphs, in
+    reading order; plain rows, as every workspace answer shows the whole article."""
+    return in_paragraphs(db.session.execute(SENTENCES_OF_DOCUMENT, {"document_id": document_id}))
+
+
+def midnight():
+    """Today's start (UTC), from which "labelled today" counts."""
+    return datetime.combine(utcnow().date(), clock.min, tzinfo=utcnow().tzinfo)
+
+
 def my_progress(user_id):
     """Sentences this user labelled today (UTC) and in all."""
-    midnight = datetime.combine(utcnow().date(), clock.min, tzinfo=utcnow().tzinfo)
-    today, total = db.session.execute(MY_PROGRESS, {"user_id": user_id, "midnight": midnight}).one()
+    parameters = {"user_id": user_id, "midnight": midnight()}
+    today, total = db.session.execute(MY_PROGRESS, parameters).one()
     return {"today": today, "total": total}
+
+
+class ArticleView(NamedTuple):
+    """What the workspace shows of a sentence's article for the user."""
+
+    paragraphs: list  # the sentences (id, index, paragraph, text), grouped into paragraphs
+    entities: list  # entity names the user gave in this article, for the entity field
+    mine: dict  # the user's progress (see ``my_progress``)
+
+
+def article_for(user_id, document_id):
+    """The article with what the user gave in it, and their progress, in one read."""
+    parameters = {"user_id": user_id, "document_id": document_id, "midnight": midnight()}
+    rows = db.session.execute(ARTICLE_FOR_USER, parameters).all()
+    if not rows:  # an article has sentences; if it had none, nothing would carry the counts
+        return ArticleView([], [], my_progress(user_id))
+    return ArticleView(
+        in_paragraphs(rows),
+        entity_names(row.my_labels for row in rows),
+        {"today": rows[0].today, "total": rows[0].total},
+    )
 
 
 def project_progress():
@@ -254,11 +300,8 @@ def project_progress():
     return cached("project_progress", compute)
 
 
-def entity_suggestions(user_id, document_id):
-    """Entity names this user already gave in this document, for the entity field."""
-    labels = db.session.scalars(
-        MY_LABELS_IN_DOCUMENT, {"user_id": user_id, "document_id": document_id}
-    )
+def entity_names(labels):
+    """The entity names a user's labels (None: not labelled) give, sorted, once each."""
     names = {((label or {}).get("attribution") or {}).get("entity") for label in labels}
     return sorted(name for name in names if name)
 

@@ -204,3 +204,18 @@ def test_many_annotators_never_exceed_overlap(app, tmp_path, make_user):
     assert len(counts) == 12 and all(count == 2 for _, count in counts)
     assert db.session.scalar(select(func.max(Sentence.taken))) == 2
     assert db.session.scalar(select(func.count()).select_from(Lease)) == 0
+
+
+def test_a_lease_changes_nothing_of_its_sentence_but_the_slots_taken(corpus, users):
+    """On PostgreSQL the candidate, its lease and its slot are one statement, whose UPDATE
+    would also set any column a parameter is named after: none is."""
+    alice, bob, _ = users
+    columns = (Sentence.id, Sentence.document_id, Sentence.index, Sentence.text, Sentence.taken)
+    before = {row.id: row for row in db.session.execute(select(*columns))}
+    label(alice)  # rule e
+    bob_first = next_sentence(bob)  # rule d
+    alice_next = label(alice)  # rule c
+    after = {row.id: row for row in db.session.execute(select(*columns))}
+    for sentence_id, row in before.items():
+        gained = {alice_next: 1, bob_first: 2}.get(sentence_id, 0)
+        assert after[sentence_id] == (*row[:4], row.taken + gained)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from .. import workspace
 from ..assignment import my_counts, next_sentence, release
+from ..database import answering
 from ..extensions import db, htmx
 from ..guidelines import rendered_guidelines
 from ..labelling import (
@@ -127,6 +128,7 @@ def render_workspace(
     asked_again = new_targets(sentence.id, scheme, form) if status < 400 else ()
     if htmx and status >= 400 and not in_background():
         status = 200  # htmx swaps only 2xx answers; the message is in the partial
+    article = workspace.article_for(current_user.id, document.id)
     return page_or_partial(
         "annotate.html",
         "partials/sentence.html",
@@ -134,7 +136,7 @@ def render_workspace(
         push=url_for("annotate.sentence_page", sentence_id=sentence.id),
         sentence=sentence,
         document=document,
-        paragraphs=workspace.paragraphs(document.id),
+        paragraphs=article.paragraphs,
         form=form,
         skip_form=skip_form,
         scheme=scheme,
@@ -146,9 +148,9 @@ def render_workspace(
         offer=offer,
         offer_token=token_of(offer, sentence.id),
         handed=handed_proofs().dumps([current_user.id, sentence.id]),
-        mine=workspace.my_progress(current_user.id),
+        mine=article.mine,
         project=workspace.project_progress(),
-        entities=workspace.entity_suggestions(current_user.id, document.id),
+        entities=article.entities,
         # blind: the known outlets would name this article's among them
         outlets=() if current_app.config["BLIND_OUTLET"] else workspace.known_outlets(),
         previous=previous or workspace.previous_sentence(current_user.id, sentence.id),
@@ -207,14 +209,17 @@ def store(sentence_id, values, revision, annotation):
         if not repeated:
             save(current_user.id, sentence_id, values, revision, handed)
         return redirect(url_for("annotate.next_sentence_page"))
-    after = shown_after()
-    if repeated:
-        next_id = next_sentence(current_user.id, holding(), after)
-    else:
-        next_id = save_and_next(
-            current_user.id, sentence_id, values, revision, handed, holding(), after
-        )
-    response = show_next(next_id, previous=after)
+    # the next continues the article of the sentence the page shows; a page that does not
+    # say: of this one, on a first save the one labelled last (as rule c would read)
+    after = shown_after() or (sentence_id if annotation is None else None)
+    with answering():
+        if repeated:
+            next_id = next_sentence(current_user.id, holding(), after)
+        else:
+            next_id = save_and_next(
+                current_user.id, sentence_id, values, revision, handed, holding(), after
+            )
+        response = show_next(next_id, previous=after)
     response.headers["X-Saved"] = str(sentence_id)  # durable: committed before the answer
     return response
 
@@ -308,7 +313,8 @@ def ahead():
     """The next sentence, fetched while the current one is labelled (annotate.js shows it
     the moment that one is saved): leased like any other, never one the page holds."""
     after = shown_after()
-    return show_next(next_sentence(current_user.id, holding(), after), previous=after)
+    with answering():
+        return show_next(next_sentence(current_user.id, holding(), after), previous=after)
 
 
 @bp.get("/<int:sentence_id>/entity")
