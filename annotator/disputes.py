@@ -169,17 +169,25 @@ def refresh(connection, sentence_ids, scheme=None):
             connection.execute(ADD, new)
 
 
-def rebuild(connection, scheme=None):
-    """Empty the table and compute every row from the annotations, streamed in sentence
-    order; returns how many sentences disagree."""
+def computed(connection, scheme=None):
+    """Every row the table should hold, computed from the annotations and streamed in
+    sentence order; writes nothing (what ``rebuild`` writes, and what a check compares the
+    kept rows with while others write)."""
     scheme = scheme or current_app.extensions["scheme"]
-    connection.execute(delete(DISPUTES))
     rows = connection.execute(ROWS_OF.execution_options(yield_per=10 * BATCH))
-    written, pending = 0, []
     for _, given in groupby(rows, key=attrgetter("sentence_id")):
         state = state_of(list(given), scheme)
         if state is not None:
-            pending.append(state)
+            yield state
+
+
+def rebuild(connection, scheme=None):
+    """Empty the table and compute every row from the annotations, streamed in sentence
+    order; returns how many sentences disagree."""
+    connection.execute(delete(DISPUTES))
+    written, pending = 0, []
+    for state in computed(connection, scheme):
+        pending.append(state)
         if len(pending) >= BATCH:
             connection.execute(ADD, pending)
             written, pending = written + len(pending), []

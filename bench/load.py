@@ -33,7 +33,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, select, text
 
 from annotator import create_app
-from annotator.disputes import kept_rows, rebuild
+from annotator.disputes import computed, kept_rows
 from annotator.extensions import db
 from annotator.models import (
     DOCUMENTS,
@@ -441,10 +441,10 @@ def check(uri, players, overlap):
         integrity = None
         if engine.dialect.name == "sqlite":
             integrity = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
-        # the disagreements kept while annotators saved at once, against those rebuilt
+        # the disagreements kept while annotators saved at once, against those computed
+        # from scratch in the same snapshot (read only: the server may still be writing)
         kept = {row["sentence_id"]: row for row in kept_rows(connection)}
-        rebuild(connection, Scheme())
-        rebuilt = {row["sentence_id"]: row for row in kept_rows(connection)}
+        rebuilt = {row["sentence_id"]: row for row in computed(connection, Scheme())}
         connection.rollback()
     engine.dispose()
     stored = Counter(row.comment for row in current) + Counter(row.comment for row in revisions)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import assignment
 from flask_migrate import upgrade
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from annotator import create_app, suggesting
 from annotator.extensions import db
@@ -88,6 +88,48 @@ def server_ms(response):
     return float(re.search(r"dur=([\d.]+)", response.getheader("Server-Timing")).group(1))
 
 
+SAVE_FORM = {"claim": "not_claim", "source_type": "author", "seconds": "1.0"}
+
+
+def round_trips(uri, saves=50):
+    """What one save-and-next sends to the database, counted in this process through
+    Flask's test client on the benchmark's database (after the timed run): statements, and
+    BEGIN / COMMIT / ROLLBACK (on PostgreSQL each is a round trip; SQLite runs them in
+    process). Returns the mean per save, rounded."""
+    # no background suggester here: its rounds are not the save's
+    settings = {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "SUGGESTER_SECONDS": 0}
+    app = create_app(settings)
+    counted = {"statements": 0, "transactions": 0}
+    with app.app_context():
+        engine = db.engine
+
+    def statement(_connection, _cursor, sql, *_):
+        if not sql.startswith("BEGIN"):  # SQLite's BEGIN is sent as a statement: counted below
+            counted["statements"] += 1
+
+    def transaction(*_):
+        counted["transactions"] += 1
+
+    client = app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    credentials = {"name": "bench", "password": "bench-password", "csrf_token": token}
+    client.post("/login", data=credentials)
+    page = client.get("/annotate", follow_redirects=True).text
+    headers = {"HX-Request": "true", "X-CSRFToken": re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]}
+    event.listen(engine, "before_cursor_execute", statement)
+    for name in ("begin", "commit", "rollback"):
+        event.listen(engine, name, transaction)
+    for _ in range(saves):
+        sentence = re.search(r'data-sentence="(\d+)"', page).group(1)
+        page = client.post(f"/annotate/{sentence}", data=SAVE_FORM, headers=headers).text
+    with app.app_context():
+        db.engine.dispose()
+    # a transaction's BEGIN and its end: two round trips, counted at the end only
+    trips = counted["statements"] + counted["transactions"]
+    return {key: round(value / saves, 1) for key, value in {**counted, "trips": trips}.items()}
+
+
 def run(uri, total=100_000, saves=1_000, port=54891):
     """Label ``saves`` sentences over HTTP against the database at ``uri`` (emptied
     first); return timings and page weights."""
@@ -116,9 +158,8 @@ def run(uri, total=100_000, saves=1_000, port=54891):
         client, app_time = [], []
         for _ in range(saves):
             sentence = re.search(r'data-sentence="(\d+)"', page).group(1)
-            form = {"claim": "not_claim", "source_type": "author", "seconds": "1.0"}
             status, response, page, seconds = browser.request(
-                "POST", f"/annotate/{sentence}", form, headers
+                "POST", f"/annotate/{sentence}", SAVE_FORM, headers
             )
             assert status == 200 and 'id="current"' in page, (status, page[:300])
             client.append(seconds * 1000)
@@ -126,6 +167,7 @@ def run(uri, total=100_000, saves=1_000, port=54891):
     finally:
         server.terminate()
         server.wait()
+    trips = round_trips(uri)
     client.sort()
     app_time.sort()
     return {
@@ -137,4 +179,5 @@ def run(uri, total=100_000, saves=1_000, port=54891):
         "app_p99": app_time[int(len(app_time) * 0.99) - 1],
         "weights": weights,
         "external": external,
+        "round_trips": trips,
     }
