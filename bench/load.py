@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, select, text
 
-from annotator import create_app
+from annotator import create_app, suggesting
 from annotator.disputes import computed, kept_rows
 from annotator.extensions import db
 from annotator.models import (
@@ -61,9 +61,11 @@ REVISION = re.compile(r'name="revision" id="revision" value="(\d*)"')
 SERVER_MESSAGE = re.compile(r'<p class="error banner" role="alert">([^<]*)</p>')
 
 
-def prepare(uri, sentences, annotators):
+def prepare(uri, sentences, annotators, suggestions=False):
     """Migrate the (empty) database at ``uri``; add ``sentences`` fresh sentences in
-    articles of 25 and the annotators ``load0``… with one password."""
+    articles of 25 and the annotators ``load0``… with one password; with ``suggestions``,
+    their suggestions too, as the server's worker leaves them after an import (a run then
+    measures a project at work, not the worker's first pass over new articles)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "load"})
     with app.app_context():
         upgrade()
@@ -106,6 +108,8 @@ def prepare(uri, sentences, annotators):
             ],
         )
         db.session.commit()
+        if suggestions:
+            suggesting.make_missing()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
@@ -140,6 +144,8 @@ class Server:
             "DATABASE_URL": self.uri,
             "SECRET_KEY": "load-test-secret",
         }
+        if "SUGGESTER_SECONDS" in os.environ:  # to measure without the background worker
+            env["SUGGESTER_SECONDS"] = os.environ["SUGGESTER_SECONDS"]
         command = [GUNICORN, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"]
         command += os.environ.get("LOAD_GUNICORN_ARGS", "").split()
         self.process = subprocess.Popen(

@@ -523,7 +523,7 @@ SWEEP_THINK = [1.0, 0.5, 0.25, 0.15, 0.125, 0.1, 0.05, 0.0]
 
 def load_run(uri, annotators, seconds, think, workers, stage_seconds):
     """The checked run and the sweep on one empty database: (summary, check, stages)."""
-    load.prepare(uri, LOAD_SENTENCES, annotators * 2)
+    load.prepare(uri, LOAD_SENTENCES, annotators * 2, suggestions=True)
     with load.Server(uri, workers=workers) as server:
         players = load.play(load.team(server.port, annotators), seconds, think)
         result = load.summary(players, seconds)

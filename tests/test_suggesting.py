@@ -4,6 +4,7 @@ retraining, `flask suggest`, the export round trip and the acceptance and bias f
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -367,6 +368,30 @@ def test_the_classifier_is_retrained_every_50_labels_and_refreshes_unhanded_sent
     assert claimed_by[:61] == ["claim-prior/1"] * 61 and set(claimed_by[61:]) == {
         "claim-classifier/1"
     }
+
+
+def test_a_new_classifier_waits_a_minute_and_refreshes_the_sentences_next_in_line(
+    make_user, tmp_path, monkeypatch
+):
+    """On a large project the worker neither trains for every 50 labels when they come fast
+    nor classifies every unhanded sentence again: a minute apart, the next few thousand."""
+    ids = import_texts(tmp_path, SENTENCES)[0]
+    make_missing()
+    alice, bob = make_user("alice"), make_user("bob")
+    label_sixty(alice.id, ids)
+    monkeypatch.setattr(training, "REFRESH_AT_MOST", 4)
+    assert training.retrain() is not None
+    by = dict(db.session.execute(select(Sentence.id, SentenceSuggestion.claim_by).join(
+        SentenceSuggestion, (SentenceSuggestion.document_id == Sentence.document_id)
+        & (SentenceSuggestion.index == Sentence.index))).all())  # fmt: skip
+    assert [by[n] for n in ids[60:]] == ["claim-classifier/1"] * 4 + ["claim-prior/1"] * 6
+    for sentence_id in ids[:60]:  # 60 new labels: enough for another classifier, but not yet
+        save(bob.id, sentence_id, label_values(claim="not_claim"), handed=True)
+    assert training.retrain() is None
+    model = db.session.scalar(select(SuggesterModel))
+    model.trained = model.trained - timedelta(seconds=training.RETRAIN_SECONDS)
+    db.session.commit()
+    assert training.retrain().version == 2
 
 
 def test_the_trainer_needs_labels_of_two_kinds(runner, article):

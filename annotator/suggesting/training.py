@@ -22,13 +22,18 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from .. import suggesting
 from ..database import writing
 from ..extensions import db
-from ..models import ANNOTATIONS, GOLD, SENTENCES, SUGGESTIONS, TURNS, SuggesterModel
+from ..models import ANNOTATIONS, GOLD, SENTENCES, SUGGESTIONS, TURNS, SuggesterModel, utcnow
 from . import claims
 
 EVERY = 50  # new annotations that make a retraining worth it
 GROWTH = 10  # and at least a tenth of those it learned from: a large project is not
 # retrained after every 50 of its 100,000 labels (each training reads them all)
+RETRAIN_SECONDS = 60  # and no sooner after the last: 50 annotators give 50 labels a second
 REFRESH_BATCH = 2_000
+# A new classifier's suggestions replace those of the sentences next in line (in the order
+# they are handed out), not of every unhanded one: on a fresh project of 100,000 sentences
+# each retraining would classify them all again, a core's worth of work while 50 people save.
+REFRESH_AT_MOST = 10_000
 
 
 def newest_annotation():
@@ -84,6 +89,8 @@ def retrain(force=False, tried=None):
     outdated = latest is not None and latest.library != claims.library()  # cannot be loaded
     if not force and not outdated and upto - since < max(EVERY, learned // GROWTH):
         return None
+    if not force and not outdated and latest is not None and too_soon(latest.trained):
+        return None
     found = examples()
     db.session.rollback()  # no read transaction stays open while it trains
     tried |= {"upto": upto, "labels": len(found)}
@@ -109,9 +116,14 @@ def retrain(force=False, tried=None):
             )
     except IntegrityError:
         return None  # another process stored this version first
-    if classifier.better_than_prior:
-        refresh(classifier)
+    if classifier.better_than_prior:  # ``flask suggest --train``: every unhanded sentence
+        refresh(classifier, None if force else REFRESH_AT_MOST)
     return classifier
+
+
+def too_soon(trained):
+    """Whether a classifier trained at ``trained`` is too recent to train another."""
+    return (utcnow() - trained).total_seconds() < RETRAIN_SECONDS
 
 
 def unhanded():
@@ -125,30 +137,30 @@ def unhanded():
     )
 
 
-def refresh(classifier):
+def refresh(classifier, at_most=None):
     """Make the claim suggestions of the sentences nobody was handed yet with
-    ``classifier``, a batch per short transaction (annotators' saves go on meanwhile)."""
-    after, refreshed = ("", -1), 0
-    while True:
+    ``classifier``: the first ``at_most`` of them in import order (new sentences are handed
+    out in that order; None: all), a batch per short transaction (annotators' saves go on
+    meanwhile)."""
+    at_most = float("inf") if at_most is None else at_most
+    after, read, refreshed = 0, 0, 0
+    while read < at_most:
         rows = db.session.execute(
             select(
+                SENTENCES.c.id,
                 SUGGESTIONS.c.document_id,
                 SUGGESTIONS.c.index,
                 SENTENCES.c.text,
                 SUGGESTIONS.c.attribution,
             )
-            .where(unhanded())
-            .where(
-                (SUGGESTIONS.c.document_id > after[0])
-                | ((SUGGESTIONS.c.document_id == after[0]) & (SUGGESTIONS.c.index > after[1]))
-            )
-            .order_by(SUGGESTIONS.c.document_id, SUGGESTIONS.c.index)
-            .limit(REFRESH_BATCH)
+            .where(unhanded(), SENTENCES.c.id > after)
+            .order_by(SENTENCES.c.id)
+            .limit(min(REFRESH_BATCH, at_most - read))
         ).all()
         db.session.rollback()
         if not rows:
             return refreshed
-        after = (rows[-1].document_id, rows[-1].index)
+        after, read = rows[-1].id, read + len(rows)
         rows = [row for row in rows if not classifier.knows(row.text)]  # the same words
         if not rows:
             continue
@@ -176,6 +188,7 @@ def refresh(classifier):
             )
             db.session.execute(statement, changes)
         refreshed += len(rows)
+    return refreshed
 
 
 TURN = "suggester"
