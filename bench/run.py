@@ -592,7 +592,7 @@ def bench_load(annotators, seconds, think, stage_seconds):
     body = f"""
 gunicorn with 2 sync workers (`make serve`'s default on this 2-core machine: 3 and 4 workers
 gave 5–10% fewer saves per second and a worse p99) on 127.0.0.1; {LOAD_SENTENCES:,} fresh
-sentences, OVERLAP=2, durable commits. {annotators} simulated annotators
+sentences with their suggestions, OVERLAP=2, durable commits. {annotators} simulated annotators
 (`bench/load.py`, one thread and keep-alive connection each, on the same 2 cores) log in
 with their CSRF tokens and, for {seconds} s, think {think * 500:.0f}–{think * 1500:.0f} ms,
 then save the sentence they were handed (htmx: the answer is the next one), skip it (5%),
@@ -614,9 +614,11 @@ client sends its next save as soon as the answer comes). Target: ≥ 300 saves/s
 within 100 ms p99. (Label Studio here manages about 6 requests/s with 10 clients,
 p99 over 1 s.){"".join(sweeps)}
 
-PostgreSQL does the same work in 16 statements per save, each a round trip (plus a BEGIN,
-a COMMIT and a connection check for each of its three transactions), and the database
-server shares the 2 cores with the app and the clients, so it saturates earlier.
+On PostgreSQL each statement is a round trip: a save-and-next sends 12 and a BEGIN/COMMIT
+("Workspace save-and-next"), and the database server shares the 2 cores with the app, the
+clients and each process's suggester worker (on, as `make serve` runs it: the project
+starts with its suggestions made; the worker trains a new claim classifier at most once a
+minute and re-suggests the next 10,000 sentences in line).
 """
     write_section("Many annotators at once", body)
     for name, result, _, stages in runs:
