@@ -111,12 +111,19 @@ class Runner(FreshReads, FlaskCliRunner):
         return self.around(in_app_context)
 
 
+# Test users' passwords are hashed with scrypt at a lower work factor than the app's (2^10,
+# not 2^15). Logging in runs the same code (``check_password_hash`` reads the factor from
+# the hash), but it costs ~2 ms instead of ~0.2 s. Most tests log in at least once, and
+# CI ran over its 20 minutes. Hashing itself is tested with ``User.set_password``, and so
+# is the login-timing test.
+TEST_HASH = "scrypt:1024:8:1"
+
+
 @cache
 def hashed(password):
-    """The password's hash as ``User.set_password`` makes it (salted scrypt), made once per
-    test run: each costs ~0.2 s, and most tests make users. Logging in still checks the
-    hash as in production; test users of one password merely share a salt."""
-    return generate_password_hash(password)
+    """The password's hash for a test user (see TEST_HASH), made once per test run; test
+    users of one password share a salt."""
+    return generate_password_hash(password, method=TEST_HASH)
 
 
 def add_user(name, role="annotator", password="secret-pass"):
