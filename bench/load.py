@@ -61,16 +61,19 @@ REVISION = re.compile(r'name="revision" id="revision" value="(\d*)"')
 SERVER_MESSAGE = re.compile(r'<p class="error banner" role="alert">([^<]*)</p>')
 
 
-def prepare(uri, sentences, annotators, suggestions=False):
+def prepare(uri, sentences, annotators, suggestions=False, password_hash=None):
     """Migrate the (empty) database at ``uri``; add ``sentences`` fresh sentences in
-    articles of 25 and the annotators ``load0``… with one password; with ``suggestions``,
-    their suggestions too, as the server's worker leaves them after an import (a run then
-    measures a project at work, not the worker's first pass over new articles)."""
+    articles of 25 and the annotators ``load0``… with one password (``password_hash``: its
+    hash, made by the app's method by default); with ``suggestions``, their suggestions
+    too, as the server's worker leaves them after an import (a run then measures a project
+    at work, not the worker's first pass over new articles)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "load"})
     with app.app_context():
         upgrade()
-        probe = User(name="probe")
-        probe.set_password(PASSWORD)  # hashed once: the hash is the same for everyone
+        if password_hash is None:
+            probe = User(name="probe")
+            probe.set_password(PASSWORD)  # hashed once: the hash is the same for everyone
+            password_hash = probe.password_hash
         db.session.execute(
             insert(USERS),
             [
@@ -78,7 +81,7 @@ def prepare(uri, sentences, annotators, suggestions=False):
                     "name": f"load{n}",
                     "role": "annotator",
                     "active": True,
-                    "password_hash": probe.password_hash,
+                    "password_hash": password_hash,
                     "session_token": f"load-token-{n}",
                 }
                 for n in range(annotators)

@@ -21,10 +21,11 @@ from sqlalchemy import create_engine, text
 
 from bench import load
 from bench.corpus import write_corpus
-from tests.helpers import TEST_DATABASE_URL
+from tests.helpers import TEST_DATABASE_URL, hashed
 
 pytestmark = pytest.mark.slow  # servers under load for seconds each: `make test-fast` skips
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "8"))
+TEST_LOGIN = hashed(load.PASSWORD)  # the load users' password, as test users have it
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 
 
@@ -62,7 +63,7 @@ def wait_for_saves(players, count, timeout):
 
 
 def test_fifty_annotators_at_once_lose_nothing(database_uri, server_log):
-    load.prepare(database_uri, 3_000, 50)
+    load.prepare(database_uri, 3_000, 50, password_hash=TEST_LOGIN)
     with load.Server(database_uri, workers=2, log=server_log) as server:
         players = load.play(load.logged_in(load.team(server.port, 50)), LOAD_SECONDS, think=0.1)
     result = load.summary(players, LOAD_SECONDS)
@@ -76,7 +77,7 @@ def test_fifty_annotators_at_once_lose_nothing(database_uri, server_log):
 def test_two_servers_on_one_database_keep_overlap(database_uri, server_log):
     """Two app servers (as on two machines) share one database; OVERLAP=2 still holds and
     nothing is lost, with 40 annotators racing for the same few sentences."""
-    load.prepare(database_uri, 400, 40)
+    load.prepare(database_uri, 400, 40, password_hash=TEST_LOGIN)
     one = load.Server(database_uri, workers=2, log=server_log)
     with one, load.Server(database_uri, workers=2, log=server_log) as two:
         team = load.team(one.port, 20) + load.team(two.port, 20, first=20)
@@ -97,7 +98,7 @@ def test_two_servers_on_one_database_keep_overlap(database_uri, server_log):
 
 
 def test_acknowledged_saves_survive_kill_9_of_the_server(database_uri, server_log):
-    load.prepare(database_uri, 3_000, 30)
+    load.prepare(database_uri, 3_000, 30, password_hash=TEST_LOGIN)
     server = load.Server(database_uri, workers=2, log=server_log).start()
     players = load.team(server.port, 30)
     restarted = []
@@ -133,7 +134,7 @@ def test_an_import_while_annotators_save_keeps_them_waiting_not_failing(
     instead of failing."""
     corpus = tmp_path / "corpus.jsonl"
     write_corpus(corpus, 60_000)
-    load.prepare(database_uri, 3_000, 20)
+    load.prepare(database_uri, 3_000, 20, password_hash=TEST_LOGIN)
     imported = {}
 
     def lead_imports():
@@ -162,7 +163,8 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="flask backup is for SQLite")
 def test_backup_while_annotators_write_gives_a_working_copy(database_uri, tmp_path):
-    load.prepare(database_uri, 100_000, 21)  # 13 MiB: many steps, were it copied in steps
+    # 13 MiB: many steps, were it copied in steps
+    load.prepare(database_uri, 100_000, 21, password_hash=TEST_LOGIN)
     copy = tmp_path / "copy.sqlite"
     backups = []
 
@@ -226,7 +228,7 @@ def own_postgres():
 )
 def test_postgres_stopped_for_10_s_gives_503_then_work_resumes(own_postgres, server_log):
     uri, pg_ctl = own_postgres
-    load.prepare(uri, 2_000, 21)
+    load.prepare(uri, 2_000, 21, password_hash=TEST_LOGIN)
     seen = {}
 
     def outage():
@@ -289,7 +291,7 @@ def single_annotator_on(disk, database_uri):
     path = disk / "annotator.sqlite"
     shutil.copy(database_uri.removeprefix("sqlite:///"), path)
     uri = f"sqlite:///{path}"
-    load.prepare(uri, 300, 1)
+    load.prepare(uri, 300, 1, password_hash=TEST_LOGIN)
     server = load.Server(uri, workers=1).start()
     annotator = load.team(server.port, 1)[0]
     annotator.log_in()
