@@ -87,10 +87,11 @@ def retrain(force=False, tried=None):
     learned = max(latest.labels if latest else 0, tried.get("labels", 0))
     since = max(latest.upto if latest else 0, tried.get("upto", 0))
     outdated = latest is not None and latest.library != claims.library()  # cannot be loaded
-    if not force and not outdated and upto - since < max(EVERY, learned // GROWTH):
-        return None
-    if not force and not outdated and latest is not None and too_soon(latest.trained):
-        return None
+    if not force and not outdated:
+        if upto - since < max(EVERY, learned // GROWTH):
+            return None
+        if latest is not None and too_soon(latest.trained):
+            return None
     found = examples()
     db.session.rollback()  # no read transaction stays open while it trains
     tried |= {"upto": upto, "labels": len(found)}
